@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/fanbench/fanbench/metrics"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const badScenario = `name: broken
+seed: 1
+upstreams:
+  profile:
+    mock: {latency: 200ms}
+operation:
+  calls:
+    - {upstream: profil, method: PUT, path: /users}
+strategies: [sequential, fanuot]
+load: {rate: 20/s, duration: 10s}
+`
+
+func TestCLI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte(badScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "seed.yaml")
+	var src bytes.Buffer
+	if code := Main(t.Context(), []string{"examples", "seed"}, &src, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("examples seed exited %d", code)
+	}
+	if err := os.WriteFile(good, src.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string
+		wantStderr []string
+	}{
+		{"no command", []string{}, 0, []string{"Usage:", "run"}, nil},
+		{"unknown command", []string{"bench"}, 2, nil, []string{`unknown command "bench"`}},
+		{"unknown flag", []string{"run", "--example", "seed", "--speed", "9"}, 2, nil, []string{"unknown flag: --speed", "fanbench run --help"}},
+		{"run without scenario", []string{"run"}, 2, nil, []string{"needs a scenario file or --example"}},
+		{"run file and example", []string{"run", good, "--example", "seed"}, 2, nil, []string{"not both"}},
+		{"unknown example", []string{"run", "--example", "sead"}, 2, nil, []string{"sead", "seed"}},
+		{"missing file", []string{"run", filepath.Join(dir, "nope.yaml")}, 2, nil, []string{"nope.yaml"}},
+		{"bad scenario", []string{"run", bad}, 2, nil, []string{
+			bad + ":8:", "operation.calls[0].upstream", `"profil"`, `"profile"`,
+			bad + ":9:", "fanuot", `"fanout"`,
+		}},
+		{"bad rate flag", []string{"run", "--example", "seed", "--rate", "fast"}, 2, nil, []string{"--rate", "fast"}},
+		{"zero duration flag", []string{"run", "--example", "seed", "--duration", "0s"}, 2, nil, []string{"--duration"}},
+		{"unknown strategy flag", []string{"run", "--example", "seed", "--strategies", "hedged,fanout"}, 2, nil, []string{`unknown strategy "hedged"`}},
+		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json"}},
+		{"validate good", []string{"validate", good}, 0, []string{good + ": ok"}, nil},
+		{"validate bad and good", []string{"validate", good, bad}, 2, []string{good + ": ok"}, []string{bad + ":8:"}},
+		{"validate nothing", []string{"validate"}, 2, nil, []string{"at least one"}},
+		{"examples", []string{"examples"}, 0, []string{"seed", "sequential costs the sum"}, nil},
+		{"version", []string{"version"}, 0, []string{"fanbench ", "go1."}, nil},
+		{"run help", []string{"run", "--help"}, 0, []string{"Examples:", "--example", "--out"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			code := Main(t.Context(), tt.args, &stdout, &stderr)
+			if code != tt.wantCode {
+				t.Errorf("fanbench %s exited %d, want %d\nstdout: %s\nstderr: %s", strings.Join(tt.args, " "), code, tt.wantCode, &stdout, &stderr)
+			}
+			for _, want := range tt.wantStdout {
+				if !strings.Contains(stdout.String(), want) {
+					t.Errorf("fanbench %s: stdout lacks %q:\n%s", strings.Join(tt.args, " "), want, &stdout)
+				}
+			}
+			for _, want := range tt.wantStderr {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("fanbench %s: stderr lacks %q:\n%s", strings.Join(tt.args, " "), want, &stderr)
+				}
+			}
+		})
+	}
+}
+
+// The whole path from the command line: run the seed example briefly, print
+// the table, write the result file.
+func TestRunWritesTableAndResult(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "result.json")
+	var stdout, stderr bytes.Buffer
+	code := Main(t.Context(), []string{"run", "--example", "seed", "--duration", "500ms", "--rate", "10/s", "--out", out}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
+	}
+	for _, want := range []string{"sequential", "fanout", "p50", "(ms)", "speed-up", "profile", "audit", "200×5"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, &stdout)
+		}
+	}
+	for _, want := range []string{"running sequential (1/2)", "result written to " + out} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, &stderr)
+		}
+	}
+	res, err := metrics.ReadResult(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Strategies) != 2 || res.Strategies[0].Operations != 5 {
+		t.Errorf("result file holds %d strategies, first with %d operations; want 2 and 5", len(res.Strategies), res.Strategies[0].Operations)
+	}
+}
+
+func TestRunJSONQuiet(t *testing.T) {
+	t.Parallel()
+	var stdout, stderr bytes.Buffer
+	code := Main(t.Context(), []string{"run", "--example", "seed", "--duration", "200ms", "--strategies", "fanout", "--format", "json", "-q"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("--quiet run wrote to stderr: %s", &stderr)
+	}
+	res, err := metrics.DecodeResult("stdout", stdout.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Strategies) != 1 || res.Strategies[0].Name != "fanout" {
+		t.Errorf("--strategies fanout ran %+v", res.Strategies)
+	}
+}

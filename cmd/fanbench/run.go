@@ -1,0 +1,176 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/reports"
+	"github.com/fanbench/fanbench/runner"
+	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/units"
+)
+
+// runFlags are the flags of fanbench run. Only flags the user set override
+// the scenario file.
+type runFlags struct {
+	example    string
+	out        string
+	format     string
+	quiet      bool
+	noColor    bool
+	rate       string
+	duration   string
+	seed       uint64
+	strategies []string
+}
+
+func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run [FILE | --example NAME]",
+		Short: "Run a scenario: every strategy in turn, then print the table",
+		Long: `Run a scenario file, or an embedded example, strategy by strategy, each on
+fresh mock upstreams with the same paired draws, and print a table of what each
+strategy measured. Flags override the file's values only when given.`,
+		Example: `  fanbench run --example seed
+  fanbench run scenario.yaml --out result.json
+  fanbench run scenario.yaml --rate 50/s --duration 30s --strategies fanout
+  fanbench run --example seed --format json > result.json`,
+		Args: func(_ *cobra.Command, args []string) error {
+			switch {
+			case len(args) > 1:
+				return usagef("run takes one scenario file, got %d", len(args))
+			case len(args) == 1 && f.example != "":
+				return usagef("give a scenario file or --example, not both")
+			case len(args) == 0 && f.example == "":
+				return usagef("run needs a scenario file or --example NAME (see fanbench examples)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd, args, &f, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.example, "example", "", "run the embedded example `NAME` (see fanbench examples)")
+	fl.StringVarP(&f.out, "out", "o", "", "write the result file (JSON) to `PATH`, atomically")
+	fl.StringVar(&f.format, "format", "table", "what to print on stdout: table or json")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress on stderr")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
+	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
+	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
+	fl.Uint64Var(&f.seed, "seed", 0, "override the seed of the paired draws")
+	fl.StringSliceVar(&f.strategies, "strategies", nil, "run only these strategies, e.g. sequential,fanout")
+	return cmd
+}
+
+func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Writer) error {
+	if f.format != "table" && f.format != "json" {
+		return usagef("--format %q: allowed: table, json", f.format)
+	}
+	var sc *scenarios.Scenario
+	var err error
+	if f.example != "" {
+		sc, err = scenarios.Example(f.example)
+	} else {
+		sc, err = scenarios.Load(args[0])
+	}
+	if err != nil {
+		return err
+	}
+	if err := applyOverrides(cmd, sc, f); err != nil {
+		return err
+	}
+	var progress io.Writer
+	if !f.quiet {
+		progress = stderr
+	}
+	res, err := runner.Run(cmd.Context(), sc, runner.Options{Version: version(), Progress: progress})
+	if err != nil {
+		return err
+	}
+	if f.out != "" {
+		if err := metrics.WriteResult(f.out, res); err != nil {
+			return fmt.Errorf("writing the result: %w", err)
+		}
+		if !f.quiet {
+			fmt.Fprintf(stderr, "fanbench: result written to %s\n", f.out)
+		}
+	}
+	switch f.format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	default:
+		return reports.Table(stdout, res, reports.TableOptions{Color: !f.noColor && colorable(stdout)})
+	}
+}
+
+// applyOverrides puts the flags the user set over the scenario's values.
+func applyOverrides(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags) error {
+	fl := cmd.Flags()
+	if fl.Changed("rate") {
+		var r units.Rate
+		if err := r.UnmarshalText([]byte(f.rate)); err != nil {
+			return usagef("--rate: %v", err)
+		}
+		if r <= 0 {
+			return usagef("--rate %q: the rate must be above 0", f.rate)
+		}
+		sc.Load.Rate = r
+	}
+	if fl.Changed("duration") {
+		var d units.Duration
+		if err := d.UnmarshalText([]byte(f.duration)); err != nil {
+			return usagef("--duration: %v", err)
+		}
+		if d <= 0 {
+			return usagef("--duration %q: the duration must be above 0", f.duration)
+		}
+		sc.Load.Duration = d
+	}
+	if fl.Changed("seed") {
+		sc.Seed = f.seed
+	}
+	if fl.Changed("strategies") {
+		var keep []scenarios.Strategy
+		for _, name := range f.strategies {
+			name = strings.TrimSpace(name)
+			i := slices.IndexFunc(sc.Strategies, func(s scenarios.Strategy) bool { return s.Name == name })
+			switch {
+			case i >= 0:
+				keep = append(keep, sc.Strategies[i])
+			case slices.Contains(scenarios.StrategyNames, name):
+				keep = append(keep, scenarios.Strategy{Name: name})
+			default:
+				return usagef("--strategies: unknown strategy %q; allowed: %s", name, strings.Join(scenarios.StrategyNames, ", "))
+			}
+		}
+		if len(keep) == 0 {
+			return usagef("--strategies: name at least one strategy")
+		}
+		sc.Strategies = keep
+	}
+	return nil
+}
+
+// colorable reports whether w is a terminal that wants colour.
+func colorable(w io.Writer) bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

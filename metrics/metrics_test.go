@@ -1,0 +1,214 @@
+package metrics
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+var testLayout = Layout{Upstreams: []string{"profile", "audit"}, Failures: []string{"timeout", "reset"}}
+
+func TestHistogramPercentiles(t *testing.T) {
+	t.Parallel()
+	h := NewHistogram()
+	for i := 1; i <= 1000; i++ {
+		h.Record(time.Duration(i) * time.Millisecond)
+	}
+	tests := []struct {
+		p    float64
+		want time.Duration
+	}{
+		{50, 500 * time.Millisecond},
+		{90, 900 * time.Millisecond},
+		{99, 990 * time.Millisecond},
+		{100, 1000 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		got := h.Quantile(tt.p)
+		// 3 significant figures: within 0.1% of the true value.
+		if diff := got - tt.want; diff < -tt.want/1000 || diff > tt.want/1000 {
+			t.Errorf("Quantile(%v) = %v, want %v ± 0.1%%", tt.p, got, tt.want)
+		}
+	}
+	if s := h.Summary(); s.Count != 1000 || s.Mean < 499 || s.Mean > 502 {
+		t.Errorf("Summary() = %+v, want count 1000 and mean ≈ 500.5 ms", s)
+	}
+}
+
+func TestHistogramBounds(t *testing.T) {
+	t.Parallel()
+	h := NewHistogram()
+	h.Record(0)
+	h.Record(2 * time.Minute)
+	if h.Count() != 2 {
+		t.Errorf("Count() = %d, want 2: out-of-range values must still be counted", h.Count())
+	}
+	if h.Overflow != 1 {
+		t.Errorf("Overflow = %d, want 1", h.Overflow)
+	}
+}
+
+func TestRecordAllocatesNothing(t *testing.T) {
+	r := NewRecorder(testLayout)
+	allocs := testing.AllocsPerRun(1000, func() {
+		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond)
+		r.RecordCall(1, 503, -1, 1, 300*time.Millisecond)
+		r.RecordCall(0, 0, 1, 2, 20*time.Millisecond)
+	})
+	if allocs != 0 {
+		t.Errorf("recording allocates %v times per operation, want 0", allocs)
+	}
+}
+
+func fill(r *Recorder, from, to int) {
+	for i := from; i < to; i++ {
+		d := time.Duration(i%700+1) * time.Millisecond
+		r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond)
+		r.RecordCall(i%2, []int{200, 503, 0}[i%3], i%2, 1+i%2, d/2)
+	}
+}
+
+func TestMergeOfHalvesEqualsWhole(t *testing.T) {
+	t.Parallel()
+	whole, a, b := NewRecorder(testLayout), NewRecorder(testLayout), NewRecorder(testLayout)
+	fill(whole, 0, 5000)
+	fill(a, 0, 2345)
+	fill(b, 2345, 5000)
+	a.Merge(b)
+	gotRes, err := a.Summarize("fanout", time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRes, err := whole.Summarize("fanout", time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gotRes, wantRes) {
+		t.Errorf("merged halves summarize to\n%+v\nwant the whole's\n%+v", gotRes, wantRes)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	t.Parallel()
+	r := NewRecorder(testLayout)
+	fill(r, 0, 300)
+	s, err := r.Summarize("sequential", 10*time.Second, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Operations != 300 || s.Outcomes != (Outcomes{OK: 100, Partial: 100, Failed: 100}) {
+		t.Errorf("operations %d outcomes %+v, want 300 split evenly", s.Operations, s.Outcomes)
+	}
+	if s.Throughput != 30 {
+		t.Errorf("Throughput = %v, want 30", s.Throughput)
+	}
+	if want := 200.0 / 300; s.ErrorRate != want {
+		t.Errorf("ErrorRate = %v, want %v", s.ErrorRate, want)
+	}
+	wantStatuses := map[string]uint64{"200": 50, "503": 50, "timeout": 50}
+	if got := s.Upstreams[0].Statuses; !reflect.DeepEqual(got, wantStatuses) {
+		t.Errorf("profile statuses = %v, want %v", got, wantStatuses)
+	}
+	if got := s.Upstreams[1].Statuses["reset"]; got != 50 {
+		t.Errorf("audit resets = %d, want 50", got)
+	}
+	for _, key := range []string{"latency", "service_time", "schedule_lag", "upstream:profile", "upstream:audit"} {
+		h, err := DecodeHistogram(s.Histograms[key])
+		if err != nil {
+			t.Fatalf("histogram %s: %v", key, err)
+		}
+		if key == "latency" && h.Count() != 300 {
+			t.Errorf("decoded latency histogram has %d values, want 300", h.Count())
+		}
+	}
+}
+
+func TestResultFileRoundTrip(t *testing.T) {
+	t.Parallel()
+	r := NewRecorder(testLayout)
+	fill(r, 0, 1000)
+	sr, err := r.Summarize("fanout", 5*time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &Result{
+		Schema:      Schema,
+		Scenario:    json.RawMessage(`{"name":"seed"}`),
+		Environment: CurrentEnvironment("test"),
+		StartedAt:   time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		DurationS:   5,
+		Strategies:  []StrategyResult{sr},
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "result.json")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteResult(path, res); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadResult(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotScenario map[string]any
+	if err := json.Unmarshal(got.Scenario, &gotScenario); err != nil || gotScenario["name"] != "seed" {
+		t.Errorf("scenario read back as %s (%v), want name seed", got.Scenario, err)
+	}
+	got.Scenario = res.Scenario // indentation differs, the content was checked above
+	if !reflect.DeepEqual(got, res) {
+		t.Errorf("ReadResult(WriteResult(r)) differs:\n got %+v\nwant %+v", got, res)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d files after an atomic write, want 1 (no temporary left)", len(entries))
+	}
+}
+
+func TestDecodeResultErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, data string
+	}{
+		{"not json", "{"},
+		{"other schema", `{"schema":"k6/v1"}`},
+		{"bad histogram", `{"schema":"fanbench/result/v1","strategies":[{"name":"x","histograms":{"latency":"!!"}}]}`},
+	}
+	for _, tt := range tests {
+		if _, err := DecodeResult(tt.name, []byte(tt.data)); !errors.Is(err, ErrNotResult) {
+			t.Errorf("DecodeResult(%s) error = %v, want ErrNotResult", tt.name, err)
+		}
+	}
+}
+
+func FuzzDecodeResult(f *testing.F) {
+	f.Add([]byte(`{"schema":"fanbench/result/v1","strategies":[]}`))
+	f.Add([]byte(`{"schema":"fanbench/result/v1","strategies":[{"histograms":{"latency":"HISTFAAAAB14nJNpmSzMwMDAxQABzFCaEUzOWNZg/wEAJuUDPg=="}}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := DecodeResult("fuzz", data)
+		if err != nil {
+			if !errors.Is(err, ErrNotResult) {
+				t.Errorf("error %v does not match ErrNotResult", err)
+			}
+			return
+		}
+		if _, err := json.Marshal(r); err != nil {
+			t.Errorf("decoded result does not encode again: %v", err)
+		}
+	})
+}
+
+func BenchmarkRecordOperation(b *testing.B) {
+	r := NewRecorder(testLayout)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d := time.Duration(i&1023) * time.Millisecond
+		r.RecordOperation(OutcomeOK, d, d, 0)
+		r.RecordCall(0, 200, -1, 1, d)
+		r.RecordCall(1, 200, -1, 1, d)
+	}
+}

@@ -1,0 +1,162 @@
+package metrics
+
+import "time"
+
+// Outcome is the fate of one operation.
+type Outcome uint8
+
+// Outcomes, in the order the result file lists them.
+const (
+	// OutcomeOK: every call succeeded.
+	OutcomeOK Outcome = iota
+	// OutcomePartial: only non-critical calls failed.
+	OutcomePartial
+	// OutcomeFailed: a critical call failed.
+	OutcomeFailed
+	numOutcomes
+)
+
+// String returns the outcome's name in the result file.
+func (o Outcome) String() string {
+	switch o {
+	case OutcomeOK:
+		return "ok"
+	case OutcomePartial:
+		return "partial"
+	case OutcomeFailed:
+		return "failed"
+	}
+	return "unknown"
+}
+
+// maxStatus bounds the HTTP statuses counted one by one; anything else is
+// counted as 0 ("no status").
+const maxStatus = 600
+
+// Layout names what a Recorder counts: the upstreams, in the order the
+// caller indexes them, and the kinds of call failure that have no HTTP
+// status (timeout, reset, …), also by index. The metrics package knows no
+// HTTP; the runner supplies the names.
+type Layout struct {
+	Upstreams []string
+	Failures  []string
+}
+
+// Recorder holds what one worker measured. It is not safe for concurrent
+// use: give each worker its own and Merge them at the end. Recording
+// allocates nothing.
+type Recorder struct {
+	layout Layout
+	// Latency is operation latency, from the intended start
+	// (coordinated-omission corrected).
+	Latency *Histogram
+	// Service is the service time, from the moment the operation actually
+	// started.
+	Service *Histogram
+	// Lag is how late operations started: actual start − intended start.
+	Lag *Histogram
+	// Overhead is the harness overhead: measured latency − the ideal latency
+	// the upstreams' paired draws imply. Only recorded when the ideal is known.
+	Overhead  *Histogram
+	Outcomes  [numOutcomes]uint64
+	Upstreams []*UpstreamRecorder
+}
+
+// UpstreamRecorder holds what was measured of the calls to one upstream.
+type UpstreamRecorder struct {
+	Latency  *Histogram
+	Calls    uint64
+	Attempts uint64
+	// Statuses counts answers by HTTP status; index 0 counts calls that got
+	// no answer (see Failures).
+	Statuses [maxStatus]uint64
+	// Failures counts calls that got no answer, by Layout.Failures index.
+	Failures []uint64
+}
+
+// NewRecorder returns an empty recorder for the layout.
+func NewRecorder(l Layout) *Recorder {
+	r := &Recorder{
+		layout:    l,
+		Latency:   NewHistogram(),
+		Service:   NewHistogram(),
+		Lag:       NewHistogram(),
+		Overhead:  NewHistogram(),
+		Upstreams: make([]*UpstreamRecorder, len(l.Upstreams)),
+	}
+	for i := range r.Upstreams {
+		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), Failures: make([]uint64, len(l.Failures))}
+	}
+	return r
+}
+
+// Layout returns the layout the recorder was made with.
+func (r *Recorder) Layout() Layout { return r.layout }
+
+// RecordOperation records one finished operation: its outcome, its latency
+// from the intended start, its service time and its schedule lag.
+func (r *Recorder) RecordOperation(o Outcome, latency, service, lag time.Duration) {
+	if o < numOutcomes {
+		r.Outcomes[o]++
+	}
+	r.Latency.Record(latency)
+	r.Service.Record(service)
+	r.Lag.Record(lag)
+}
+
+// RecordOverhead records one operation's harness overhead: its measured
+// latency minus its ideal latency. A negative overhead (the operation beat
+// its ideal, which only clock granularity explains) is recorded as 0.
+func (r *Recorder) RecordOverhead(d time.Duration) {
+	r.Overhead.Record(max(d, 0))
+}
+
+// RecordCall records one call to upstream (a Layout.Upstreams index): its
+// final HTTP status (0 when it got none, then failure is a Layout.Failures
+// index), the attempts it took and its latency.
+func (r *Recorder) RecordCall(upstream, status, failure, attempts int, latency time.Duration) {
+	u := r.Upstreams[upstream]
+	u.Calls++
+	u.Attempts += uint64(attempts)
+	u.Latency.Record(latency)
+	if status > 0 && status < maxStatus {
+		u.Statuses[status]++
+		return
+	}
+	u.Statuses[0]++
+	if failure >= 0 && failure < len(u.Failures) {
+		u.Failures[failure]++
+	}
+}
+
+// Operations is the number of operations recorded.
+func (r *Recorder) Operations() uint64 {
+	var n uint64
+	for _, c := range r.Outcomes {
+		n += c
+	}
+	return n
+}
+
+// Merge adds everything o recorded into r. Both must share a layout.
+func (r *Recorder) Merge(o *Recorder) {
+	r.Latency.Merge(o.Latency)
+	r.Service.Merge(o.Service)
+	r.Lag.Merge(o.Lag)
+	r.Overhead.Merge(o.Overhead)
+	for i := range r.Outcomes {
+		r.Outcomes[i] += o.Outcomes[i]
+	}
+	for i, u := range r.Upstreams {
+		ou := o.Upstreams[i]
+		u.Latency.Merge(ou.Latency)
+		u.Calls += ou.Calls
+		u.Attempts += ou.Attempts
+		for s := range u.Statuses {
+			u.Statuses[s] += ou.Statuses[s]
+		}
+		for f := range u.Failures {
+			u.Failures[f] += ou.Failures[f]
+		}
+	}
+}

@@ -1,0 +1,315 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/fanbench/fanbench/loadgen"
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
+)
+
+// Options tune a run.
+type Options struct {
+	// Version is the fanbench version recorded in the result's environment.
+	Version string
+	// Progress receives one plain line as each strategy starts and ends;
+	// nil for silence.
+	Progress io.Writer
+	// Grace is how long operations in flight may finish after the run is
+	// stopped; default 10s.
+	Grace time.Duration
+	// CallTimeout bounds each call; default 30s.
+	CallTimeout time.Duration
+	// Clock drives the schedule; the real clock when nil.
+	Clock loadgen.Clock
+}
+
+// lateStart is how late an operation may start before it counts as late,
+// and lateShare how many may be late before the run is declared untrustworthy.
+const (
+	lateStart = time.Millisecond
+	lateShare = 1.0 // percent
+)
+
+// Run runs every strategy of sc in turn and returns what was measured. When
+// ctx ends, the strategy running stops its load, lets operations in flight
+// finish within the grace period, and the result is returned marked
+// Interrupted, without the strategies that had not started.
+//
+// sc must be valid, as scenarios.Load returns it; an error means the run
+// could not be carried out (an upstream could not start, say).
+func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Result, error) {
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Second
+	}
+	scenarioJSON, err := json.Marshal(redacted(sc))
+	if err != nil {
+		return nil, fmt.Errorf("recording the scenario: %w", err)
+	}
+	res := &metrics.Result{
+		Schema:      metrics.Schema,
+		Scenario:    scenarioJSON,
+		Environment: metrics.CurrentEnvironment(o.Version),
+		StartedAt:   time.Now().UTC().Truncate(time.Millisecond),
+	}
+	began := time.Now()
+	for i, spec := range sc.Strategies {
+		if ctx.Err() != nil {
+			res.Interrupted = true
+			break
+		}
+		progress(o.Progress, "running %s (%d/%d): %s at %s, up to %d in flight",
+			spec.Name, i+1, len(sc.Strategies), sc.Load.Duration, sc.Load.Rate, sc.Load.MaxInFlight)
+		sr, interrupted, err := runStrategy(ctx, sc, spec, o)
+		if err != nil {
+			return nil, fmt.Errorf("strategy %s: %w", spec.Name, err)
+		}
+		progress(o.Progress, "  %s: %d operations, p50 %.1f ms, p99 %.1f ms, errors %.2f%%",
+			sr.Name, sr.Operations, sr.Latency.P50, sr.Latency.P99, sr.ErrorRate*100)
+		res.Strategies = append(res.Strategies, sr)
+		res.Warnings = append(res.Warnings, warnings(sr)...)
+		if interrupted {
+			res.Interrupted = true
+			break
+		}
+	}
+	if res.Interrupted {
+		res.Warnings = append(res.Warnings, "the run was interrupted: figures cover only what ran before the stop")
+	}
+	res.DurationS = time.Since(began).Seconds()
+	return res, nil
+}
+
+// warnings says what makes a strategy's figures doubtful.
+func warnings(sr metrics.StrategyResult) []string {
+	var w []string
+	if sr.Operations > 0 && sr.ScheduleLag.Count > 0 {
+		// More than lateShare % of operations started over lateStart late
+		// exactly when the lag's p(100 − lateShare) exceeds lateStart.
+		if p := sr.ScheduleLag.P99; time.Duration(p*float64(time.Millisecond)) > lateStart {
+			w = append(w, fmt.Sprintf("%s: the generator fell behind (over %.0f%% of operations started more than %v late; p99 lag %.1f ms); figures are not trustworthy",
+				sr.Name, lateShare, lateStart, p))
+		}
+	}
+	return w
+}
+
+func progress(w io.Writer, format string, args ...any) {
+	if w != nil {
+		fmt.Fprintf(w, "fanbench: "+format+"\n", args...)
+	}
+}
+
+// runStrategy runs one strategy on fresh upstreams.
+func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Strategy, o Options) (metrics.StrategyResult, bool, error) {
+	ups, err := startUpstreams(sc)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	defer ups.close()
+
+	calls, err := buildCalls(sc, ups.baseURLs)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	caller := strategies.NewHTTPCaller(strategies.HTTPOptions{
+		Timeout:             o.CallTimeout,
+		MaxIdleConnsPerHost: max(64, sc.Load.MaxInFlight),
+	})
+	defer caller.Close()
+	strat, err := strategies.New(spec.Name, caller)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+
+	ideal, err := idealOf(sc, strat)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames}
+	var recorders []*metrics.Recorder // appended only by the dispatching goroutine
+	clock := o.Clock
+	if clock == nil {
+		clock = loadgen.Real{}
+	}
+	st, err := loadgen.Drive(ctx, loadgen.Config{
+		Pacer:       loadgen.Constant{Rate: sc.Load.Rate.PerSecond(), Duration: sc.Load.Duration.D()},
+		MaxInFlight: sc.Load.MaxInFlight,
+		Clock:       clock,
+		Grace:       o.Grace,
+		NewWorker: func(int) loadgen.Worker {
+			rec := metrics.NewRecorder(layout)
+			recorders = append(recorders, rec)
+			return &worker{strategy: strat, op: strategies.NewOperation(calls), rec: rec, clock: clock,
+				ideal: ideal, latencies: make([]time.Duration, len(calls))}
+		},
+	})
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	merged := metrics.NewRecorder(layout)
+	for _, r := range recorders {
+		merged.Merge(r)
+	}
+	sr, err := merged.Summarize(spec.Name, st.End.Sub(st.Start), 0)
+	return sr, st.Interrupted, err
+}
+
+// worker runs operations through the strategy and records them into its own
+// recorder: no lock, no allocation of its own per operation.
+type worker struct {
+	strategy strategies.Strategy
+	op       *strategies.Operation
+	rec      *metrics.Recorder
+	clock    loadgen.Clock
+	// ideal computes an operation's ideal latency from the calls' drawn
+	// latencies (nil when unknown); latencies is its scratch buffer.
+	ideal     *ideal
+	latencies []time.Duration
+}
+
+func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
+	began := w.clock.Now()
+	w.op.Seq = t.Seq
+	outcome := w.strategy.Execute(ctx, w.op)
+	end := w.clock.Now()
+	latency := end.Sub(t.Intended)
+	w.rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
+	if w.ideal != nil {
+		w.rec.RecordOverhead(latency - w.ideal.latency(t.Seq, w.op.Calls, w.latencies))
+	}
+	for i := range w.op.Results {
+		r := &w.op.Results[i]
+		w.rec.RecordCall(w.op.Calls[i].UpstreamIndex, r.Status, int(r.Failure), r.Attempts, r.Latency)
+	}
+}
+
+var outcomes = [...]metrics.Outcome{
+	strategies.OK:      metrics.OutcomeOK,
+	strategies.Partial: metrics.OutcomePartial,
+	strategies.Failed:  metrics.OutcomeFailed,
+}
+
+// upstreams are the servers started for one strategy.
+type upstreams struct {
+	names    []string
+	baseURLs map[string]string
+	servers  []*mockupstream.Server
+}
+
+func startUpstreams(sc *scenarios.Scenario) (*upstreams, error) {
+	u := &upstreams{baseURLs: map[string]string{}}
+	for _, up := range sc.Upstreams {
+		u.names = append(u.names, up.Name)
+		if up.Mock == nil {
+			u.baseURLs[up.Name] = strings.TrimRight(up.URL, "/")
+			continue
+		}
+		srv, err := mockupstream.Start(mockupstream.Options{Name: up.Name, Seed: sc.Seed, Config: *up.Mock})
+		if err != nil {
+			u.close()
+			return nil, fmt.Errorf("starting mock upstream %s: %w", up.Name, err)
+		}
+		u.servers = append(u.servers, srv)
+		u.baseURLs[up.Name] = srv.URL()
+	}
+	return u, nil
+}
+
+func (u *upstreams) close() {
+	for _, s := range u.servers {
+		_ = s.Close()
+	}
+}
+
+// buildCalls prepares the operation's calls against the started upstreams.
+func buildCalls(sc *scenarios.Scenario, baseURLs map[string]string) ([]strategies.Call, error) {
+	calls := make([]strategies.Call, len(sc.Operation.Calls))
+	for i, c := range sc.Operation.Calls {
+		path, err := strategies.ParsePath(c.Path)
+		if err != nil {
+			return nil, fmt.Errorf("operation.calls[%d].path: %w", i, err)
+		}
+		idx := -1
+		for j, up := range sc.Upstreams {
+			if up.Name == c.Upstream {
+				idx = j
+			}
+		}
+		if idx < 0 {
+			return nil, fmt.Errorf("operation.calls[%d]: %w: unknown upstream %q", i, scenarios.ErrInvalid, c.Upstream)
+		}
+		calls[i] = strategies.Call{
+			Upstream:      c.Upstream,
+			UpstreamIndex: idx,
+			Method:        c.Method,
+			BaseURL:       baseURLs[c.Upstream],
+			Path:          path,
+			Critical:      c.Critical,
+		}
+	}
+	return calls, nil
+}
+
+// redacted returns a copy of sc fit to be written into a result: passwords
+// in upstream URLs are masked.
+func redacted(sc *scenarios.Scenario) *scenarios.Scenario {
+	cp := *sc
+	cp.Upstreams = append(scenarios.Upstreams(nil), sc.Upstreams...)
+	for i, up := range cp.Upstreams {
+		if up.URL == "" {
+			continue
+		}
+		if u, err := url.Parse(up.URL); err == nil {
+			cp.Upstreams[i].URL = u.Redacted()
+		} else {
+			cp.Upstreams[i].URL = "(unparsable URL redacted)"
+		}
+	}
+	return &cp
+}
+
+// ideal knows each operation's ideal latency: the paired draws say how long
+// every upstream will take, and the strategy says how those combine.
+type ideal struct {
+	drawers   []mockupstream.Drawer // by upstream index
+	idealizer strategies.Idealizer
+}
+
+// idealOf returns nil when the ideal cannot be known: a real upstream, or a
+// strategy without an Idealizer.
+func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
+	iz, ok := s.(strategies.Idealizer)
+	if !ok {
+		return nil, nil
+	}
+	id := &ideal{idealizer: iz}
+	for _, up := range sc.Upstreams {
+		if up.Mock == nil {
+			return nil, nil
+		}
+		b, err := mockupstream.Compile(*up.Mock)
+		if err != nil {
+			return nil, fmt.Errorf("upstream %s: %w", up.Name, err)
+		}
+		id.drawers = append(id.drawers, mockupstream.NewDrawer(sc.Seed, up.Name, b))
+	}
+	return id, nil
+}
+
+// latency returns the ideal latency of operation seq, using buf as scratch.
+// Only first attempts are drawn: retries are not made yet.
+func (id *ideal) latency(seq uint64, calls []strategies.Call, buf []time.Duration) time.Duration {
+	for i := range calls {
+		buf[i] = id.drawers[calls[i].UpstreamIndex].Draw(seq, 0).Latency
+	}
+	return id.idealizer.Ideal(buf)
+}

@@ -1,0 +1,162 @@
+package runner
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/units"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func strategyByName(t *testing.T, r *metrics.Result, name string) metrics.StrategyResult {
+	t.Helper()
+	for _, s := range r.Strategies {
+		if s.Name == name {
+			return s
+		}
+	}
+	t.Fatalf("result has no strategy %s", name)
+	return metrics.StrategyResult{}
+}
+
+// The seed example, shortened: sequential costs the sum of the two fixed
+// latencies (200 + 300 ms), fan-out the max (300 ms).
+func TestSeedSequentialIsSumFanoutIsMax(t *testing.T) {
+	t.Parallel()
+	sc, err := scenarios.Example("seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Load.Duration = units.Duration(2 * time.Second)
+	res, err := Run(t.Context(), sc, Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Schema != metrics.Schema || res.Interrupted || len(res.Strategies) != 2 {
+		t.Fatalf("Run = schema %q, interrupted %v, %d strategies; want %q, false, 2", res.Schema, res.Interrupted, len(res.Strategies), metrics.Schema)
+	}
+	tests := []struct {
+		name    string
+		wantP50 float64
+	}{
+		{"sequential", 500},
+		{"fanout", 300},
+	}
+	for _, tt := range tests {
+		s := strategyByName(t, res, tt.name)
+		if s.Operations != 40 || s.Outcomes.OK != 40 {
+			t.Errorf("%s: %d operations, %d ok; want 40 and 40", tt.name, s.Operations, s.Outcomes.OK)
+		}
+		if math.Abs(s.Latency.P50-tt.wantP50) > tt.wantP50*0.05 {
+			t.Errorf("%s: p50 = %.1f ms, want %v ms ± 5%%", tt.name, s.Latency.P50, tt.wantP50)
+		}
+		// Latency counts from the intended start, so it can never beat the ideal.
+		if s.Latency.P50 < tt.wantP50 {
+			t.Errorf("%s: p50 = %.1f ms is below the ideal %v ms", tt.name, s.Latency.P50, tt.wantP50)
+		}
+		if s.HarnessOverhead == nil || s.HarnessOverhead.Count != 40 {
+			t.Errorf("%s: harness overhead %+v, want 40 samples", tt.name, s.HarnessOverhead)
+		}
+		for _, u := range s.Upstreams {
+			if u.Calls != 40 || u.Statuses["200"] != 40 {
+				t.Errorf("%s: upstream %s got %d calls, statuses %v; want 40 answered 200", tt.name, u.Name, u.Calls, u.Statuses)
+			}
+		}
+	}
+}
+
+// Paired draws: every strategy meets exactly the same faults, so both count
+// exactly the outcomes the draws predict, operation for operation.
+func TestPairedDrawsGiveEveryStrategyTheSameFaults(t *testing.T) {
+	t.Parallel()
+	auditCfg := mockupstream.Config{Latency: mockupstream.Latency{Dist: "uniform", Min: units.Duration(time.Millisecond), Max: units.Duration(5 * time.Millisecond)},
+		Errors: map[int]units.Fraction{503: 0.3}}
+	profileCfg := mockupstream.Config{Errors: map[int]units.Fraction{500: 0.1}}
+	sc := &scenarios.Scenario{
+		Name: "paired",
+		Seed: 7,
+		Upstreams: scenarios.Upstreams{
+			{Name: "profile", Mock: &profileCfg},
+			{Name: "audit", Mock: &auditCfg},
+		},
+		Operation: scenarios.Operation{Calls: []scenarios.Call{
+			{Upstream: "profile", Method: "PUT", Path: "/users/{{.Seq}}", Critical: true},
+			{Upstream: "audit", Method: "POST", Path: "/log"},
+		}},
+		Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
+		Load:       scenarios.LoadSpec{Model: "open", Rate: 200, Duration: units.Duration(time.Second), MaxInFlight: 50},
+	}
+	// What the draws predict.
+	var want metrics.Outcomes
+	pb, _ := mockupstream.Compile(profileCfg)
+	ab, _ := mockupstream.Compile(auditCfg)
+	pd, ad := mockupstream.NewDrawer(7, "profile", pb), mockupstream.NewDrawer(7, "audit", ab)
+	for seq := range uint64(200) {
+		switch {
+		case pd.Draw(seq, 0).Status != 200:
+			want.Failed++
+		case ad.Draw(seq, 0).Status != 200:
+			want.Partial++
+		default:
+			want.OK++
+		}
+	}
+	if want.Failed == 0 || want.Partial == 0 {
+		t.Fatalf("the draws predict %+v; the test needs some of each", want)
+	}
+	res, err := Run(t.Context(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Strategies {
+		if s.Outcomes != want {
+			t.Errorf("%s: outcomes %+v, want exactly the draws' %+v", s.Name, s.Outcomes, want)
+		}
+		if wantRate := float64(want.Partial+want.Failed) / 200; s.ErrorRate != wantRate {
+			t.Errorf("%s: error rate %v, want %v", s.Name, s.ErrorRate, wantRate)
+		}
+	}
+}
+
+func TestRunStopsWhenInterrupted(t *testing.T) {
+	t.Parallel()
+	sc, err := scenarios.Example("seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Load.Duration = units.Duration(time.Hour)
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	res, err := Run(ctx, sc, Options{Grace: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || len(res.Strategies) != 1 {
+		t.Fatalf("Run = interrupted %v with %d strategies, want true with 1 (the one running at the stop)", res.Interrupted, len(res.Strategies))
+	}
+	s := res.Strategies[0]
+	// Operations in flight at the stop finish within the grace period.
+	if s.Operations == 0 || s.Outcomes.OK != s.Operations {
+		t.Errorf("interrupted strategy: %d operations, outcomes %+v; want some, all ok", s.Operations, s.Outcomes)
+	}
+}
+
+func TestRedactedHidesURLPasswords(t *testing.T) {
+	t.Parallel()
+	sc := &scenarios.Scenario{Upstreams: scenarios.Upstreams{{Name: "real", URL: "https://user:hunter2@127.0.0.1:8443/api"}}}
+	got := redacted(sc).Upstreams[0].URL
+	if got != "https://user:xxxxx@127.0.0.1:8443/api" {
+		t.Errorf("redacted URL = %q, want the password masked", got)
+	}
+	if sc.Upstreams[0].URL != "https://user:hunter2@127.0.0.1:8443/api" {
+		t.Error("redacted changed the scenario it was given")
+	}
+}

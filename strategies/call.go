@@ -1,0 +1,114 @@
+package strategies
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Call is one call of an operation, prepared once per run.
+type Call struct {
+	// Upstream is the upstream's name; UpstreamIndex its position in the
+	// run's list of upstreams, which is how results are recorded.
+	Upstream      string
+	UpstreamIndex int
+	Method        string
+	// BaseURL is the upstream's scheme and host, such as http://127.0.0.1:41234.
+	BaseURL string
+	Path    PathTemplate
+	// Critical: the operation fails when this call fails.
+	Critical bool
+}
+
+// URL returns the call's URL for operation seq.
+func (c *Call) URL(seq uint64) string {
+	return c.Path.appendTo([]byte(c.BaseURL), seq)
+}
+
+// CallResult is what became of one call.
+type CallResult struct {
+	// Status is the HTTP status of the final answer; 0 when there was none.
+	Status int
+	// Failure says why there was no answer, when Status is 0.
+	Failure Failure
+	// Err is the underlying error, when there was one.
+	Err error
+	// Attempts is how many tries the call took.
+	Attempts int
+	// Latency runs from sending the first attempt to having read the final
+	// answer's body.
+	Latency time.Duration
+}
+
+// OK reports whether the call succeeded: a 2xx answer.
+func (r *CallResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
+
+// Failure is the kind of a call that got no HTTP answer.
+type Failure uint8
+
+// Failure kinds. Their names, by index, are FailureNames.
+const (
+	NoFailure Failure = iota
+	// FailureTimeout: the call's deadline passed.
+	FailureTimeout
+	// FailureCanceled: the run was stopped while the call was in flight.
+	FailureCanceled
+	// FailureRefused: the upstream refused the connection.
+	FailureRefused
+	// FailureReset: the connection was reset or closed before an answer.
+	FailureReset
+	// FailureTransport: any other error of the HTTP transport.
+	FailureTransport
+)
+
+// FailureNames are the names of the Failure kinds, indexed by Failure, as
+// they appear in results.
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport"}
+
+// String returns the failure's name.
+func (f Failure) String() string {
+	if int(f) < len(FailureNames) {
+		return FailureNames[f]
+	}
+	return "unknown"
+}
+
+// PathTemplate is a request path in which "{{.Seq}}" stands for the
+// operation's sequence number. It is parsed once, so building a URL costs one
+// allocation.
+type PathTemplate struct {
+	// parts alternate literal text and a Seq placeholder: literal, seq,
+	// literal, seq, …, literal.
+	parts []string
+}
+
+const seqPlaceholder = "{{.Seq}}"
+
+// ErrTemplate marks a path template fanbench cannot expand.
+var ErrTemplate = errors.New("unsupported path template")
+
+// ParsePath parses a path template; only {{.Seq}} is supported so far.
+func ParsePath(s string) (PathTemplate, error) {
+	parts := strings.Split(s, seqPlaceholder)
+	for _, p := range parts {
+		if strings.Contains(p, "{{") || strings.Contains(p, "}}") {
+			return PathTemplate{}, fmt.Errorf("%w in %q: only {{.Seq}} is supported so far", ErrTemplate, s)
+		}
+	}
+	return PathTemplate{parts: parts}, nil
+}
+
+// String returns the template as written.
+func (p PathTemplate) String() string { return strings.Join(p.parts, seqPlaceholder) }
+
+func (p PathTemplate) appendTo(b []byte, seq uint64) string {
+	for i, part := range p.parts {
+		if i > 0 {
+			b = strconv.AppendUint(b, seq, 10)
+		}
+		b = append(b, part...)
+	}
+	return string(b)
+}

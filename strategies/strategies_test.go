@@ -1,0 +1,287 @@
+package strategies
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/units"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// fakeCaller answers from a table without I/O and logs the order of calls.
+type fakeCaller struct {
+	status map[string]int // by upstream; 200 when absent
+	mu     sync.Mutex
+	order  []string
+	// inFlight and peak measure concurrency.
+	inFlight, peak atomic.Int32
+	hold           time.Duration
+}
+
+func (f *fakeCaller) Call(_ context.Context, seq uint64, c *Call) CallResult {
+	n := f.inFlight.Add(1)
+	for {
+		p := f.peak.Load()
+		if n <= p || f.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	if f.hold > 0 {
+		time.Sleep(f.hold)
+	}
+	f.inFlight.Add(-1)
+	f.mu.Lock()
+	f.order = append(f.order, c.Upstream)
+	f.mu.Unlock()
+	status := 200
+	if s, ok := f.status[c.Upstream]; ok {
+		status = s
+	}
+	return CallResult{Status: status, Attempts: 1, Latency: time.Duration(seq)}
+}
+
+func twoCalls() []Call {
+	return []Call{
+		{Upstream: "profile", UpstreamIndex: 0, Method: "PUT", Critical: true},
+		{Upstream: "audit", UpstreamIndex: 1, Method: "POST"},
+	}
+}
+
+func TestStrategiesOutcomes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		status map[string]int
+		want   Outcome
+	}{
+		{"all ok", nil, OK},
+		{"non-critical fails", map[string]int{"audit": 503}, Partial},
+		{"critical fails", map[string]int{"profile": 500}, Failed},
+		{"both fail", map[string]int{"profile": 500, "audit": 503}, Failed},
+		{"redirect is not success", map[string]int{"audit": 302}, Partial},
+	}
+	for _, name := range Names {
+		for _, tt := range tests {
+			s, err := New(name, &fakeCaller{status: tt.status})
+			if err != nil {
+				t.Fatal(err)
+			}
+			op := NewOperation(twoCalls())
+			op.Seq = 9
+			if got := s.Execute(t.Context(), op); got != tt.want {
+				t.Errorf("%s.Execute with %s = %v, want %v", name, tt.name, got, tt.want)
+			}
+			for i, r := range op.Results {
+				if r.Attempts != 1 || r.Latency != 9 {
+					t.Errorf("%s: result %d = %+v, want the caller's result for seq 9 in its slot", name, i, r)
+				}
+			}
+		}
+	}
+}
+
+func TestSequentialKeepsOrderAndFanoutOverlaps(t *testing.T) {
+	t.Parallel()
+	seq := &fakeCaller{hold: 20 * time.Millisecond}
+	op := NewOperation(twoCalls())
+	(&Sequential{Caller: seq}).Execute(t.Context(), op)
+	if got := seq.order; len(got) != 2 || got[0] != "profile" || got[1] != "audit" {
+		t.Errorf("sequential called %v, want [profile audit]", got)
+	}
+	if p := seq.peak.Load(); p != 1 {
+		t.Errorf("sequential had %d calls in flight at once, want 1", p)
+	}
+	// Fan-out must have every call in flight at once: each call waits until
+	// all have arrived, which a one-at-a-time strategy never achieves.
+	fan := &barrierCaller{parties: 2}
+	op = NewOperation(twoCalls())
+	if got := (&Fanout{Caller: fan}).Execute(t.Context(), op); got != OK {
+		t.Errorf("fanout did not have both calls in flight at once: outcome %v, results %+v", got, op.Results)
+	}
+}
+
+// barrierCaller succeeds only when parties calls are in flight together.
+type barrierCaller struct {
+	parties int
+	mu      sync.Mutex
+	n       int
+	all     chan struct{}
+}
+
+func (b *barrierCaller) Call(ctx context.Context, _ uint64, _ *Call) CallResult {
+	b.mu.Lock()
+	if b.all == nil {
+		b.all = make(chan struct{})
+	}
+	b.n++
+	if b.n == b.parties {
+		close(b.all)
+	}
+	all := b.all
+	b.mu.Unlock()
+	select {
+	case <-all:
+		return CallResult{Status: 200, Attempts: 1}
+	case <-time.After(5 * time.Second):
+		return CallResult{Failure: FailureTimeout, Attempts: 1}
+	}
+}
+
+func TestNewUnknown(t *testing.T) {
+	t.Parallel()
+	if _, err := New("fanuot", &fakeCaller{}); err == nil {
+		t.Error(`New("fanuot") accepted an unknown strategy`)
+	}
+}
+
+func TestParsePath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in      string
+		seq     uint64
+		want    string
+		wantErr bool
+	}{
+		{"/log", 1, "http://h/log", false},
+		{"/users/{{.Seq}}", 42, "http://h/users/42", false},
+		{"/a/{{.Seq}}/b/{{.Seq}}", 7, "http://h/a/7/b/7", false},
+		{"/users/{{.UUID}}", 0, "", true},
+		{"/users/{{ .Seq }}", 0, "", true},
+		{"/x}}", 0, "", true},
+	}
+	for _, tt := range tests {
+		p, err := ParsePath(tt.in)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParsePath(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		c := Call{BaseURL: "http://h", Path: p}
+		if got := c.URL(tt.seq); got != tt.want {
+			t.Errorf("URL of %q at seq %d = %q, want %q", tt.in, tt.seq, got, tt.want)
+		}
+		if p.String() != tt.in {
+			t.Errorf("ParsePath(%q).String() = %q", tt.in, p.String())
+		}
+	}
+}
+
+func TestHTTPCallerAgainstMock(t *testing.T) {
+	t.Parallel()
+	srv, err := mockupstream.Start(mockupstream.Options{
+		Name: "audit", Seed: 1,
+		Config: mockupstream.Config{Errors: map[int]units.Fraction{503: 0.5}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	b, err := mockupstream.Compile(mockupstream.Config{Errors: map[int]units.Fraction{503: 0.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawer := mockupstream.NewDrawer(1, "audit", b)
+	caller := NewHTTPCaller(HTTPOptions{})
+	defer caller.Close()
+	path, _ := ParsePath("/log/{{.Seq}}")
+	call := &Call{Upstream: "audit", Method: "POST", BaseURL: srv.URL(), Path: path}
+	for seq := range uint64(40) {
+		r := caller.Call(t.Context(), seq, call)
+		if want := drawer.Draw(seq, 0).Status; r.Status != want || r.Failure != NoFailure {
+			t.Errorf("call seq %d = status %d failure %v (%v), want the paired draw's status %d", seq, r.Status, r.Failure, r.Err, want)
+		}
+	}
+}
+
+func TestHTTPCallerFailures(t *testing.T) {
+	t.Parallel()
+	slow, err := mockupstream.Start(mockupstream.Options{
+		Name:   "slow",
+		Config: mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(10 * time.Second)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	// A port that was just free: connecting to it is refused.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedURL := "http://" + l.Addr().String()
+	_ = l.Close()
+	// A server that hangs up without answering.
+	hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}))
+	defer hangup.Close()
+
+	caller := NewHTTPCaller(HTTPOptions{Timeout: 50 * time.Millisecond})
+	defer caller.Close()
+	canceled, cancel := context.WithCancel(t.Context())
+	cancel()
+	path, _ := ParsePath("/")
+	tests := []struct {
+		name string
+		ctx  context.Context
+		base string
+		want Failure
+	}{
+		{"timeout", t.Context(), slow.URL(), FailureTimeout},
+		{"refused", t.Context(), closedURL, FailureRefused},
+		{"hang-up", t.Context(), hangup.URL, FailureReset},
+		{"canceled run", canceled, slow.URL(), FailureCanceled},
+	}
+	for _, tt := range tests {
+		r := caller.Call(tt.ctx, 1, &Call{Method: "GET", BaseURL: tt.base, Path: path})
+		if r.Status != 0 || r.Failure != tt.want || r.OK() {
+			t.Errorf("%s: got status %d failure %v (%v), want failure %v", tt.name, r.Status, r.Failure, r.Err, tt.want)
+		}
+	}
+}
+
+// nopCaller answers at once: what is left to measure is orchestration.
+type nopCaller struct{}
+
+func (nopCaller) Call(context.Context, uint64, *Call) CallResult {
+	return CallResult{Status: 200, Attempts: 1}
+}
+
+func BenchmarkExecute(b *testing.B) {
+	for _, name := range Names {
+		b.Run(name, func(b *testing.B) {
+			s, _ := New(name, nopCaller{})
+			op := NewOperation(twoCalls())
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				s.Execute(ctx, op)
+			}
+		})
+	}
+}
+
+func BenchmarkCallURL(b *testing.B) {
+	p, _ := ParsePath("/users/{{.Seq}}")
+	c := Call{BaseURL: "http://127.0.0.1:41234", Path: p}
+	b.ReportAllocs()
+	for i := uint64(0); b.Loop(); i++ {
+		_ = c.URL(i)
+	}
+}
+
