@@ -3,7 +3,9 @@ package loadgen
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -96,16 +98,31 @@ func Drive(ctx context.Context, c Config) (Stats, error) {
 
 	tickets := make(chan Ticket)
 	var wg sync.WaitGroup
-	startWorker := func(id int) {
-		w := c.NewWorker(id)
+	var finished atomic.Uint64
+	st := Stats{}
+	startWorker := func() {
+		w := c.NewWorker(st.Workers)
+		st.Workers++
 		wg.Go(func() {
 			for t := range tickets {
 				w.Do(workCtx, t)
+				finished.Add(1)
 			}
 		})
 	}
-
-	st := Stats{Start: clock.Now()}
+	// A spare worker is started, between two operations, whenever every
+	// worker is busy: making one (its recorder is about a megabyte) while an
+	// operation waits for it would make that operation start late.
+	spare := func() {
+		if st.Workers < c.MaxInFlight && st.Started-finished.Load() >= uint64(st.Workers) {
+			// The worker just handed a ticket usually waits in this
+			// goroutine's run slot: let it start before doing slow work.
+			runtime.Gosched()
+			startWorker()
+		}
+	}
+	startWorker()
+	st.Start = clock.Now()
 dispatch:
 	for n := uint64(0); ; n++ {
 		at, ok := c.Pacer.Due(n)
@@ -120,17 +137,18 @@ dispatch:
 		select {
 		case tickets <- t: // an idle worker took it
 			st.Started++
+			spare()
 			continue
 		default:
 		}
 		if st.Workers < c.MaxInFlight {
-			startWorker(st.Workers)
-			st.Workers++
+			startWorker()
 		}
 		// At the cap this waits for a slot; the ticket's intended start stays.
 		select {
 		case tickets <- t:
 			st.Started++
+			spare()
 		case <-ctx.Done():
 			st.Interrupted = true
 			break dispatch

@@ -57,10 +57,17 @@ type Recorder struct {
 	Lag *Histogram
 	// Overhead is the harness overhead: measured latency − the ideal latency
 	// the upstreams' paired draws imply. Only recorded when the ideal is known.
-	Overhead  *Histogram
-	Outcomes  [numOutcomes]uint64
-	Upstreams []*UpstreamRecorder
+	Overhead *Histogram
+	Outcomes [numOutcomes]uint64
+	// LateStarts counts operations that started more than LateStart after
+	// their intended start.
+	LateStarts uint64
+	Upstreams  []*UpstreamRecorder
 }
+
+// LateStart is how late an operation may start before it counts in
+// LateStarts: past it, the generator, not the strategy, shapes the latency.
+const LateStart = time.Millisecond
 
 // UpstreamRecorder holds what was measured of the calls to one upstream.
 type UpstreamRecorder struct {
@@ -102,6 +109,9 @@ func (r *Recorder) RecordOperation(o Outcome, latency, service, lag time.Duratio
 	r.Latency.Record(latency)
 	r.Service.Record(service)
 	r.Lag.Record(lag)
+	if lag > LateStart {
+		r.LateStarts++
+	}
 }
 
 // RecordOverhead records one operation's harness overhead: its measured
@@ -147,6 +157,7 @@ func (r *Recorder) Merge(o *Recorder) {
 	for i := range r.Outcomes {
 		r.Outcomes[i] += o.Outcomes[i]
 	}
+	r.LateStarts += o.LateStarts
 	for i, u := range r.Upstreams {
 		ou := o.Upstreams[i]
 		u.Latency.Merge(ou.Latency)

@@ -58,16 +58,19 @@ type StrategyResult struct {
 	// Throughput is finished operations per second of the strategy's run.
 	Throughput float64 `json:"throughput"`
 	// ErrorRate is the share of operations that were not ok.
-	ErrorRate   float64          `json:"error_rate"`
-	Outcomes    Outcomes         `json:"outcomes"`
-	DurationS   float64          `json:"duration_s"`
-	Latency     Summary          `json:"latency"`
-	ServiceTime Summary          `json:"service_time"`
-	ScheduleLag Summary          `json:"schedule_lag"`
+	ErrorRate   float64  `json:"error_rate"`
+	Outcomes    Outcomes `json:"outcomes"`
+	DurationS   float64  `json:"duration_s"`
+	Latency     Summary  `json:"latency"`
+	ServiceTime Summary  `json:"service_time"`
+	ScheduleLag Summary  `json:"schedule_lag"`
+	// LateStarts counts operations that started over 1 ms after their
+	// intended start (LateStart).
+	LateStarts uint64 `json:"late_starts"`
 	// HarnessOverhead is measured − ideal latency, where the ideal follows
 	// from the mock upstreams' paired draws; absent when some upstream is real.
-	HarnessOverhead *Summary `json:"harness_overhead,omitempty"`
-	Upstreams   []UpstreamResult `json:"upstreams"`
+	HarnessOverhead *Summary         `json:"harness_overhead,omitempty"`
+	Upstreams       []UpstreamResult `json:"upstreams"`
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME".
@@ -106,6 +109,7 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 		Latency:     r.Latency.Summary(),
 		ServiceTime: r.Service.Summary(),
 		ScheduleLag: r.Lag.Summary(),
+		LateStarts:  r.LateStarts,
 		Histograms:  map[string]string{},
 	}
 	if elapsed > 0 {

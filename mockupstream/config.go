@@ -1,8 +1,11 @@
 package mockupstream
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -56,6 +59,21 @@ func (l *Latency) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// UnmarshalJSON reads the shorthand string or the object form. Without it,
+// encoding/json would refuse the object form, because Latency is a
+// TextUnmarshaler.
+func (l *Latency) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		return l.UnmarshalText([]byte(s))
+	}
+	type plain Latency // the same fields, without the methods
+	return json.Unmarshal(b, (*plain)(l))
+}
+
 // FieldError is one problem in a Config. Field is the path of the field
 // inside the Config in its file spelling ("latency.max", "errors.503"), so a
 // loader can point at the line that holds it.
@@ -74,6 +92,14 @@ func (c *Config) Validate() error {
 		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 	}
 	l := c.Latency
+	for _, d := range []struct {
+		field string
+		v     units.Duration
+	}{{"latency.value", l.Value}, {"latency.min", l.Min}, {"latency.max", l.Max}} {
+		if d.v < 0 {
+			add(d.field, "%v is negative; a delay is 0 or more", d.v)
+		}
+	}
 	switch l.Dist {
 	case "", DistFixed:
 		if l.Min != 0 || l.Max != 0 {
@@ -94,7 +120,12 @@ func (c *Config) Validate() error {
 		if status < 400 || status > 599 {
 			add(fmt.Sprintf("errors.%d", status), "status %d is not an error status; allowed: 400 to 599", status)
 		}
-		total += c.Errors[status].Float()
+		p := c.Errors[status].Float()
+		if math.IsNaN(p) || p < 0 || p > 1 {
+			add(fmt.Sprintf("errors.%d", status), "probability %v is out of range; allowed: 0%% to 100%%", p)
+			continue
+		}
+		total += p
 	}
 	if total > 1+1e-9 {
 		add("errors", "the error probabilities add up to %.4g%%, over 100%%", total*100)

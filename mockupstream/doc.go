@@ -6,7 +6,12 @@
 // headers Fanbench-Seq and Fanbench-Attempt, so every strategy that sends the
 // same operation meets exactly the same upstream behaviour (paired draws), and
 // anyone holding the Config can compute the draw of any request without
-// sending it (see Drawer).
+// sending it (Compile, NewDrawer, Drawer.Draw). A request without the headers
+// takes its seq from a counter, so curl or vegeta can use the mock as well.
+//
+// A Server delays each answer by the drawn latency, giving up at once when
+// the client does, then answers the drawn status with a small JSON body and
+// a Fanbench-Upstream header. Stats counts what it received and answered.
 //
 // It imports nothing of the rest of fanbench but its value types (package
 // units), so it also runs on its own, for other tools to use.
@@ -18,5 +23,7 @@
 //	})
 //	if err != nil { ... }
 //	defer srv.Close()
-//	resp, err := http.Get(srv.URL() + "/users/1")
+//	req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/users/1", nil)
+//	req.Header.Set(mockupstream.HeaderSeq, "1")
+//	resp, err := client.Do(req)
 package mockupstream

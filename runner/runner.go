@@ -32,12 +32,9 @@ type Options struct {
 	Clock loadgen.Clock
 }
 
-// lateStart is how late an operation may start before it counts as late,
-// and lateShare how many may be late before the run is declared untrustworthy.
-const (
-	lateStart = time.Millisecond
-	lateShare = 1.0 // percent
-)
+// lateShare is the share of operations (in percent) that may start late
+// (metrics.LateStart) before the run is declared untrustworthy.
+const lateShare = 1.0
 
 // Run runs every strategy of sc in turn and returns what was measured. When
 // ctx ends, the strategy running stops its load, lets operations in flight
@@ -91,13 +88,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 // warnings says what makes a strategy's figures doubtful.
 func warnings(sr metrics.StrategyResult) []string {
 	var w []string
-	if sr.Operations > 0 && sr.ScheduleLag.Count > 0 {
-		// More than lateShare % of operations started over lateStart late
-		// exactly when the lag's p(100 − lateShare) exceeds lateStart.
-		if p := sr.ScheduleLag.P99; time.Duration(p*float64(time.Millisecond)) > lateStart {
-			w = append(w, fmt.Sprintf("%s: the generator fell behind (over %.0f%% of operations started more than %v late; p99 lag %.1f ms); figures are not trustworthy",
-				sr.Name, lateShare, lateStart, p))
-		}
+	if sr.Operations > 0 && float64(sr.LateStarts)*100 > lateShare*float64(sr.Operations) {
+		w = append(w, fmt.Sprintf("%s: the generator fell behind: %d of %d operations (%.1f%%) started more than %v late (worst %.1f ms); figures are not trustworthy",
+			sr.Name, sr.LateStarts, sr.Operations, float64(sr.LateStarts)*100/float64(sr.Operations), metrics.LateStart, sr.ScheduleLag.Max))
 	}
 	return w
 }

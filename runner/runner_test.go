@@ -160,3 +160,22 @@ func TestRedactedHidesURLPasswords(t *testing.T) {
 		t.Error("redacted changed the scenario it was given")
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		ops, late uint64
+		want      int
+	}{
+		{1000, 0, 0},
+		{1000, 10, 0}, // exactly 1% is tolerated
+		{1000, 11, 1},
+		{0, 0, 0},
+	}
+	for _, tt := range tests {
+		sr := metrics.StrategyResult{Name: "fanout", Operations: tt.ops, LateStarts: tt.late}
+		if got := warnings(sr); len(got) != tt.want {
+			t.Errorf("warnings(%d late of %d) = %q, want %d warning(s)", tt.late, tt.ops, got, tt.want)
+		}
+	}
+}

@@ -19,7 +19,7 @@ type Scenario struct {
 	Upstreams  Upstreams  `yaml:"upstreams" json:"upstreams"`
 	Operation  Operation  `yaml:"operation" json:"operation"`
 	Strategies []Strategy `yaml:"strategies" json:"strategies"`
-	Load       Load       `yaml:"load" json:"load"`
+	Load       LoadSpec   `yaml:"load" json:"load"`
 
 	// File is where the scenario was read from ("example:seed" for an
 	// embedded example); empty for one built in code.
@@ -84,8 +84,9 @@ const (
 	ModelOpen = "open"
 )
 
-// Load is how operations arrive.
-type Load struct {
+// LoadSpec is how operations arrive. (It is not called Load, the name of
+// the function that reads a scenario file.)
+type LoadSpec struct {
 	// Model is "open": operations arrive at Rate whatever the responses.
 	Model string `yaml:"model" json:"model"`
 	// Rate is the arrival rate of operations, e.g. 20/s.

@@ -284,4 +284,3 @@ func BenchmarkCallURL(b *testing.B) {
 		_ = c.URL(i)
 	}
 }
-

@@ -1,0 +1,112 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fanbench/fanbench/metrics"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// fixture builds a result by recording known values, as a run would.
+func fixture(t *testing.T) *metrics.Result {
+	t.Helper()
+	layout := metrics.Layout{Upstreams: []string{"profile", "audit"}, Failures: []string{"none", "timeout", "canceled", "refused", "reset", "transport"}}
+	res := &metrics.Result{
+		Schema:      metrics.Schema,
+		Scenario:    json.RawMessage(`{"name":"seed"}`),
+		Environment: metrics.Environment{FanbenchVersion: "test", GoVersion: "go1.26", OS: "linux", Arch: "amd64", CPUs: 2},
+		StartedAt:   time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC),
+		DurationS:   21.04,
+		Warnings:    []string{"fanout: the generator fell behind"},
+	}
+	for _, s := range []struct {
+		name  string
+		base  time.Duration
+		ideal bool
+	}{{"sequential", 500 * time.Millisecond, true}, {"fanout", 300 * time.Millisecond, false}} {
+		r := metrics.NewRecorder(layout)
+		for i := range 200 {
+			d := s.base + time.Duration(i)*10*time.Microsecond
+			outcome := metrics.OutcomeOK
+			status := 200
+			if i%50 == 0 {
+				outcome, status = metrics.OutcomePartial, 503
+			}
+			r.RecordOperation(outcome, d, d, 0)
+			if s.ideal {
+				r.RecordOverhead(time.Duration(i) * 10 * time.Microsecond)
+			}
+			r.RecordCall(0, 200, 0, 1, 200*time.Millisecond)
+			if i == 7 {
+				r.RecordCall(1, 0, 1, 1, 2*time.Second)
+			} else {
+				r.RecordCall(1, status, 0, 1, 300*time.Millisecond)
+			}
+		}
+		sr, err := r.Summarize(s.name, 10*time.Second, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Strategies = append(res.Strategies, sr)
+	}
+	return res
+}
+
+func TestTableGolden(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := Table(&buf, fixture(t), TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "table.golden")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./reports -update to create it)", err)
+	}
+	if buf.String() != string(want) {
+		t.Errorf("Table output differs from %s (rerun with -update if the change is intended)\n got:\n%s\nwant:\n%s", golden, &buf, want)
+	}
+}
+
+func TestTableMarksInterruptedAndColours(t *testing.T) {
+	t.Parallel()
+	res := fixture(t)
+	res.Interrupted = true
+	var plain, colour bytes.Buffer
+	if err := Table(&plain, res, TableOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Table(&colour, res, TableOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plain.String(), "INTERRUPTED") {
+		t.Error("the table of an interrupted run does not say so")
+	}
+	if strings.Contains(plain.String(), "\x1b[") {
+		t.Error("the table without Color holds escape codes")
+	}
+	if !strings.Contains(colour.String(), "\x1b[") {
+		t.Error("the table with Color holds no escape codes")
+	}
+}
+
+func TestStatusesOrder(t *testing.T) {
+	t.Parallel()
+	got := statuses(map[string]uint64{"timeout": 1, "503": 2, "200": 3, "reset": 4, "429": 5})
+	if want := "200×3 429×5 503×2 reset×4 timeout×1"; got != want {
+		t.Errorf("statuses() = %q, want %q", got, want)
+	}
+}

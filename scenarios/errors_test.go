@@ -1,0 +1,140 @@
+package scenarios_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+// lines joins YAML lines, so that a case reads top to bottom like the file
+// and its line numbers can be counted.
+func lines(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
+
+// The valid scenario the cases below break one line of:
+//
+//	1 name: t
+//	2 upstreams:
+//	3   a: {mock: {latency: 10ms}}
+//	4 operation:
+//	5   calls: [{upstream: a}]
+//	6 strategies: [fanout]
+//	7 load: {rate: 10/s, duration: 1s}
+const (
+	l1 = "name: t"
+	l2 = "upstreams:"
+	l3 = "  a: {mock: {latency: 10ms}}"
+	l4 = "operation:"
+	l5 = "  calls: [{upstream: a}]"
+	l6 = "strategies: [fanout]"
+	l7 = "load: {rate: 10/s, duration: 1s}"
+)
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		yaml string
+		want string
+	}{
+		{"unknown top-level key", lines(l1, "upstream:", l3, l4, l5, l6, l7),
+			`t.yaml:2:1: upstream: unknown key; did you mean "upstreams"? allowed: name, description, seed, upstreams, operation, strategies, load`},
+		{"unknown key in a call", lines(l1, l2, l3, l4, "  calls: [{upstream: a, methd: PUT}]", l6, l7),
+			`t.yaml:5:25: operation.calls[0].methd: unknown key; did you mean "method"? allowed: upstream, method, path, critical`},
+		{"mapping where a list is expected", lines(l1, l2, l3, l4, "  calls: {upstream: a}", l6, l7),
+			`t.yaml:5:10: operation.calls: expected a list, got a mapping`},
+		{"list where upstreams mapping is expected", lines(l1, "upstreams: [a]", l4, l5, l6, l7),
+			`t.yaml:2:12: upstreams: expected a mapping of upstream names to definitions, such as {profile: {mock: {latency: 200ms}}}, got a list`},
+		{"text where an integer is expected", lines(l1, "seed: abc", l2, l3, l4, l5, l6, l7),
+			`t.yaml:2:7: seed: expected an integer of 0 or more, got "abc"`},
+		{"text where a bool is expected", lines(l1, l2, l3, l4, "  calls: [{upstream: a, critical: yes}]", l6, l7),
+			`t.yaml:5:35: operation.calls[0].critical: expected true or false, got "yes"`},
+		{"duration without unit", lines(l1, l2, l3, l4, l5, l6, "load: {rate: 10/s, duration: 200}"),
+			`t.yaml:7:30: load.duration: "200" is not a duration; write it with a unit, like 250ms, 2s or 1m30s`},
+		{"latency shorthand without unit", lines(l1, l2, "  a: {mock: {latency: 200}}", l4, l5, l6, l7),
+			`t.yaml:3:23: upstreams.a.mock.latency: "200" is not a duration; write it with a unit, like 250ms, 2s or 1m30s`},
+		{"bad rate", lines(l1, l2, l3, l4, l5, l6, "load: {rate: 10/x, duration: 1s}"),
+			`t.yaml:7:14: load.rate: "10/x" has an unknown unit "x"; use /s, /m, /h, /ms or a duration such as /10s`},
+		{"fraction over 100%", lines(l1, l2, "  a: {mock: {errors: {503: 150%}}}", l4, l5, l6, l7),
+			`t.yaml:3:28: upstreams.a.mock.errors.503: "150%" is out of range; a percentage is from 0% to 100%`},
+		{"unknown strategy", lines(l1, l2, l3, l4, l5, "strategies: [sequential, fanuot]", l7),
+			`t.yaml:6:26: strategies[1].name: unknown strategy "fanuot"; did you mean "fanout"? known: sequential, fanout`},
+		{"strategy listed twice", lines(l1, l2, l3, l4, l5, "strategies: [fanout, {name: fanout}]", l7),
+			`t.yaml:6:29: strategies[1].name: fanout is listed twice, here and at strategies[0]; each strategy runs once`},
+		{"strategy option not known yet", lines(l1, l2, l3, l4, l5, "strategies: [{name: fanout, workers: 4}]", l7),
+			`t.yaml:6:29: strategies[0].workers: unknown key; allowed: name`},
+		{"call to an undefined upstream", lines(l1, l2, l3, "  audit: {mock: {}}", l4, "  calls: [{upstream: audt}]", l6, l7),
+			`t.yaml:6:22: operation.calls[0].upstream: unknown upstream "audt"; did you mean "audit"? defined: a, audit`},
+		{"call without upstream", lines(l1, l2, l3, l4, "  calls: [{path: /x}]", l6, l7),
+			`t.yaml:5:11: operation.calls[0].upstream: missing; name the upstream to call: a`},
+		{"upstream with mock and url", lines(l1, l2, `  a: {mock: {}, url: "http://x"}`, l4, l5, l6, l7),
+			`t.yaml:3:3: upstreams.a: has both mock and url; keep one: mock starts a fake upstream, url targets a real service`},
+		{"upstream with neither", lines(l1, l2, "  a: {}", l4, l5, l6, l7),
+			`t.yaml:3:3: upstreams.a: has neither mock nor url; set one, such as mock: {latency: 200ms} or url: https://api.example.com`},
+		{"bad url scheme", lines(l1, l2, "  a: {url: ftp://files.example.com}", l4, l5, l6, l7),
+			`t.yaml:3:12: upstreams.a.url: "ftp://files.example.com" is not an http or https URL, such as https://api.example.com`},
+		{"url without host", lines(l1, l2, "  a: {url: http:///x}", l4, l5, l6, l7),
+			`t.yaml:3:12: upstreams.a.url: "http:///x" has no host, as in https://api.example.com`},
+		{"unknown latency dist", lines(l1, l2, "  a: {mock: {latency: {dist: pareto}}}", l4, l5, l6, l7),
+			`t.yaml:3:30: upstreams.a.mock.latency.dist: unknown distribution "pareto"; allowed: fixed, uniform`},
+		{"max below min", lines(l1, l2, "  a:", "    mock:", "      latency: {dist: uniform, min: 30ms, max: 10ms}", l4, l5, l6, l7),
+			`t.yaml:5:48: upstreams.a.mock.latency.max: max (10ms) is below min (30ms)`},
+		{"error status 200", lines(l1, l2, "  a: {mock: {errors: {200: 1%}}}", l4, l5, l6, l7),
+			`t.yaml:3:23: upstreams.a.mock.errors.200: status 200 is not an error status; allowed: 400 to 599`},
+		{"probabilities over 100%", lines(l1, l2, "  a: {mock: {errors: {503: 60%, 500: 50%}}}", l4, l5, l6, l7),
+			`t.yaml:3:14: upstreams.a.mock.errors: the error probabilities add up to 110%, over 100%`},
+		{"bad method, path and template", lines(l1, l2, l3, l4, `  calls: [{upstream: a, method: fetch, path: "u/{{.User}}"}]`, l6, l7),
+			lines(`t.yaml:5:33: operation.calls[0].method: unknown method "FETCH"; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`,
+				`t.yaml:5:46: operation.calls[0].path: "u/{{.User}}" must start with /`,
+				`t.yaml:5:46: operation.calls[0].path: "u/{{.User}}" holds the template "{{.User}}"; only {{.Seq}} is supported so far`)},
+		{"missing name", lines(l2, l3, l4, l5, l6, l7),
+			`t.yaml:1:1: name: missing; give the scenario a name, such as name: profile-update`},
+		{"missing rate", lines(l1, l2, l3, l4, l5, l6, "load: {duration: 1s}"),
+			`t.yaml:7:1: load.rate: missing; set the arrival rate of operations, such as rate: 20/s`},
+		{"zero duration", lines(l1, l2, l3, l4, l5, l6, "load: {rate: 10/s, duration: 0s}"),
+			`t.yaml:7:30: load.duration: must be more than 0, such as 30s`},
+		{"closed model, negative cap", lines(l1, l2, l3, l4, l5, l6, "load: {model: closed, rate: 10/s, duration: 1s, max_in_flight: -1}"),
+			lines(`t.yaml:7:15: load.model: unknown model "closed"; only open is supported so far`,
+				`t.yaml:7:64: load.max_in_flight: must be 0 or more; 0 means the default, 1000`)},
+		{"integer out of range", lines(l1, l2, l3, l4, l5, l6, "load: {rate: 10/s, duration: 1s, max_in_flight: 99999999999999999999}"),
+			`t.yaml:7:49: load.max_in_flight: 99999999999999999999 is out of range for an integer of 64 bits`},
+		{"duplicate key", lines(l1, l2, l3, l4, l5, l6, l7, "name: u"),
+			`t.yaml:8:1: name: duplicate key; first set at line 1`},
+		{"two documents", lines(l1, l2, l3, l4, l5, l6, l7, "---", "name: u"),
+			`t.yaml:8:1: a second YAML document starts here; a scenario file holds exactly one`},
+		{"empty file", "",
+			`t.yaml:1:1: the file is empty; a scenario needs name, upstreams, operation, strategies and load`},
+		{"comments only", "# nothing yet\n",
+			`t.yaml:1:1: the file is empty; a scenario needs name, upstreams, operation, strategies and load`},
+		{"a list at the top", "- name: t\n",
+			`t.yaml:1:1: expected a mapping with the keys name, description, seed, upstreams, operation, strategies, load, got a list`},
+		{"tab indent", lines(l1, l2, "\ta: {mock: {}}", l4, l5, l6, l7),
+			`t.yaml:3: invalid YAML: found character that cannot start any token (a tab indents this line; YAML indents with spaces only)`},
+		{"alias that contains itself", lines(l1, l2, "  a: {mock: &m {<<: *m}}", l4, l5, l6, l7),
+			`t.yaml:3:21: upstreams.a.mock: alias *m refers to a value that contains it`},
+		{"several errors, in line order", lines("upstreams:", "  a: {url: x}", l4, l5, "strategies: [fanuot]", "load: {rate: often, duration: 1s}"),
+			lines(`t.yaml:1:1: name: missing; give the scenario a name, such as name: profile-update`,
+				`t.yaml:2:12: upstreams.a.url: "x" is not an http or https URL, such as https://api.example.com`,
+				`t.yaml:5:14: strategies[0].name: unknown strategy "fanuot"; did you mean "fanout"? known: sequential, fanout`,
+				`t.yaml:6:14: load.rate: "often" is not a rate; write it as a number per unit, like 500/s or 30/m`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := scenarios.Parse("t.yaml", []byte(tt.yaml))
+			if err == nil {
+				t.Fatalf("Parse(%q) = %+v, nil; want error\n%s", tt.yaml, s, tt.want)
+			}
+			if got, want := err.Error(), strings.TrimSuffix(tt.want, "\n"); got != want {
+				t.Errorf("Parse(%q) error:\n got: %s\nwant: %s", tt.yaml, got, want)
+			}
+			if !errors.Is(err, scenarios.ErrInvalid) {
+				t.Errorf("Parse(%q) error does not match ErrInvalid", tt.yaml)
+			}
+			if s != nil {
+				t.Errorf("Parse(%q) returned a scenario with its error", tt.yaml)
+			}
+		})
+	}
+}

@@ -1,0 +1,58 @@
+package scenarios_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+// FuzzParse checks that no input makes Parse panic, and that every failure
+// is an ErrInvalid naming the file.
+func FuzzParse(f *testing.F) {
+	for _, name := range scenarios.ExampleNames() {
+		src, err := scenarios.ExampleSource(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	files, _ := filepath.Glob("testdata/*.yaml")
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(src)
+	}
+	for _, s := range []string{
+		"", "---\n---\n", "~", "[", "a: &a [*a]", "x: &x {<<: *x}", "name: \"\\u0000\"",
+		"upstreams: {a: {mock: {errors: {0x1F7: 1%, 503: 2%}}}}",
+		"load: {rate: 1e400/s, max_in_flight: 0b101}", "? [a]\n: b\n", "*a",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := scenarios.Parse("f.yaml", data)
+		if err == nil {
+			if s == nil {
+				t.Fatalf("Parse(%q) = nil, nil", data)
+			}
+			return
+		}
+		if s != nil {
+			t.Fatalf("Parse(%q) returned a scenario with error %v", data, err)
+		}
+		if !errors.Is(err, scenarios.ErrInvalid) {
+			t.Fatalf("Parse(%q) error %v does not match ErrInvalid", data, err)
+		}
+		for line := range strings.SplitSeq(err.Error(), "\n") {
+			if !strings.HasPrefix(line, "f.yaml") {
+				t.Fatalf("Parse(%q) error line %q does not name the file", data, line)
+			}
+		}
+	})
+}

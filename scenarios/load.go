@@ -1,0 +1,82 @@
+package scenarios
+
+import (
+	"embed"
+	"errors"
+	"io/fs"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Load reads the scenario file at path, checks it and applies the defaults.
+// Every problem is reported at once, as Errors; all errors match ErrInvalid,
+// including a file that cannot be read (which also matches its cause, such
+// as fs.ErrNotExist).
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		reason := err
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			reason = pe.Err // the path is already in the message
+		}
+		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + reason.Error(), err: err}}
+	}
+	return Parse(path, data)
+}
+
+// Parse reads a scenario from data, checks it and applies the defaults. file
+// names the data in error messages and becomes Scenario.File.
+func Parse(file string, data []byte) (*Scenario, error) {
+	d := newDecoder(file)
+	s := new(Scenario)
+	if root := d.document(data); root != nil {
+		d.pos[""] = nodePos(root)
+		d.structure(root, reflect.ValueOf(s).Elem(), "")
+		c := checker{file: file, pos: d.pos, bad: d.bad}
+		c.scenario(s)
+		d.errs = append(d.errs, c.errs...)
+	}
+	if err := d.errs.finish(); err != nil {
+		return nil, err
+	}
+	s.File = file
+	return s, nil
+}
+
+//go:embed examples/*.yaml
+var examples embed.FS
+
+// ExampleNames returns the names of the embedded example scenarios, sorted.
+func ExampleNames() []string {
+	entries, _ := fs.ReadDir(examples, "examples") // embedded: cannot fail
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ExampleSource returns the YAML text of the named example, to show or to
+// copy as a starting point.
+func ExampleSource(name string) ([]byte, error) {
+	names := ExampleNames()
+	if !slices.Contains(names, name) {
+		return nil, Errors{{File: "example:" + name, Msg: "no such example" + choices(name, "known", names)}}
+	}
+	return examples.ReadFile("examples/" + name + ".yaml")
+}
+
+// Example loads the named embedded example; its File, and the file in its
+// error messages, is "example:NAME".
+func Example(name string) (*Scenario, error) {
+	data, err := ExampleSource(name)
+	if err != nil {
+		return nil, err
+	}
+	return Parse("example:"+name, data)
+}

@@ -1,0 +1,267 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/fanbench/fanbench/mockupstream"
+)
+
+// StrategyNames lists the strategies fanbench can run, in the order they are
+// usually compared. Read it; do not change it.
+var StrategyNames = []string{"sequential", "fanout"}
+
+// Methods lists the HTTP methods a call may use.
+var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// seqTemplate is the only template a call path may hold for now.
+const seqTemplate = "{{.Seq}}"
+
+// Validate applies the defaults to s and reports every problem of it at
+// once, as Errors without lines (s was not read from a file; Parse gives
+// lines). Use it for a scenario built in code; Parse and Load call it.
+func (s *Scenario) Validate() error {
+	c := checker{file: s.File}
+	c.scenario(s)
+	return c.errs.finish()
+}
+
+// checker validates a decoded scenario, placing each problem at the line of
+// the field, or of its nearest written parent.
+type checker struct {
+	file string
+	pos  map[string]pos
+	bad  map[string]bool
+	errs Errors
+}
+
+// addf records a problem of the field at path, unless its value, or a
+// parent's, already failed to decode: that error says it better.
+func (c *checker) addf(path, format string, args ...any) {
+	for p := path; ; p = parent(p) {
+		if c.bad[p] {
+			return
+		}
+		if p == "" {
+			break
+		}
+	}
+	at := c.at(path)
+	c.errs = append(c.errs, &Error{File: c.file, Line: at.line, Column: at.col,
+		Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// at returns where the field at path, or its nearest parent, was written.
+func (c *checker) at(path string) pos {
+	for {
+		if p, ok := c.pos[path]; ok || path == "" {
+			return p
+		}
+		path = parent(path)
+	}
+}
+
+// written reports whether the file set the field at path.
+func (c *checker) written(path string) bool {
+	_, ok := c.pos[path]
+	return ok
+}
+
+// parent drops the last step of a path: a.b[1].c → a.b[1] → a.b → a → "".
+func parent(path string) string {
+	if i := strings.LastIndexAny(path, ".["); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+func (c *checker) scenario(s *Scenario) {
+	if strings.TrimSpace(s.Name) == "" {
+		c.addf("name", "%s; give the scenario a name, such as name: profile-update", c.missing("name"))
+	}
+	c.upstreams(s.Upstreams)
+	c.operation(&s.Operation, s.Upstreams)
+	c.strategies(s.Strategies)
+	c.load(&s.Load)
+}
+
+// missing says "missing" for a field the file left out, "empty" for one it
+// wrote without a value.
+func (c *checker) missing(path string) string {
+	if c.written(path) {
+		return "empty"
+	}
+	return "missing"
+}
+
+func (c *checker) upstreams(us Upstreams) {
+	if len(us) == 0 {
+		c.addf("upstreams", "%s; define at least one upstream, such as upstreams: {profile: {mock: {latency: 200ms}}}",
+			c.missing("upstreams"))
+		return
+	}
+	seen := make(map[string]bool, len(us))
+	for i := range us {
+		u := &us[i]
+		path := "upstreams." + u.Name
+		switch {
+		case u.Name == "":
+			c.addf("upstreams", "an upstream has an empty name")
+		case seen[u.Name]:
+			c.addf(path, "defined twice")
+		}
+		seen[u.Name] = true
+		switch {
+		case c.bad[path+".mock"] || c.bad[path+".url"]:
+			// Whichever failed to decode was meant to be set.
+		case u.Mock != nil && u.URL != "":
+			c.addf(path, "has both mock and url; keep one: mock starts a fake upstream, url targets a real service")
+		case u.Mock == nil && u.URL == "":
+			c.addf(path, "has neither mock nor url; set one, such as mock: {latency: 200ms} or url: https://api.example.com")
+		case u.Mock != nil:
+			c.mock(u.Mock, path+".mock")
+		default:
+			c.url(u.URL, path+".url")
+		}
+	}
+}
+
+// mock applies the defaults of a mock upstream and checks it with its own
+// Validate, placing each of its field errors at the line of the field.
+func (c *checker) mock(m *mockupstream.Config, path string) {
+	if m.Latency.Dist == "" {
+		m.Latency.Dist = mockupstream.DistFixed
+	}
+	err := m.Validate()
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		if fe, ok := errors.AsType[*mockupstream.FieldError](e); ok {
+			c.addf(join(path, fe.Field), "%s", fe.Msg)
+		} else {
+			c.addf(path, "%v", e)
+		}
+	}
+}
+
+func (c *checker) url(raw, path string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https"):
+		c.addf(path, "%q is not an http or https URL, such as https://api.example.com", raw)
+	case u.Host == "":
+		c.addf(path, "%q has no host, as in https://api.example.com", raw)
+	}
+}
+
+func (c *checker) operation(op *Operation, us Upstreams) {
+	if len(op.Calls) == 0 {
+		c.addf("operation.calls", "%s; an operation makes at least one call, such as calls: [{upstream: profile, path: /}]",
+			c.missing("operation.calls"))
+	}
+	names := make([]string, len(us))
+	for i, u := range us {
+		names[i] = u.Name
+	}
+	for i := range op.Calls {
+		call := &op.Calls[i]
+		path := fmt.Sprintf("operation.calls[%d]", i)
+		switch _, ok := us.Find(call.Upstream); {
+		case len(us) == 0:
+			// Reported once, at upstreams, rather than at every call.
+		case call.Upstream == "":
+			c.addf(path+".upstream", "%s; name the upstream to call: %s",
+				c.missing(path+".upstream"), strings.Join(names, ", "))
+		case !ok:
+			c.addf(path+".upstream", "unknown upstream %q%s", call.Upstream, choices(call.Upstream, "defined", names))
+		}
+		call.Method = strings.ToUpper(strings.TrimSpace(call.Method))
+		if call.Method == "" {
+			call.Method = "GET"
+		}
+		if !slices.Contains(methods, call.Method) {
+			c.addf(path+".method", "unknown method %q; allowed: %s", call.Method, strings.Join(methods, ", "))
+		}
+		if call.Path == "" {
+			call.Path = "/"
+		}
+		c.callPath(call.Path, path+".path")
+	}
+}
+
+// callPath checks a request path and its template.
+func (c *checker) callPath(p, path string) {
+	if !strings.HasPrefix(p, "/") {
+		c.addf(path, "%q must start with /", p)
+	}
+	rest := strings.ReplaceAll(p, seqTemplate, "")
+	if i := strings.Index(rest, "{{"); i >= 0 {
+		found := rest[i:]
+		if j := strings.Index(found, "}}"); j >= 0 {
+			found = found[:j+2]
+		}
+		c.addf(path, "%q holds the template %q; only %s is supported so far", p, found, seqTemplate)
+	}
+}
+
+func (c *checker) strategies(ss []Strategy) {
+	if len(ss) == 0 {
+		c.addf("strategies", "%s; list the strategies to compare, such as [sequential, fanout]; known: %s",
+			c.missing("strategies"), strings.Join(StrategyNames, ", "))
+		return
+	}
+	first := make(map[string]int, len(ss))
+	for i, s := range ss {
+		path := fmt.Sprintf("strategies[%d].name", i)
+		if s.Name == "" {
+			c.addf(path, "%s; known: %s", c.missing(path), strings.Join(StrategyNames, ", "))
+			continue
+		}
+		if !slices.Contains(StrategyNames, s.Name) {
+			c.addf(path, "unknown strategy %q%s", s.Name, choices(s.Name, "known", StrategyNames))
+			continue
+		}
+		if j, dup := first[s.Name]; dup {
+			c.addf(path, "%s is listed twice, here and at strategies[%d]; each strategy runs once", s.Name, j)
+			continue
+		}
+		first[s.Name] = i
+	}
+}
+
+func (c *checker) load(l *LoadSpec) {
+	if l.Model == "" {
+		l.Model = ModelOpen
+	}
+	if l.Model != ModelOpen {
+		c.addf("load.model", "unknown model %q; only %s is supported so far", l.Model, ModelOpen)
+	}
+	if l.Rate <= 0 {
+		if c.written("load.rate") {
+			c.addf("load.rate", "must be more than 0, such as 20/s")
+		} else {
+			c.addf("load.rate", "missing; set the arrival rate of operations, such as rate: 20/s")
+		}
+	}
+	if l.Duration <= 0 {
+		if c.written("load.duration") {
+			c.addf("load.duration", "must be more than 0, such as 30s")
+		} else {
+			c.addf("load.duration", "missing; set how long operations keep arriving, such as duration: 30s")
+		}
+	}
+	switch {
+	case l.MaxInFlight < 0:
+		c.addf("load.max_in_flight", "must be 0 or more; 0 means the default, %d", DefaultMaxInFlight)
+	case l.MaxInFlight == 0:
+		l.MaxInFlight = DefaultMaxInFlight
+	}
+}

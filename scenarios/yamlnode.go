@@ -1,0 +1,234 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// This file turns bytes into a yaml.Node tree and answers the questions the
+// decoder asks of nodes: which key-value pairs a mapping holds once merge
+// keys are applied, what a node is called in an error message.
+
+// pos is a line and column in the file, both from 1.
+type pos struct{ line, col int }
+
+func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
+
+// pair is one key and its value in a mapping.
+type pair struct{ key, value *yaml.Node }
+
+// document parses data and returns the root mapping of its only document, or
+// nil after recording why there is none.
+func (d *decoder) document(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := decodeNode(dec, &doc); err != nil {
+		if err == io.EOF {
+			d.errs = append(d.errs, &Error{File: d.file, Line: 1, Column: 1,
+				Msg: "the file is empty; a scenario needs name, upstreams, operation, strategies and load"})
+		} else {
+			d.syntaxError(err, data)
+		}
+		return nil
+	}
+	var next yaml.Node
+	switch err := decodeNode(dec, &next); {
+	case err == io.EOF:
+	case err != nil:
+		d.syntaxError(err, data)
+	default:
+		d.failf(&next, "", "a second YAML document starts here; a scenario file holds exactly one")
+	}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	root := doc.Content[0]
+	if isNull(root) {
+		d.failf(root, "", "the document is empty; a scenario needs name, upstreams, operation, strategies and load")
+		return nil
+	}
+	if root.Kind != yaml.MappingNode {
+		d.failf(root, "", "expected a mapping with the keys %s, got %s",
+			strings.Join(fieldsOf(scenarioType).names, ", "), describe(root))
+		return nil
+	}
+	return root
+}
+
+// decodeNode reads the next document. The parser reports its errors by
+// panicking internally and recovering; a panic that escapes it anyway must
+// not take the caller down with a bad file, so it becomes an error here.
+func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: %v", r)
+		}
+	}()
+	return dec.Decode(n)
+}
+
+// syntaxError records a parser error, whose text is "yaml: line N: what".
+func (d *decoder) syntaxError(err error, data []byte) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, what, ok := strings.Cut(rest, ": "); ok {
+			if n, convErr := strconv.Atoi(num); convErr == nil {
+				line, msg = n, what
+			}
+		}
+	}
+	msg = "invalid YAML: " + msg
+	if line > 0 && hasTabIndent(data, line) {
+		msg += " (a tab indents this line; YAML indents with spaces only)"
+	}
+	d.errs = append(d.errs, &Error{File: d.file, Line: line, Msg: msg})
+}
+
+// hasTabIndent reports whether the given line (from 1) or the one before it,
+// where the parser often notices the problem, begins with a tab.
+func hasTabIndent(data []byte, line int) bool {
+	lines := bytes.Split(data, []byte("\n"))
+	for _, i := range []int{line - 1, line - 2} {
+		if i >= 0 && i < len(lines) {
+			indent := lines[i][:len(lines[i])-len(bytes.TrimLeft(lines[i], " \t"))]
+			if bytes.ContainsRune(indent, '\t') {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pairs returns the key-value pairs of a mapping in file order, reporting
+// keys that are not scalars and keys given twice. Merge keys (<<: *base) are
+// expanded: the merged pairs follow the explicit ones, which override them.
+func (d *decoder) pairs(n *yaml.Node, path string) []pair {
+	var out, merged []pair
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !d.spend(n) {
+			return out
+		}
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.AliasNode && k.Alias != nil {
+			k = k.Alias
+		}
+		if k.Kind != yaml.ScalarNode {
+			d.failf(k, path, "expected a key name, got %s", describe(k))
+			continue
+		}
+		if k.ShortTag() == "!!merge" {
+			merged = append(merged, d.merge(v, path)...)
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.failf(k, join(path, k.Value), "duplicate key; first set at line %d", first.Line)
+			continue
+		}
+		seen[k.Value] = k
+		out = append(out, pair{k, v})
+	}
+	for _, p := range merged {
+		if _, dup := seen[p.key.Value]; !dup {
+			seen[p.key.Value] = p.key
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// merge returns the pairs that a merge key's value brings in: a mapping, an
+// alias to one, or a list of those (the first in the list wins).
+func (d *decoder) merge(v *yaml.Node, path string) []pair {
+	switch v.Kind {
+	case yaml.AliasNode:
+		var out []pair
+		d.alias(v, path, func(target *yaml.Node) {
+			if target.Kind != yaml.MappingNode {
+				d.failf(v, path, "<< merges a mapping, but *%s is %s", v.Value, describe(target))
+				return
+			}
+			out = d.pairs(target, path)
+		})
+		return out
+	case yaml.MappingNode:
+		return d.pairs(v, path)
+	case yaml.SequenceNode:
+		var out []pair
+		for _, item := range v.Content {
+			if item.Kind == yaml.SequenceNode {
+				d.failf(item, path, "<< takes a mapping, an alias to one or a list of those, not a list of lists")
+				continue
+			}
+			out = append(out, d.merge(item, path)...)
+		}
+		return out
+	}
+	d.failf(v, path, "<< takes a mapping, an alias to one (<<: *base) or a list of those, got %s", describe(v))
+	return nil
+}
+
+// alias calls f with the node an alias refers to, unless that node is being
+// expanded already: an anchor that contains its own alias would never end.
+func (d *decoder) alias(n *yaml.Node, path string, f func(target *yaml.Node)) {
+	target := n.Alias
+	if target == nil {
+		d.failf(n, path, "unknown alias *%s", n.Value)
+		return
+	}
+	if d.active[target] {
+		d.failf(n, path, "alias *%s refers to a value that contains it", n.Value)
+		return
+	}
+	d.active[target] = true
+	defer delete(d.active, target)
+	f(target)
+}
+
+// resolve follows aliases to the node they stand for, for looking at a value
+// without decoding it; cycles end at the alias.
+func resolve(n *yaml.Node) *yaml.Node {
+	for i := 0; i < 100 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node is, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch resolve(n).Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.ScalarNode:
+		v := resolve(n).Value
+		if r := []rune(v); len(r) > 40 {
+			v = string(r[:40]) + "…"
+		}
+		return strconv.Quote(v)
+	}
+	return "an alias"
+}
+
+// join appends a key to a field path: "load" + "rate" = "load.rate".
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// errBudget is recorded once when a document expands to too many values.
+var errBudget = errors.New("the document expands to too many values (aliases repeated too often?)")
