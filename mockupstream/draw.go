@@ -20,10 +20,9 @@ const (
 // Behavior is a Config compiled for drawing. It is immutable and safe for
 // concurrent use.
 type Behavior struct {
-	fixed    time.Duration // the fixed delay, or the uniform minimum
-	span     time.Duration // Max-Min of a uniform delay; 0 when fixed
-	statuses []int         // error statuses, ascending
-	cum      []float64     // cum[i] = P(status <= statuses[i]); ascending
+	latency  latencySampler
+	statuses []int     // error statuses, ascending
+	cum      []float64 // cum[i] = P(status <= statuses[i]); ascending
 }
 
 // Compile validates c and compiles it. The error is c.Validate's: one or
@@ -32,13 +31,7 @@ func Compile(c Config) (*Behavior, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	b := &Behavior{}
-	l := c.Latency
-	if l.Dist == DistUniform {
-		b.fixed, b.span = l.Min.D(), l.Max.D()-l.Min.D()
-	} else {
-		b.fixed = l.Value.D()
-	}
+	b := &Behavior{latency: compileLatency(c.Latency)}
 	var total float64
 	for _, s := range sortedStatuses(c.Errors) {
 		p := c.Errors[s].Float()
@@ -94,11 +87,7 @@ func (d Drawer) Draw(seq uint64, attempt uint32) Draw {
 	// seqs of one attempt, or two attempts of one seq, never share a key.
 	k := mix64(d.key ^ seq*golden)
 	k = mix64(k ^ uint64(attempt)*golden2)
-	out.Latency = b.fixed
-	if b.span > 0 {
-		lat := b.fixed + time.Duration(uniform(k, streamLatency)*float64(b.span))
-		out.Latency = min(lat, b.fixed+b.span) // float rounding on huge spans
-	}
+	out.Latency = b.latency.sample(uniform(k, streamLatency))
 	if len(b.cum) > 0 {
 		u := uniform(k, streamFault)
 		for i, c := range b.cum {

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,6 +61,10 @@ type Server struct {
 	aborted   atomic.Uint64
 	inFlight  atomic.Int64
 	statuses  [600 - minStatus]atomic.Uint64
+
+	admin    http.Handler     // the /__fanbench/ endpoints
+	ledger   *Ledger          // idempotency keys received
+	injected *latencyRecorder // injected delays, for the stats endpoint
 }
 
 const minStatus = 100
@@ -88,6 +93,9 @@ func Start(opts Options) (*Server, error) {
 		nameHdr: []string{opts.Name},
 		served:  make(chan struct{}),
 	}
+	s.ledger = NewLedger()
+	s.injected = newLatencyRecorder()
+	s.admin = s.adminHandler()
 	s.handler = http.HandlerFunc(s.serve)
 	base, stop := context.WithCancel(context.Background())
 	s.base, s.stop = base, stop
@@ -198,6 +206,10 @@ var (
 
 // serve is the hot path: no logging, no locks, no maps but the header.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		s.admin.ServeHTTP(w, r) // not counted: admin requests are not traffic
+		return
+	}
 	s.received.Add(1)
 	s.inFlight.Add(1)
 	defer s.inFlight.Add(-1)
@@ -220,6 +232,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		seq = s.seq.Add(1) - 1
 	}
 	d := s.drawer.Draw(seq, attempt)
+	s.injected.Record(d.Latency)
 	if d.Latency > 0 && !s.wait(r.Context(), d.Latency) {
 		if s.closing() {
 			s.aborted.Add(1)
@@ -236,6 +249,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		h["Retry-After"] = retryAfter
 	}
 	h["Content-Type"] = contentJSON
+	s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), d.Status)
 	s.count(d.Status)
 	w.WriteHeader(d.Status)
 	var buf [160]byte
