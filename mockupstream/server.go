@@ -42,7 +42,8 @@ const (
 // for concurrent use.
 type Server struct {
 	name    string
-	drawer  Drawer
+	seed    uint64
+	current atomic.Pointer[behaviorState] // swapped whole by SetConfig
 	handler http.Handler
 	url     string
 	prefix  string   // `{"upstream":"NAME","seq":`, escaped once
@@ -87,12 +88,13 @@ func Start(opts Options) (*Server, error) {
 	name, _ := json.Marshal(opts.Name) // a string always marshals
 	s := &Server{
 		name:    opts.Name,
-		drawer:  NewDrawer(opts.Seed, opts.Name, b),
+		seed:    opts.Seed,
 		url:     "http://" + dialable(ln.Addr()),
 		prefix:  `{"upstream":` + string(name) + `,"seq":`,
 		nameHdr: []string{opts.Name},
 		served:  make(chan struct{}),
 	}
+	s.current.Store(&behaviorState{config: opts.Config, drawer: NewDrawer(opts.Seed, opts.Name, b)})
 	s.ledger = NewLedger()
 	s.injected = newLatencyRecorder()
 	s.admin = s.adminHandler()
@@ -151,6 +153,28 @@ func (s *Server) Close() error {
 		<-s.served
 	})
 	return s.err
+}
+
+// behaviorState is the behaviour in force: the Config as given and its
+// compiled drawer. It is immutable; SetConfig replaces it whole.
+type behaviorState struct {
+	config Config
+	drawer Drawer
+}
+
+// Config returns the behaviour in force.
+func (s *Server) Config() Config { return s.current.Load().config }
+
+// SetConfig validates c and makes it the behaviour of every request that
+// arrives from now on; requests in flight keep the one they started with.
+// Counters, the ledger and the seed are kept.
+func (s *Server) SetConfig(c Config) error {
+	b, err := Compile(c)
+	if err != nil {
+		return err
+	}
+	s.current.Store(&behaviorState{config: c, drawer: NewDrawer(s.seed, s.name, b)})
+	return nil
 }
 
 // Stats are the counters of a Server. Every request received ends as
@@ -231,7 +255,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !hasSeq {
 		seq = s.seq.Add(1) - 1
 	}
-	d := s.drawer.Draw(seq, attempt)
+	d := s.current.Load().drawer.Draw(seq, attempt)
 	s.injected.Record(d.Latency)
 	if d.Latency > 0 && !s.wait(r.Context(), d.Latency) {
 		if s.closing() {
