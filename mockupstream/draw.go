@@ -1,7 +1,9 @@
 package mockupstream
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -17,12 +19,56 @@ const (
 	HeaderUpstream = "Fanbench-Upstream"
 )
 
-// Behavior is a Config compiled for drawing. It is immutable and safe for
-// concurrent use.
+// Fault is how a drawn request fails, if it does.
+type Fault uint8
+
+// Faults a draw can give. FaultStatus answers Draw.Status; the others send
+// no valid HTTP answer at all, and their Draw.Status is 0.
+const (
+	FaultNone      Fault = iota // answered 200
+	FaultStatus                 // answered with an error status (Config.Errors)
+	FaultHang                   // no answer until the client gives up
+	FaultReset                  // the connection is reset (TCP RST)
+	FaultEmpty                  // the connection is closed without a byte
+	FaultMalformed              // bytes that are not HTTP, then close
+	numFaults
+)
+
+var faultNames = [numFaults]string{"none", "status", "hang", "reset", "empty", "malformed"}
+
+// String returns the fault's name as the stats spell it: "none", "status",
+// "hang", "reset", "empty" or "malformed".
+func (f Fault) String() string {
+	if f < numFaults {
+		return faultNames[f]
+	}
+	return "fault(" + strconv.Itoa(int(f)) + ")"
+}
+
+// MarshalText writes the name, so a map keyed by Fault reads well in JSON.
+func (f Fault) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// Behavior is a Config compiled for drawing: its base behaviour and that of
+// each incident. It is immutable and safe for concurrent use.
 type Behavior struct {
-	latency  latencySampler
-	statuses []int     // error statuses, ascending
-	cum      []float64 // cum[i] = P(status <= statuses[i]); ascending
+	base      phase
+	incidents []phase  // in Config order
+	windows   []window // windows[i] is when incidents[i] is in force
+}
+
+// phase is the drawing part of one effective Config.
+type phase struct {
+	latency latencySampler
+	scale   float64   // latency multiplier; 1 for none
+	results []result  // the outcomes of the fault draw, errors then faults
+	cum     []float64 // cum[i] = P(outcome <= results[i]); ascending
+	config  Config    // the effective Config, for the server's settings
+}
+
+// result is one outcome of the fault draw.
+type result struct {
+	status int
+	fault  Fault
 }
 
 // Compile validates c and compiles it. The error is c.Validate's: one or
@@ -31,29 +77,62 @@ func Compile(c Config) (*Behavior, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	b := &Behavior{latency: compileLatency(c.Latency)}
-	var total float64
-	for _, s := range sortedStatuses(c.Errors) {
-		p := c.Errors[s].Float()
-		if p == 0 {
-			continue
-		}
-		total += p
-		b.statuses = append(b.statuses, s)
-		b.cum = append(b.cum, total)
+	b := &Behavior{base: compilePhase(c, 1)}
+	for i := range c.Incidents {
+		inc := &c.Incidents[i]
+		b.incidents = append(b.incidents, compilePhase(inc.apply(c), inc.scale()))
+		b.windows = append(b.windows, window{from: inc.From.D(), to: inc.To.D()})
 	}
 	return b, nil
 }
 
-// Draw is what a mock upstream does with one request.
+// compilePhase compiles one effective Config (without incidents). The
+// errors come first, by status, then the faults: a Config without faults
+// draws exactly as it did before faults existed.
+func compilePhase(c Config, scale float64) phase {
+	c.Incidents = nil
+	p := phase{latency: compileLatency(c.Latency), scale: scale, config: c}
+	var total float64
+	add := func(r result, prob float64) {
+		if prob == 0 {
+			return
+		}
+		total += prob
+		p.results = append(p.results, r)
+		p.cum = append(p.cum, total)
+	}
+	for _, s := range sortedStatuses(c.Errors) {
+		add(result{status: s, fault: FaultStatus}, c.Errors[s].Float())
+	}
+	add(result{fault: FaultHang}, c.Faults.Hang.Float())
+	add(result{fault: FaultReset}, c.Faults.Reset.Float())
+	add(result{fault: FaultEmpty}, c.Faults.Empty.Float())
+	add(result{fault: FaultMalformed}, c.Faults.Malformed.Float())
+	return p
+}
+
+// phase returns the phase of index i: -1 is the base.
+func (b *Behavior) phase(i int) *phase {
+	if i < 0 {
+		return &b.base
+	}
+	return &b.incidents[i]
+}
+
+// Draw is what a mock upstream does with one request. The latency is
+// drawn whatever the fault: a reset, empty or malformed reply comes after
+// it, an error status too; a hang ignores it and never ends by itself.
+// The rate limit and the capacity depend on the traffic, not on the draw.
 type Draw struct {
-	Latency time.Duration // delay before the answer
-	Status  int           // http.StatusOK when no fault was drawn
+	Latency time.Duration // delay before the answer (or the fault)
+	Status  int           // the HTTP status answered; 0 for a fault below HTTP
+	Fault   Fault         // FaultNone for a 200
 }
 
 // Drawer computes the draws of one upstream under one seed. A draw is a pure
-// function of (seed, upstream, seq, attempt), the same on every platform and
-// in every process, so the runner can know each request's behaviour without
+// function of (seed, upstream, seq, attempt) and, with incidents, of the
+// time elapsed since the server's start: the same on every platform and in
+// every process, so the runner can know each request's behaviour without
 // sending it. A Drawer is a small value, safe for concurrent use.
 type Drawer struct {
 	key uint64
@@ -73,31 +152,60 @@ const (
 	streamFault   = 2
 )
 
-// Draw returns the behaviour for attempt of operation seq. It does not
-// allocate.
+// Draw returns the base behaviour for attempt of operation seq, ignoring
+// incidents: what DrawAt returns at any time outside every incident. It
+// does not allocate.
 func (d Drawer) Draw(seq uint64, attempt uint32) Draw {
+	return d.drawIn(-1, seq, attempt)
+}
+
+// DrawAt returns the behaviour for attempt of operation seq when it arrives
+// elapsed after the server's start (or its last Reset): that of the
+// incident in force then, if any. Only the phase depends on elapsed; within
+// a phase the draw is the same as at any other time. It does not allocate.
+func (d Drawer) DrawAt(elapsed time.Duration, seq uint64, attempt uint32) Draw {
+	if d.b == nil {
+		return d.drawIn(-1, seq, attempt)
+	}
+	return d.drawIn(phaseAt(d.b.windows, elapsed), seq, attempt)
+}
+
+// drawIn draws in phase i (-1 for the base).
+func (d Drawer) drawIn(i int, seq uint64, attempt uint32) Draw {
 	out := Draw{Status: http.StatusOK}
-	b := d.b
-	if b == nil {
+	if d.b == nil {
 		return out
 	}
+	p := d.b.phase(i)
 	// Counter-based generation (as in splitmix64 and Philox): the request's
 	// key is a hash of its coordinates, uniform i a hash of (key, i). Every
 	// step is a bijection (xor, multiply by an odd constant, mix64), so two
 	// seqs of one attempt, or two attempts of one seq, never share a key.
 	k := mix64(d.key ^ seq*golden)
 	k = mix64(k ^ uint64(attempt)*golden2)
-	out.Latency = b.latency.sample(uniform(k, streamLatency))
-	if len(b.cum) > 0 {
+	out.Latency = p.latency.sample(uniform(k, streamLatency))
+	if p.scale != 1 {
+		out.Latency = scaleDuration(out.Latency, p.scale)
+	}
+	if len(p.cum) > 0 {
 		u := uniform(k, streamFault)
-		for i, c := range b.cum {
+		for j, c := range p.cum {
 			if u < c {
-				out.Status = b.statuses[i]
+				out.Status, out.Fault = p.results[j].status, p.results[j].fault
 				break
 			}
 		}
 	}
 	return out
+}
+
+// scaleDuration returns d × f, saturating instead of overflowing.
+func scaleDuration(d time.Duration, f float64) time.Duration {
+	v := float64(d) * f
+	if v >= math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return time.Duration(v)
 }
 
 const (

@@ -232,9 +232,9 @@ func TestDrawGolden(t *testing.T) {
 		want     Draw
 	}{
 		{42, "profile", 0, 0, Draw{Latency: 55807293, Status: 200}},
-		{42, "profile", 0, 1, Draw{Latency: 906076523, Status: 503}},
-		{42, "profile", 2, 0, Draw{Latency: 358242196, Status: 503}},
-		{42, "profile", 11, 0, Draw{Latency: 251774926, Status: 429}},
+		{42, "profile", 0, 1, Draw{Latency: 906076523, Status: 503, Fault: FaultStatus}},
+		{42, "profile", 2, 0, Draw{Latency: 358242196, Status: 503, Fault: FaultStatus}},
+		{42, "profile", 11, 0, Draw{Latency: 251774926, Status: 429, Fault: FaultStatus}},
 		{42, "audit", 12, 0, Draw{Latency: 253962255, Status: 200}},
 		{7, "audit", 1 << 40, 3, Draw{Latency: 245260263, Status: 200}},
 	}

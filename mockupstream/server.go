@@ -26,6 +26,11 @@ type Options struct {
 	Config Config
 	// Addr is the address to listen on, "127.0.0.1:0" when empty.
 	Addr string
+	// Clock tells the time for the incident windows, the rate limit and
+	// HTTP-date Retry-After values; nil means time.Now. Tests pass a fake
+	// clock to step through incidents or refill the bucket without waiting.
+	// Injected delays and slow bodies always run on real timers.
+	Clock func() time.Time
 }
 
 // Server limits. Bodies are read and thrown away, so the cap only bounds the
@@ -49,6 +54,12 @@ type Server struct {
 	prefix  string   // `{"upstream":"NAME","seq":`, escaped once
 	nameHdr []string // shared value of the Fanbench-Upstream header
 
+	clock   func() time.Time
+	epoch   time.Time    // clock() at Start
+	resetAt atomic.Int64 // clock() − epoch at the last Reset, in ns
+	gate    *gate        // the finite capacity, for the server's life
+	sleep   *sleeper
+
 	http   *http.Server
 	base   context.Context    // parent of every request's context
 	stop   context.CancelFunc // cancels base
@@ -56,12 +67,15 @@ type Server struct {
 	once   sync.Once
 	err    error
 
-	seq       atomic.Uint64 // seq of requests that carry no Fanbench-Seq
-	received  atomic.Uint64
-	cancelled atomic.Uint64
-	aborted   atomic.Uint64
-	inFlight  atomic.Int64
-	statuses  [600 - minStatus]atomic.Uint64
+	seq         atomic.Uint64 // seq of requests that carry no Fanbench-Seq
+	received    atomic.Uint64
+	cancelled   atomic.Uint64
+	aborted     atomic.Uint64
+	rateLimited atomic.Uint64
+	overloaded  atomic.Uint64
+	inFlight    atomic.Int64
+	statuses    [600 - minStatus]atomic.Uint64
+	faults      [numFaults]atomic.Uint64
 
 	admin    http.Handler     // the /__fanbench/ endpoints
 	ledger   *Ledger          // idempotency keys received
@@ -92,9 +106,16 @@ func Start(opts Options) (*Server, error) {
 		url:     "http://" + dialable(ln.Addr()),
 		prefix:  `{"upstream":` + string(name) + `,"seq":`,
 		nameHdr: []string{opts.Name},
+		clock:   opts.Clock,
+		gate:    newGate(),
+		sleep:   newSleeper(),
 		served:  make(chan struct{}),
 	}
-	s.current.Store(&behaviorState{config: opts.Config, drawer: NewDrawer(opts.Seed, opts.Name, b)})
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	s.epoch = s.clock()
+	s.current.Store(newBehaviorState(opts.Config, NewDrawer(opts.Seed, opts.Name, b)))
 	s.ledger = NewLedger()
 	s.injected = newLatencyRecorder()
 	s.admin = s.adminHandler()
@@ -139,9 +160,11 @@ func (s *Server) Name() string { return s.name }
 // lets another server (httptest, a mux) host the mock.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Close stops accepting, ends the delays of requests in flight (they are
-// answered 503 and counted as Aborted), and returns when the server's
-// goroutines are done with. Later calls return the first call's result.
+// Close stops accepting, ends the delays, queue waits and hangs of requests
+// in flight (a delayed or queued request is answered 503 and counted as
+// Aborted; a hang gets its connection closed), and returns when the
+// server's goroutines are done with. Later calls return the first call's
+// result.
 func (s *Server) Close() error {
 	s.once.Do(func() {
 		s.stop()
@@ -151,15 +174,13 @@ func (s *Server) Close() error {
 			s.err = s.http.Close() // a client too slow to read its answer
 		}
 		<-s.served
+		// Shutdown does not wait for handlers that took their connection
+		// over (faults, hangs); they end at once once base is cancelled.
+		for deadline := time.Now().Add(shutdownGrace); s.inFlight.Load() > 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 	})
 	return s.err
-}
-
-// behaviorState is the behaviour in force: the Config as given and its
-// compiled drawer. It is immutable; SetConfig replaces it whole.
-type behaviorState struct {
-	config Config
-	drawer Drawer
 }
 
 // Config returns the behaviour in force.
@@ -167,25 +188,40 @@ func (s *Server) Config() Config { return s.current.Load().config }
 
 // SetConfig validates c and makes it the behaviour of every request that
 // arrives from now on; requests in flight keep the one they started with.
-// Counters, the ledger and the seed are kept.
+// Counters, the ledger, the seed and the incident clock are kept; the rate
+// limit starts with a full bucket.
 func (s *Server) SetConfig(c Config) error {
 	b, err := Compile(c)
 	if err != nil {
 		return err
 	}
-	s.current.Store(&behaviorState{config: c, drawer: NewDrawer(s.seed, s.name, b)})
+	s.current.Store(newBehaviorState(c, NewDrawer(s.seed, s.name, b)))
 	return nil
 }
 
+// Elapsed is the time since Start or the last Reset on the server's clock:
+// the elapsed that Drawer.DrawAt takes to say which incident is in force.
+func (s *Server) Elapsed() time.Duration { return s.elapsed(s.clock()) }
+
+func (s *Server) elapsed(now time.Time) time.Duration {
+	return now.Sub(s.epoch) - time.Duration(s.resetAt.Load())
+}
+
 // Stats are the counters of a Server. Every request received ends as
-// exactly one of: an answer counted in Statuses, Cancelled, Aborted, or
-// still InFlight.
+// exactly one of: an answer counted in Statuses, a fault counted in Faults,
+// Cancelled, Aborted, or still InFlight.
 type Stats struct {
-	Received  uint64         // requests that reached the handler
-	Statuses  map[int]uint64 // answers by status; only non-zero entries
-	Cancelled uint64         // requests whose client gave up during the delay
-	Aborted   uint64         // requests cut short by Close (answered 503)
-	InFlight  int64          // requests being handled now
+	Received uint64         // requests that reached the handler
+	Statuses map[int]uint64 // answers by status; only non-zero entries
+	// Faults counts the requests that got no HTTP answer, by kind (hang,
+	// reset, empty, malformed); a hang counts when it ends.
+	Faults      map[Fault]uint64
+	RateLimited uint64 // 429s of the rate limit, also counted in Statuses
+	Overloaded  uint64 // 503s for a full queue, also counted in Statuses
+	Cancelled   uint64 // requests whose client gave up in the queue or the delay
+	Aborted     uint64 // requests cut short by Close (answered 503)
+	InFlight    int64  // requests being handled now
+	Queued      int64  // requests waiting for capacity now, among InFlight
 }
 
 // Stats reads the counters. Each counter is read atomically, but not all of
@@ -193,31 +229,47 @@ type Stats struct {
 // add up.
 func (s *Server) Stats() Stats {
 	st := Stats{
-		Received:  s.received.Load(),
-		Statuses:  make(map[int]uint64),
-		Cancelled: s.cancelled.Load(),
-		Aborted:   s.aborted.Load(),
-		InFlight:  s.inFlight.Load(),
+		Received:    s.received.Load(),
+		Statuses:    make(map[int]uint64),
+		Faults:      make(map[Fault]uint64),
+		RateLimited: s.rateLimited.Load(),
+		Overloaded:  s.overloaded.Load(),
+		Cancelled:   s.cancelled.Load(),
+		Aborted:     s.aborted.Load(),
+		InFlight:    s.inFlight.Load(),
+		Queued:      s.gate.queued.Load(),
 	}
 	for i := range s.statuses {
 		if n := s.statuses[i].Load(); n > 0 {
 			st.Statuses[i+minStatus] = n
 		}
 	}
+	for f := range s.faults {
+		if n := s.faults[f].Load(); n > 0 {
+			st.Faults[Fault(f)] = n
+		}
+	}
 	return st
 }
 
 // Reset zeroes the counters and the seq counter of requests that carry no
-// Fanbench-Seq, so a run can start from a clean state on a running server.
-// Call it between runs, with no traffic: InFlight is left alone (those
-// requests are still running) and their answers count after the Reset.
+// Fanbench-Seq, restarts the incident clock and refills the rate limit, so
+// a run can start from a clean state on a running server. Call it between
+// runs, with no traffic: InFlight is left alone (those requests are still
+// running) and their answers count after the Reset.
 func (s *Server) Reset() {
+	s.resetAt.Store(int64(s.clock().Sub(s.epoch)))
+	cur := s.current.Load()
+	s.current.CompareAndSwap(cur, newBehaviorState(cur.config, cur.drawer))
 	s.seq.Store(0)
-	s.received.Store(0)
-	s.cancelled.Store(0)
-	s.aborted.Store(0)
+	for _, c := range []*atomic.Uint64{&s.received, &s.cancelled, &s.aborted, &s.rateLimited, &s.overloaded} {
+		c.Store(0)
+	}
 	for i := range s.statuses {
 		s.statuses[i].Store(0)
+	}
+	for i := range s.faults {
+		s.faults[i].Store(0)
 	}
 }
 
@@ -225,10 +277,11 @@ func (s *Server) Reset() {
 var (
 	contentJSON = []string{"application/json"}
 	contentText = []string{"text/plain; charset=utf-8"}
-	retryAfter  = []string{"1"}
+	closeConn   = []string{"close"}
 )
 
-// serve is the hot path: no logging, no locks, no maps but the header.
+// serve is the hot path: no logging, no maps but the header, and locks only
+// for the features configured (the rate limit, the capacity).
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.admin.ServeHTTP(w, r) // not counted: admin requests are not traffic
@@ -236,7 +289,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.received.Add(1)
 	s.inFlight.Add(1)
-	defer s.inFlight.Add(-1)
+	// The request ends here, unless a hang's goroutine took it over.
+	slot, handedOff := false, false // slot: holds a capacity slot
+	defer func() {
+		if handedOff {
+			return
+		}
+		if slot {
+			s.gate.release()
+		}
+		s.inFlight.Add(-1)
+	}()
 	h := w.Header()
 	h[HeaderUpstream] = s.nameHdr
 
@@ -255,53 +318,93 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if !hasSeq {
 		seq = s.seq.Add(1) - 1
 	}
-	d := s.current.Load().drawer.Draw(seq, attempt)
-	s.injected.Record(d.Latency)
-	if d.Latency > 0 && !s.wait(r.Context(), d.Latency) {
-		if s.closing() {
-			s.aborted.Add(1)
-			h["Connection"] = []string{"close"}
-			h["Content-Type"] = contentText
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = io.WriteString(w, "mock upstream closing\n")
+	st := s.current.Load()
+	phase, now := -1, time.Time{}
+	if st.timed {
+		now = s.clock()
+		phase = phaseAt(st.windows, s.elapsed(now))
+	}
+	ps := &st.phases[phase+1]
+	if ps.bucket != nil {
+		if ok, wait := ps.bucket.admit(now); !ok {
+			s.rateLimited.Add(1)
+			h["Retry-After"] = []string{retryAfter(ps.retry.Format, wait, now, 1)}
+			s.refuse(w, r, http.StatusTooManyRequests, "rate limit exceeded")
 			return
 		}
-		s.cancelled.Add(1)
-		return // the client is gone; nothing to answer
 	}
-	if d.Status == http.StatusTooManyRequests {
-		h["Retry-After"] = retryAfter
+	ctx := r.Context()
+	if st.gated {
+		switch s.gate.acquire(ctx, ps.capacity) {
+		case queueFull:
+			s.overloaded.Add(1)
+			h["Retry-After"] = s.retryHeader(ps, now)
+			s.refuse(w, r, http.StatusServiceUnavailable, "over capacity: the queue is full")
+			return
+		case gaveUp:
+			s.giveUp(w)
+			return
+		}
+		slot = true
+	}
+	d := st.drawer.drawIn(phase, seq, attempt)
+	if d.Fault == FaultHang {
+		s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), 0)
+		handedOff = s.hang(w, r, slot)
+		return
+	}
+	s.injected.Record(d.Latency)
+	if d.Latency > 0 && !s.sleep.wait(ctx, d.Latency) {
+		s.giveUp(w)
+		return
+	}
+	if d.Fault != FaultNone && d.Fault != FaultStatus {
+		s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), 0)
+		s.faults[d.Fault].Add(1)
+		breakConn(w, d.Fault)
+		return
+	}
+	if d.Status == http.StatusTooManyRequests || d.Status == http.StatusServiceUnavailable {
+		h["Retry-After"] = s.retryHeader(ps, now)
 	}
 	h["Content-Type"] = contentJSON
 	s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), d.Status)
 	s.count(d.Status)
-	w.WriteHeader(d.Status)
-	var buf [160]byte
-	b := append(buf[:0], s.prefix...)
-	b = strconv.AppendUint(b, seq, 10)
-	b = append(b, `,"attempt":`...)
-	b = strconv.AppendUint(b, uint64(attempt), 10)
-	if d.Status != http.StatusOK {
-		b = append(b, `,"error":"injected `...)
-		b = strconv.AppendInt(b, int64(d.Status), 10)
-		b = append(b, ' ')
-		b = append(b, http.StatusText(d.Status)...) // plain ASCII, no escaping
-		b = append(b, '"')
-	}
-	b = append(b, "}\n"...)
-	_, _ = w.Write(b)
+	s.answer(ctx, w, d.Status, seq, attempt, ps.body)
 }
 
-// wait sleeps for d and reports true, or reports false as soon as ctx ends.
-func (s *Server) wait(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+// retryHeader is the Retry-After of an injected 429 or 503, or of a full
+// queue: precomputed for seconds, written from the clock for an HTTP-date.
+func (s *Server) retryHeader(ps *phaseState, now time.Time) []string {
+	if ps.retryHdr != nil {
+		return ps.retryHdr
 	}
+	if now.IsZero() {
+		now = s.clock()
+	}
+	return []string{retryAfter(RetryHTTPDate, ps.retryDelay, now, 0)}
+}
+
+// giveUp ends a request whose context ended while it waited: the server is
+// closing (answer 503) or the client left (nothing to answer).
+func (s *Server) giveUp(w http.ResponseWriter) {
+	if !s.closing() {
+		s.cancelled.Add(1)
+		return
+	}
+	s.aborted.Add(1)
+	h := w.Header()
+	h["Connection"] = closeConn
+	h["Content-Type"] = contentText
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = io.WriteString(w, "mock upstream closing\n")
+}
+
+// refuse answers a request the rate limit or the capacity turned away, at
+// once, as a real server's front would.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), status)
+	s.answerText(w, status, msg)
 }
 
 // closing reports whether Close has begun.

@@ -125,8 +125,8 @@ func TestServerPairedStatuses(t *testing.T) {
 			if got.status != w {
 				t.Errorf("seq %d attempt %d: status %d, want %d as Drawer.Draw says", seq, attempt, got.status, w)
 			}
-			if ra := got.header.Get("Retry-After"); (w == 429) != (ra != "") {
-				t.Errorf("seq %d attempt %d: status %d with Retry-After %q; want Retry-After on 429 only", seq, attempt, got.status, ra)
+			if ra := got.header.Get("Retry-After"); (w == 429 || w == 503) != (ra != "") {
+				t.Errorf("seq %d attempt %d: status %d with Retry-After %q; want Retry-After on 429 and 503 only", seq, attempt, got.status, ra)
 			}
 		}
 	}

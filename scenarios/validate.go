@@ -132,9 +132,7 @@ func (c *checker) upstreams(us Upstreams) {
 // mock applies the defaults of a mock upstream and checks it with its own
 // Validate, placing each of its field errors at the line of the field.
 func (c *checker) mock(m *mockupstream.Config, path string) {
-	if m.Latency.Dist == "" {
-		m.Latency.Dist = mockupstream.DistFixed
-	}
+	m.Latency.Dist = m.Latency.EffectiveDist()
 	err := m.Validate()
 	if err == nil {
 		return
