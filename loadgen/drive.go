@@ -13,6 +13,8 @@ import (
 type Ticket struct {
 	// Seq is the operation's number in the schedule, from 0.
 	Seq uint64
+	// At is the intended start as an offset from the run's start.
+	At time.Duration
 	// Intended is when the schedule wanted the operation to start. Latency
 	// is measured from here, not from when a worker got to it.
 	Intended time.Time
@@ -129,7 +131,7 @@ dispatch:
 		if !ok {
 			break
 		}
-		t := Ticket{Seq: n, Intended: st.Start.Add(at)}
+		t := Ticket{Seq: n, At: at, Intended: st.Start.Add(at)}
 		if clock.SleepUntil(ctx, t.Intended) != nil {
 			st.Interrupted = true
 			break

@@ -9,9 +9,17 @@
 // sending it (Compile, NewDrawer, Drawer.Draw). A request without the headers
 // takes its seq from a counter, so curl or vegeta can use the mock as well.
 //
-// A Server delays each answer by the drawn latency, giving up at once when
-// the client does, then answers the drawn status with a small JSON body and
-// a Fanbench-Upstream header. Stats counts what it received and answered.
+// A Server delays each answer by the drawn latency (any of the
+// distributions of Latency), giving up at once when the client does, then
+// answers the drawn status, or breaks the connection with the drawn fault
+// (hang, reset, empty or malformed reply). Around the draws sit the parts of
+// a real server that depend on the load: a token bucket answering 429 with
+// Retry-After, a finite capacity with a bounded queue, paced bodies, and
+// incidents that change any of it for a time window. The Ledger records
+// every Idempotency-Key, so a run can count delivered, duplicated and lost
+// calls. Stats counts what it received and answered; the admin endpoints
+// under AdminPrefix (/__fanbench/) serve stats, the ledger, reset and the
+// config (GET, and PUT to change it while running).
 //
 // It imports nothing of the rest of fanbench but its value types (package
 // units), so it also runs on its own, for other tools to use.

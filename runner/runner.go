@@ -133,6 +133,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if clock == nil {
 		clock = loadgen.Real{}
 	}
+	ups.reset() // incident windows count from here, as the schedule does
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer:       loadgen.Constant{Rate: sc.Load.Rate.PerSecond(), Duration: sc.Load.Duration.D()},
 		MaxInFlight: sc.Load.MaxInFlight,
@@ -177,7 +178,9 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	latency := end.Sub(t.Intended)
 	w.rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
 	if w.ideal != nil {
-		w.rec.RecordOverhead(latency - w.ideal.latency(t.Seq, w.op.Calls, w.latencies))
+		if ideal, ok := w.ideal.latency(t.At, t.Seq, w.op.Calls, w.latencies); ok {
+			w.rec.RecordOverhead(latency - ideal)
+		}
 	}
 	for i := range w.op.Results {
 		r := &w.op.Results[i]
@@ -215,6 +218,13 @@ func startUpstreams(sc *scenarios.Scenario) (*upstreams, error) {
 		u.baseURLs[up.Name] = srv.URL()
 	}
 	return u, nil
+}
+
+// reset restarts every mock's clock and counters.
+func (u *upstreams) reset() {
+	for _, s := range u.servers {
+		s.Reset()
+	}
 }
 
 func (u *upstreams) close() {
@@ -277,8 +287,9 @@ type ideal struct {
 	idealizer strategies.Idealizer
 }
 
-// idealOf returns nil when the ideal cannot be known: a real upstream, or a
-// strategy without an Idealizer.
+// idealOf returns nil when the ideal cannot be known: a real upstream, a
+// strategy without an Idealizer, or a mock whose timing depends on the load
+// (a rate limit, a finite capacity, a paced body) rather than on the draws.
 func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	iz, ok := s.(strategies.Idealizer)
 	if !ok {
@@ -286,7 +297,7 @@ func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	}
 	id := &ideal{idealizer: iz}
 	for _, up := range sc.Upstreams {
-		if up.Mock == nil {
+		if up.Mock == nil || loadDependent(up.Mock) {
 			return nil, nil
 		}
 		b, err := mockupstream.Compile(*up.Mock)
@@ -298,11 +309,36 @@ func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	return id, nil
 }
 
-// latency returns the ideal latency of operation seq, using buf as scratch.
-// Only first attempts are drawn: retries are not made yet.
-func (id *ideal) latency(seq uint64, calls []strategies.Call, buf []time.Duration) time.Duration {
-	for i := range calls {
-		buf[i] = id.drawers[calls[i].UpstreamIndex].Draw(seq, 0).Latency
+// loadDependent reports whether a mock's answers depend on the load as well
+// as on the draws, in its base behaviour or in an incident.
+func loadDependent(c *mockupstream.Config) bool {
+	dependent := func(rl mockupstream.RateLimit, cp mockupstream.Capacity, b mockupstream.Body) bool {
+		return rl.Rate > 0 || cp.Concurrency > 0 || b.BytesPerSecond > 0
 	}
-	return id.idealizer.Ideal(buf)
+	if dependent(c.RateLimit, c.Capacity, c.Body) {
+		return true
+	}
+	for _, inc := range c.Incidents {
+		if inc.RateLimit != nil && inc.RateLimit.Rate > 0 || inc.Capacity != nil && inc.Capacity.Concurrency > 0 ||
+			inc.Body != nil && inc.Body.BytesPerSecond > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// latency returns the ideal latency of operation seq, intended at offset at
+// from the start (which picks the incident in force), using buf as scratch;
+// false when a call's draw has no ideal (a hang, a reset: the answer then
+// depends on the client's timeout). Only first attempts are drawn: retries
+// are not made yet.
+func (id *ideal) latency(at time.Duration, seq uint64, calls []strategies.Call, buf []time.Duration) (time.Duration, bool) {
+	for i := range calls {
+		d := id.drawers[calls[i].UpstreamIndex].DrawAt(at, seq, 0)
+		if d.Fault != mockupstream.FaultNone && d.Fault != mockupstream.FaultStatus {
+			return 0, false
+		}
+		buf[i] = d.Latency
+	}
+	return id.idealizer.Ideal(buf), true
 }

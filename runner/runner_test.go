@@ -179,3 +179,58 @@ func TestWarnings(t *testing.T) {
 		}
 	}
 }
+
+// The ideal latency follows incidents: operations inside a brownout are
+// slower, and the harness overhead stays small because the ideal knows it.
+func TestIdealFollowsIncidents(t *testing.T) {
+	t.Parallel()
+	cfg := mockupstream.Config{
+		Latency: mockupstream.Latency{Value: units.Duration(5 * time.Millisecond)},
+		Incidents: []mockupstream.Incident{{
+			Name: "brownout", From: units.Duration(300 * time.Millisecond), To: units.Duration(600 * time.Millisecond),
+			LatencyScale: 10,
+		}},
+	}
+	sc := &scenarios.Scenario{
+		Name:       "brownout",
+		Seed:       3,
+		Upstreams:  scenarios.Upstreams{{Name: "slow", Mock: &cfg}},
+		Operation:  scenarios.Operation{Calls: []scenarios.Call{{Upstream: "slow", Method: "GET", Path: "/"}}},
+		Strategies: []scenarios.Strategy{{Name: "fanout"}},
+		Load:       scenarios.LoadSpec{Model: "open", Rate: 50, Duration: units.Duration(time.Second), MaxInFlight: 50},
+	}
+	res, err := Run(t.Context(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := res.Strategies[0]
+	if s.Latency.Max < 50 {
+		t.Errorf("max latency %.1f ms: the brownout (5 ms × 10) did not show", s.Latency.Max)
+	}
+	// Without the incident in the ideal, 30% of operations would show about
+	// 45 ms of "overhead"; the bound is wide on purpose (a noisy machine).
+	if s.HarnessOverhead == nil || s.HarnessOverhead.P90 > 20 {
+		t.Errorf("harness overhead %+v: p90 should be a few ms when the ideal follows the incident", s.HarnessOverhead)
+	}
+}
+
+func TestNoIdealWhenTimingDependsOnLoad(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  mockupstream.Config
+		want bool
+	}{
+		{"plain", mockupstream.Config{}, false},
+		{"rate limit", mockupstream.Config{RateLimit: mockupstream.RateLimit{Rate: 10, Burst: 1}}, true},
+		{"capacity", mockupstream.Config{Capacity: mockupstream.Capacity{Concurrency: 2}}, true},
+		{"slow body", mockupstream.Config{Body: mockupstream.Body{Size: 100, BytesPerSecond: 10}}, true},
+		{"capacity in an incident", mockupstream.Config{Incidents: []mockupstream.Incident{{To: 1, Capacity: &mockupstream.Capacity{Concurrency: 1}}}}, true},
+		{"errors in an incident", mockupstream.Config{Incidents: []mockupstream.Incident{{To: 1, Errors: map[int]units.Fraction{503: 1}}}}, false},
+	}
+	for _, tt := range tests {
+		if got := loadDependent(&tt.cfg); got != tt.want {
+			t.Errorf("loadDependent(%s) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
