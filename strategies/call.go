@@ -10,6 +10,9 @@ import (
 
 // Call is one call of an operation, prepared once per run.
 type Call struct {
+	// Index is the call's position in the operation; with the seq it makes
+	// the call's idempotency key.
+	Index int
 	// Upstream is the upstream's name; UpstreamIndex its position in the
 	// run's list of upstreams, which is how results are recorded.
 	Upstream      string
@@ -38,8 +41,15 @@ type CallResult struct {
 	// Attempts is how many tries the call took.
 	Attempts int
 	// Latency runs from sending the first attempt to having read the final
-	// answer's body.
+	// answer's body (backoff and limiter waits included).
 	Latency time.Duration
+	// Got429 counts the attempts answered 429; TooEarly those of them that
+	// were retries sent before an earlier Retry-After had passed.
+	Got429   int
+	TooEarly int
+	// LimiterWait is the time the call waited for client-side rate-limit
+	// tokens.
+	LimiterWait time.Duration
 }
 
 // OK reports whether the call succeeded: a 2xx answer.
@@ -61,11 +71,16 @@ const (
 	FailureReset
 	// FailureTransport: any other error of the HTTP transport.
 	FailureTransport
+	// FailureBreakerOpen: the upstream's circuit breaker refused the call.
+	FailureBreakerOpen
+	// FailureLimited: the client-side rate limit would have made the call
+	// wait past its bound.
+	FailureLimited
 )
 
 // FailureNames are the names of the Failure kinds, indexed by Failure, as
 // they appear in results.
-var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport"}
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited"}
 
 // String returns the failure's name.
 func (f Failure) String() string {
