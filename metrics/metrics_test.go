@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,8 +57,9 @@ func TestRecordAllocatesNothing(t *testing.T) {
 	r := NewRecorder(testLayout)
 	allocs := testing.AllocsPerRun(1000, func() {
 		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond)
-		r.RecordCall(1, 503, -1, 1, 300*time.Millisecond)
-		r.RecordCall(0, 0, 1, 2, 20*time.Millisecond)
+		r.RecordCall(CallSample{Upstream: 1, Status: 503, Failure: -1, Attempts: 1, Latency: 300 * time.Millisecond})
+		r.RecordCall(CallSample{Upstream: 0, Failure: 1, Attempts: 3, Latency: 20 * time.Millisecond,
+			Got429: 2, TooEarly: 1, LimiterWait: 5 * time.Millisecond})
 	})
 	if allocs != 0 {
 		t.Errorf("recording allocates %v times per operation, want 0", allocs)
@@ -68,7 +70,8 @@ func fill(r *Recorder, from, to int) {
 	for i := from; i < to; i++ {
 		d := time.Duration(i%700+1) * time.Millisecond
 		r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond)
-		r.RecordCall(i%2, []int{200, 503, 0}[i%3], i%2, 1+i%2, d/2)
+		r.RecordCall(CallSample{Upstream: i % 2, Status: []int{200, 503, 0}[i%3], Failure: i % 2, Attempts: 1 + i%3,
+			Latency: d / 2, Got429: i % 3 / 2, TooEarly: i % 5 / 4, LimiterWait: time.Duration(i%4) * time.Millisecond})
 	}
 }
 
@@ -116,6 +119,33 @@ func TestSummarize(t *testing.T) {
 	if got := s.Upstreams[1].Statuses["reset"]; got != 50 {
 		t.Errorf("audit resets = %d, want 50", got)
 	}
+	// fill: attempts 1+i%3, so retries i%3; a 429 when i%3 == 2; too early
+	// when i%5 == 4; a wait of i%4 ms. Profile gets the even i.
+	var want UpstreamResult
+	waits := 0
+	for i := 0; i < 300; i += 2 {
+		want.Calls++
+		want.Attempts += uint64(1 + i%3)
+		want.Retries += uint64(i % 3)
+		want.Responses429 += uint64(i % 3 / 2)
+		want.TooEarly += uint64(i % 5 / 4)
+		if i%4 != 0 {
+			waits++
+		}
+	}
+	p := s.Upstreams[0]
+	if p.Calls != want.Calls || p.Attempts != want.Attempts || p.Retries != want.Retries ||
+		p.Responses429 != want.Responses429 || p.TooEarly != want.TooEarly {
+		t.Errorf("profile calls/attempts/retries/429s/too early = %d/%d/%d/%d/%d, want %d/%d/%d/%d/%d",
+			p.Calls, p.Attempts, p.Retries, p.Responses429, p.TooEarly,
+			want.Calls, want.Attempts, want.Retries, want.Responses429, want.TooEarly)
+	}
+	if waits == 0 || p.LimiterWait == nil || p.LimiterWait.Count != int64(p.Calls) || p.LimiterWait.Max != 2 {
+		t.Errorf("profile limiter wait = %+v, want every call counted and a max of 2 ms", p.LimiterWait)
+	}
+	if _, ok := s.Histograms["limiter_wait:profile"]; !ok {
+		t.Error("no limiter_wait:profile histogram")
+	}
 	for _, key := range []string{"latency", "service_time", "schedule_lag", "upstream:profile", "upstream:audit"} {
 		h, err := DecodeHistogram(s.Histograms[key])
 		if err != nil {
@@ -124,6 +154,34 @@ func TestSummarize(t *testing.T) {
 		if key == "latency" && h.Count() != 300 {
 			t.Errorf("decoded latency histogram has %d values, want 300", h.Count())
 		}
+	}
+}
+
+// Calls that never waited for the rate limit leave limiter_wait out; the
+// new counters are in the JSON even when zero.
+func TestSummarizeWithoutPolicies(t *testing.T) {
+	t.Parallel()
+	r := NewRecorder(testLayout)
+	r.RecordOperation(OutcomeOK, time.Millisecond, time.Millisecond, 0)
+	r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: time.Millisecond})
+	r.RecordCall(CallSample{Upstream: 1, Failure: 0, Attempts: 0})
+	s, err := r.Summarize("fanout", time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range s.Upstreams {
+		if u.LimiterWait != nil || u.Retries != 0 {
+			t.Errorf("%s: limiter wait %+v, retries %d; want none", u.Name, u.LimiterWait, u.Retries)
+		}
+	}
+	b, _ := json.Marshal(s.Upstreams[0])
+	for _, key := range []string{`"retries":0`, `"responses_429":0`, `"too_early":0`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("upstream JSON %s lacks %s", b, key)
+		}
+	}
+	if strings.Contains(string(b), "limiter_wait") {
+		t.Errorf("upstream JSON %s has a limiter_wait though no call waited", b)
 	}
 }
 
@@ -208,7 +266,7 @@ func BenchmarkRecordOperation(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		d := time.Duration(i&1023) * time.Millisecond
 		r.RecordOperation(OutcomeOK, d, d, 0)
-		r.RecordCall(0, 200, -1, 1, d)
-		r.RecordCall(1, 200, -1, 1, d)
+		r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: d})
+		r.RecordCall(CallSample{Upstream: 1, Status: 200, Attempts: 1, Latency: d})
 	}
 }

@@ -74,6 +74,17 @@ type UpstreamRecorder struct {
 	Latency  *Histogram
 	Calls    uint64
 	Attempts uint64
+	// Retries counts the attempts after each call's first.
+	Retries uint64
+	// Got429 counts the attempts answered 429; TooEarly those of them that
+	// were retries sent before an earlier Retry-After had passed.
+	Got429   uint64
+	TooEarly uint64
+	// LimiterWait is each call's wait for client-side rate-limit tokens,
+	// recorded for every call (0 when it did not wait), so its percentiles
+	// are over all calls; Waited counts the calls that waited at all.
+	LimiterWait *Histogram
+	Waited      uint64
 	// Statuses counts answers by HTTP status; index 0 counts calls that got
 	// no answer (see Failures).
 	Statuses [maxStatus]uint64
@@ -92,7 +103,7 @@ func NewRecorder(l Layout) *Recorder {
 		Upstreams: make([]*UpstreamRecorder, len(l.Upstreams)),
 	}
 	for i := range r.Upstreams {
-		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), Failures: make([]uint64, len(l.Failures))}
+		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), Failures: make([]uint64, len(l.Failures))}
 	}
 	return r
 }
@@ -121,21 +132,46 @@ func (r *Recorder) RecordOverhead(d time.Duration) {
 	r.Overhead.Record(max(d, 0))
 }
 
-// RecordCall records one call to upstream (a Layout.Upstreams index): its
-// final HTTP status (0 when it got none, then failure is a Layout.Failures
-// index), the attempts it took and its latency.
-func (r *Recorder) RecordCall(upstream, status, failure, attempts int, latency time.Duration) {
-	u := r.Upstreams[upstream]
+// CallSample is one finished call, as RecordCall takes it.
+type CallSample struct {
+	// Upstream is a Layout.Upstreams index.
+	Upstream int
+	// Status is the final HTTP status; 0 when the call got none, and then
+	// Failure is a Layout.Failures index.
+	Status  int
+	Failure int
+	// Attempts is how many tries the call took (0 when a policy refused it
+	// before any, such as an open breaker).
+	Attempts int
+	// Latency runs from the first attempt to the final answer.
+	Latency time.Duration
+	// Got429 counts the attempts answered 429, TooEarly those of them sent
+	// before an earlier Retry-After had passed.
+	Got429, TooEarly int
+	// LimiterWait is the time spent waiting for rate-limit tokens.
+	LimiterWait time.Duration
+}
+
+// RecordCall records one call. It does not allocate.
+func (r *Recorder) RecordCall(c CallSample) {
+	u := r.Upstreams[c.Upstream]
 	u.Calls++
-	u.Attempts += uint64(attempts)
-	u.Latency.Record(latency)
-	if status > 0 && status < maxStatus {
-		u.Statuses[status]++
+	u.Attempts += uint64(max(c.Attempts, 0))
+	u.Retries += uint64(max(c.Attempts-1, 0))
+	u.Got429 += uint64(max(c.Got429, 0))
+	u.TooEarly += uint64(max(c.TooEarly, 0))
+	u.Latency.Record(c.Latency)
+	u.LimiterWait.Record(max(c.LimiterWait, 0))
+	if c.LimiterWait > 0 {
+		u.Waited++
+	}
+	if c.Status > 0 && c.Status < maxStatus {
+		u.Statuses[c.Status]++
 		return
 	}
 	u.Statuses[0]++
-	if failure >= 0 && failure < len(u.Failures) {
-		u.Failures[failure]++
+	if c.Failure >= 0 && c.Failure < len(u.Failures) {
+		u.Failures[c.Failure]++
 	}
 }
 
@@ -163,6 +199,11 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.Latency.Merge(ou.Latency)
 		u.Calls += ou.Calls
 		u.Attempts += ou.Attempts
+		u.Retries += ou.Retries
+		u.Got429 += ou.Got429
+		u.TooEarly += ou.TooEarly
+		u.LimiterWait.Merge(ou.LimiterWait)
+		u.Waited += ou.Waited
 		for s := range u.Statuses {
 			u.Statuses[s] += ou.Statuses[s]
 		}

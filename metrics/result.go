@@ -73,7 +73,8 @@ type StrategyResult struct {
 	Upstreams       []UpstreamResult `json:"upstreams"`
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
-	// "harness_overhead", "upstream:NAME".
+	// "harness_overhead", "upstream:NAME" and, when calls waited for the
+	// client-side rate limit, "limiter_wait:NAME".
 	Histograms map[string]string `json:"histograms"`
 }
 
@@ -89,10 +90,23 @@ type UpstreamResult struct {
 	Name     string `json:"name"`
 	Calls    uint64 `json:"calls"`
 	Attempts uint64 `json:"attempts"`
+	// Retries counts the attempts after each call's first.
+	Retries uint64 `json:"retries"`
+	// Responses429 counts the attempts answered 429 (retried or final);
+	// TooEarly those of them that were retries sent before an earlier
+	// Retry-After had passed.
+	Responses429 uint64 `json:"responses_429"`
+	TooEarly     uint64 `json:"too_early"`
 	// Statuses counts calls by final HTTP status ("200", "503") or, for
-	// calls that got no answer, by failure kind ("timeout", "reset").
+	// calls that got no answer, by failure kind ("timeout", "reset",
+	// "breaker_open" for calls an open circuit breaker refused, "limited"
+	// for calls the client-side rate limit refused).
 	Statuses map[string]uint64 `json:"statuses"`
 	Latency  Summary           `json:"latency"`
+	// LimiterWait is the calls' wait for client-side rate-limit tokens,
+	// over every call (those that did not wait count as 0); absent when no
+	// call waited.
+	LimiterWait *Summary `json:"limiter_wait,omitempty"`
 }
 
 // Summarize turns a merged recorder into the strategy's result. elapsed is
@@ -126,7 +140,13 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 	}
 	for i, u := range r.Upstreams {
 		name := r.layout.Upstreams[i]
-		ur := UpstreamResult{Name: name, Calls: u.Calls, Attempts: u.Attempts, Statuses: map[string]uint64{}, Latency: u.Latency.Summary()}
+		ur := UpstreamResult{Name: name, Calls: u.Calls, Attempts: u.Attempts, Retries: u.Retries,
+			Responses429: u.Got429, TooEarly: u.TooEarly, Statuses: map[string]uint64{}, Latency: u.Latency.Summary()}
+		if u.Waited > 0 {
+			w := u.LimiterWait.Summary()
+			ur.LimiterWait = &w
+			hists["limiter_wait:"+name] = u.LimiterWait
+		}
 		for status, n := range u.Statuses[1:] {
 			if n > 0 {
 				ur.Statuses[strconv.Itoa(status+1)] = n

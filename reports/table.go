@@ -89,15 +89,20 @@ func strategyTable(r *metrics.Result, o TableOptions) table.Writer {
 
 func upstreamTable(r *metrics.Result, o TableOptions) table.Writer {
 	t := newTable(o)
-	t.AppendHeader(table.Row{"strategy", "upstream", "calls", "attempts", "p50\n(ms)", "p99\n(ms)", "max\n(ms)", "answers (count by status)"})
+	t.AppendHeader(table.Row{"strategy", "upstream", "calls", "attempts", "retries", "429s\nreceived", "breaker\nrefusals",
+		"p50\n(ms)", "p99\n(ms)", "max\n(ms)", "answers (count by status)"})
 	for _, s := range r.Strategies {
 		for _, u := range s.Upstreams {
-			t.AppendRow(table.Row{s.Name, u.Name, u.Calls, u.Attempts, f1(u.Latency.P50), f1(u.Latency.P99), f1(u.Latency.Max), statuses(u.Statuses)})
+			t.AppendRow(table.Row{s.Name, u.Name, u.Calls, u.Attempts, u.Retries, u.Responses429, u.Statuses[breakerOpen],
+				f1(u.Latency.P50), f1(u.Latency.P99), f1(u.Latency.Max), statuses(u.Statuses)})
 		}
 	}
-	t.SetColumnConfigs(rightAligned(3, 7))
+	t.SetColumnConfigs(rightAligned(3, 10))
 	return t
 }
+
+// breakerOpen is the failure kind of the calls an open breaker refused.
+const breakerOpen = "breaker_open"
 
 // statuses lists counts as "200×1990 503×10", statuses in numeric order and
 // failure kinds after them.

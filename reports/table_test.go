@@ -18,7 +18,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // fixture builds a result by recording known values, as a run would.
 func fixture(t *testing.T) *metrics.Result {
 	t.Helper()
-	layout := metrics.Layout{Upstreams: []string{"profile", "audit"}, Failures: []string{"none", "timeout", "canceled", "refused", "reset", "transport"}}
+	layout := metrics.Layout{Upstreams: []string{"profile", "audit"},
+		Failures: []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited"}}
 	res := &metrics.Result{
 		Schema:      metrics.Schema,
 		Scenario:    json.RawMessage(`{"name":"seed"}`),
@@ -28,10 +29,11 @@ func fixture(t *testing.T) *metrics.Result {
 		Warnings:    []string{"fanout: the generator fell behind"},
 	}
 	for _, s := range []struct {
-		name  string
-		base  time.Duration
-		ideal bool
-	}{{"sequential", 500 * time.Millisecond, true}, {"fanout", 300 * time.Millisecond, false}} {
+		name     string
+		base     time.Duration
+		ideal    bool
+		policies bool // the audit calls go through retries and a breaker
+	}{{"sequential", 500 * time.Millisecond, true, false}, {"fanout", 300 * time.Millisecond, false, true}} {
 		r := metrics.NewRecorder(layout)
 		for i := range 200 {
 			d := s.base + time.Duration(i)*10*time.Microsecond
@@ -44,11 +46,21 @@ func fixture(t *testing.T) *metrics.Result {
 			if s.ideal {
 				r.RecordOverhead(time.Duration(i) * 10 * time.Microsecond)
 			}
-			r.RecordCall(0, 200, 0, 1, 200*time.Millisecond)
-			if i == 7 {
-				r.RecordCall(1, 0, 1, 1, 2*time.Second)
-			} else {
-				r.RecordCall(1, status, 0, 1, 300*time.Millisecond)
+			r.RecordCall(metrics.CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: 200 * time.Millisecond})
+			switch {
+			case i == 7:
+				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 1, Attempts: 1, Latency: 2 * time.Second})
+			case s.policies && i%40 == 1:
+				// Refused by the open breaker: no attempt.
+				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 6})
+			case s.policies && i%40 == 21:
+				// Answered 429 three times, one retry too early.
+				r.RecordCall(metrics.CallSample{Upstream: 1, Status: 429, Attempts: 3, Got429: 3, TooEarly: 1, Latency: 900 * time.Millisecond})
+			case s.policies && i%10 == 3:
+				r.RecordCall(metrics.CallSample{Upstream: 1, Status: 200, Attempts: 2, Got429: 1, Latency: 350 * time.Millisecond,
+					LimiterWait: 4 * time.Millisecond})
+			default:
+				r.RecordCall(metrics.CallSample{Upstream: 1, Status: status, Attempts: 1, Latency: 300 * time.Millisecond})
 			}
 		}
 		sr, err := r.Summarize(s.name, 10*time.Second, 0)

@@ -113,11 +113,15 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	caller := strategies.NewHTTPCaller(strategies.HTTPOptions{
+	hc := strategies.NewHTTPCaller(strategies.HTTPOptions{
 		Timeout:             o.CallTimeout,
 		MaxIdleConnsPerHost: max(64, sc.Load.MaxInFlight),
 	})
-	defer caller.Close()
+	defer hc.Close()
+	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
 	strat, err := strategies.New(spec.Name, caller)
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
@@ -184,7 +188,12 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	}
 	for i := range w.op.Results {
 		r := &w.op.Results[i]
-		w.rec.RecordCall(w.op.Calls[i].UpstreamIndex, r.Status, int(r.Failure), r.Attempts, r.Latency)
+		w.rec.RecordCall(metrics.CallSample{
+			Upstream: w.op.Calls[i].UpstreamIndex,
+			Status:   r.Status, Failure: int(r.Failure),
+			Attempts: r.Attempts, Latency: r.Latency,
+			Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
+		})
 	}
 }
 
@@ -251,6 +260,7 @@ func buildCalls(sc *scenarios.Scenario, baseURLs map[string]string) ([]strategie
 			return nil, fmt.Errorf("operation.calls[%d]: %w: unknown upstream %q", i, scenarios.ErrInvalid, c.Upstream)
 		}
 		calls[i] = strategies.Call{
+			Index:         i,
 			Upstream:      c.Upstream,
 			UpstreamIndex: idx,
 			Method:        c.Method,
@@ -284,12 +294,14 @@ func redacted(sc *scenarios.Scenario) *scenarios.Scenario {
 // every upstream will take, and the strategy says how those combine.
 type ideal struct {
 	drawers   []mockupstream.Drawer // by upstream index
+	policies  []scenarios.Policy    // by upstream index
 	idealizer strategies.Idealizer
 }
 
 // idealOf returns nil when the ideal cannot be known: a real upstream, a
-// strategy without an Idealizer, or a mock whose timing depends on the load
-// (a rate limit, a finite capacity, a paced body) rather than on the draws.
+// strategy without an Idealizer, a mock whose timing depends on the load
+// (a rate limit, a finite capacity, a paced body) rather than on the draws,
+// or a call policy whose timing does (a circuit breaker, a client-side rate limit).
 func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	iz, ok := s.(strategies.Idealizer)
 	if !ok {
@@ -297,9 +309,11 @@ func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	}
 	id := &ideal{idealizer: iz}
 	for _, up := range sc.Upstreams {
-		if up.Mock == nil || loadDependent(up.Mock) {
+		p := sc.PolicyFor(up.Name)
+		if up.Mock == nil || loadDependent(up.Mock) || loadDependentPolicy(p) {
 			return nil, nil
 		}
+		id.policies = append(id.policies, p)
 		b, err := mockupstream.Compile(*up.Mock)
 		if err != nil {
 			return nil, fmt.Errorf("upstream %s: %w", up.Name, err)
@@ -329,13 +343,19 @@ func loadDependent(c *mockupstream.Config) bool {
 
 // latency returns the ideal latency of operation seq, intended at offset at
 // from the start (which picks the incident in force), using buf as scratch;
-// false when a call's draw has no ideal (a hang, a reset: the answer then
-// depends on the client's timeout). Only first attempts are drawn: retries
-// are not made yet.
+// false when a call's draw has no ideal: a hang or a reset (the answer then
+// depends on the client's timeout), a first answer the call's retry policy
+// retries (the wait before the retry is jittered, or a Retry-After), or a
+// drawn delay past the policy's timeout or deadline. Only first attempts
+// are drawn, so an operation has an ideal only when each call takes one.
 func (id *ideal) latency(at time.Duration, seq uint64, calls []strategies.Call, buf []time.Duration) (time.Duration, bool) {
 	for i := range calls {
-		d := id.drawers[calls[i].UpstreamIndex].DrawAt(at, seq, 0)
+		up := calls[i].UpstreamIndex
+		d := id.drawers[up].DrawAt(at, seq, 0)
 		if d.Fault != mockupstream.FaultNone && d.Fault != mockupstream.FaultStatus {
+			return 0, false
+		}
+		if unknownIdeal(id.policies[up], d) {
 			return 0, false
 		}
 		buf[i] = d.Latency

@@ -1,6 +1,9 @@
 // Package scenarios defines the scenario file, fanbench's input: the
 // upstreams to call (mock or real), the operation that calls them, the
-// strategies to compare and the load to drive them with.
+// strategies to compare, the call policies (timeouts, retries, circuit
+// breakers, client-side rate limits) per upstream, and the load to drive
+// them with. Scenario.PolicyFor gives an upstream's effective policy: the
+// default merged field by field with the upstream's override.
 //
 // Loading is strict, because a typo in a benchmark's input silently
 // measures something else: unknown keys, values without units ("200" for a

@@ -17,6 +17,8 @@ import (
 
 func dur(d time.Duration) units.Duration { return units.Duration(d) }
 
+func ptr[T any](v T) *T { return &v }
+
 func fixed(d time.Duration) *mockupstream.Config {
 	return &mockupstream.Config{Latency: mockupstream.Latency{Dist: mockupstream.DistFixed, Value: dur(d)}}
 }
@@ -49,6 +51,28 @@ func TestLoadRoundTrip(t *testing.T) {
 				{Upstream: "search", Method: "GET", Path: "/q?page={{.Seq}}&n={{.Seq}}"},
 			}},
 			Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
+			Policies: &scenarios.Policies{
+				Default: scenarios.PolicySpec{
+					Timeout:  ptr(dur(2 * time.Second)),
+					Deadline: ptr(dur(5 * time.Second)),
+					Retry: &scenarios.RetrySpec{
+						Attempts: ptr(3), Backoff: ptr(dur(50 * time.Millisecond)), MaxBackoff: ptr(dur(time.Second)),
+						Jitter: ptr("full"), On: []string{"connection", "timeout", "5xx", "429"}, MaxRetryAfter: ptr(dur(5 * time.Second)),
+					},
+					Breaker: &scenarios.BreakerSpec{
+						FailureRatio: ptr(units.Fraction(0.5)), Window: ptr(20),
+						OpenFor: ptr(dur(5 * time.Second)), HalfOpenProbes: ptr(1),
+					},
+					RateLimit: &scenarios.RateLimitSpec{Rate: ptr(units.Rate(100)), Burst: ptr(10), MaxWait: ptr(dur(time.Second))},
+				},
+				Upstreams: map[string]scenarios.PolicySpec{
+					"audit": {
+						Retry:   &scenarios.RetrySpec{Attempts: ptr(5), On: []string{"5xx"}},
+						Breaker: &scenarios.BreakerSpec{Consecutive: ptr(3)},
+					},
+					"search": {Timeout: ptr(dur(500 * time.Millisecond))},
+				},
+			},
 			Load: scenarios.LoadSpec{
 				Model: scenarios.ModelOpen, Rate: 0.5, Duration: dur(90 * time.Second), MaxInFlight: 64,
 			},

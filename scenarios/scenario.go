@@ -6,7 +6,8 @@ import (
 )
 
 // Scenario is one experiment: the upstreams, the operation that calls them,
-// the strategies to compare and the load to drive them with.
+// the strategies to compare, the policies their calls go through and the
+// load to drive them with.
 //
 // The yaml tags are the file format (snake_case); the json tags are how the
 // scenario appears, as run, inside a result file.
@@ -19,7 +20,10 @@ type Scenario struct {
 	Upstreams  Upstreams  `yaml:"upstreams" json:"upstreams"`
 	Operation  Operation  `yaml:"operation" json:"operation"`
 	Strategies []Strategy `yaml:"strategies" json:"strategies"`
-	Load       LoadSpec   `yaml:"load" json:"load"`
+	// Policies are the call policies (timeout, retry, breaker, rate limit)
+	// per upstream; nil when the file sets none.
+	Policies *Policies `yaml:"policies" json:"policies,omitempty"`
+	Load     LoadSpec  `yaml:"load" json:"load"`
 
 	// File is where the scenario was read from ("example:seed" for an
 	// embedded example); empty for one built in code.

@@ -30,7 +30,7 @@ type UpstreamsFile struct {
 
 // scenarioOnlyKeys are the top-level keys that make a file a whole scenario
 // rather than a file of upstreams.
-var scenarioOnlyKeys = []string{"name", "description", "operation", "strategies", "load"}
+var scenarioOnlyKeys = []string{"name", "description", "operation", "strategies", "policies", "load"}
 
 // LoadUpstreams reads the mock upstreams of the file at path, a whole
 // scenario or a file holding only upstreams and seed. Decoding is as strict

@@ -85,6 +85,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.upstreams(s.Upstreams)
 	c.operation(&s.Operation, s.Upstreams)
 	c.strategies(s.Strategies)
+	c.policies(s.Policies, s.Upstreams)
 	c.load(&s.Load)
 }
 

@@ -63,21 +63,41 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 // Close releases the caller's idle connections.
 func (c *HTTPCaller) Close() { c.transport.CloseIdleConnections() }
 
-// Call sends one request and reads its whole answer. The seq and attempt go
-// in the Fanbench-Seq and Fanbench-Attempt headers, which mock upstreams use
-// to pair their draws.
+// Call sends one request (attempt 0) and reads its whole answer: a Caller
+// with no policies. The seq and attempt go in the Fanbench-Seq and
+// Fanbench-Attempt headers, which mock upstreams use to pair their draws.
 func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResult {
+	a := c.Attempt(ctx, seq, 0, call)
+	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency}
+	if a.Status == http.StatusTooManyRequests {
+		res.Got429 = 1
+	}
+	return res
+}
+
+// Attempt sends one request, attempt number attempt of call, and reads its
+// whole answer. Besides the Fanbench-Seq and Fanbench-Attempt headers it
+// sends an Idempotency-Key, "fb-<seq>-<call index>", the same for every
+// attempt of the call, so an upstream (and the mock's ledger) can tell a
+// retry from a new call. The Retry-After of a 429 or 503 answer, in either
+// form, is returned in RetryAfter.
+//
+// Every attempt is sent exactly once: see honestRequest.
+func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call *Call) AttemptResult {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	res := CallResult{Attempts: 1}
+	var res AttemptResult
 	req, err := http.NewRequestWithContext(ctx, call.Method, call.URL(seq), nil)
 	if err != nil {
 		res.Failure, res.Err = FailureTransport, err
 		return res
 	}
-	// Direct map writes: the keys are already canonical.
+	honestRequest(req)
+	// Direct map writes: the keys are already canonical, except the
+	// idempotency key's (see honestRequest).
 	req.Header[mockupstream.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
-	req.Header[mockupstream.HeaderAttempt] = attemptZero
+	req.Header[mockupstream.HeaderAttempt] = attemptHeader(attempt)
+	req.Header[idempotencyKeyWire] = []string{IdempotencyKey(seq, call.Index)}
 	start := time.Now()
 	resp, err := c.client.Do(req)
 	if err == nil {
@@ -90,10 +110,82 @@ func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResul
 		return res
 	}
 	res.Status = resp.StatusCode
+	if res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable {
+		if v := resp.Header["Retry-After"]; len(v) > 0 {
+			var date string
+			if d := resp.Header["Date"]; len(d) > 0 {
+				date = d[0]
+			}
+			res.RetryAfter = ParseRetryAfter(v[0], date, time.Now())
+		}
+	}
 	return res
 }
 
-var attemptZero = []string{"0"}
+// IdempotencyKey is the key of call index of operation seq: "fb-<seq>-<index>",
+// the same for all the call's attempts and redeliveries.
+func IdempotencyKey(seq uint64, index int) string {
+	var b [48]byte
+	k := append(b[:0], "fb-"...)
+	k = strconv.AppendUint(k, seq, 10)
+	k = append(k, '-')
+	k = strconv.AppendInt(k, int64(index), 10)
+	return string(k)
+}
+
+// idempotencyKeyWire is the Idempotency-Key header in lower case, on
+// purpose. net/http's Transport silently sends a request again on a new
+// connection when a reused one was reset or closed before the answer, if
+// the request is "replayable" (Request.isReplayable in net/http's
+// request.go): a GET, HEAD, OPTIONS or TRACE, or any request whose Header
+// map has the canonical key "Idempotency-Key", with no body or a GetBody.
+// That replay would hide an attempt from fanbench's counts and from the
+// retry policy. Header names are case-insensitive on the wire (servers,
+// the mock included, canonicalise them), but the Transport's check looks
+// the canonical key up in the map, so the lower-case key keeps the header
+// and drops the replay.
+const idempotencyKeyWire = "idempotency-key"
+
+// honestRequest makes req non-replayable for the Transport (see
+// idempotencyKeyWire). GET and HEAD are replayable by method, so they get an
+// empty body that is neither nil nor http.NoBody, with no GetBody: the
+// Transport reads it, finds it empty and sends no body and no
+// Content-Length or Transfer-Encoding (transfer.go, probeRequestBody), as
+// for a nil body, but it no longer replays the request. Other methods keep
+// a nil body, so POST, PUT and PATCH still send "Content-Length: 0" (an
+// empty non-nil body would make them chunked). OPTIONS and TRACE, which an
+// empty body would also make chunked, are left replayable: fanbench
+// scenarios do not use them for calls.
+func honestRequest(req *http.Request) {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead:
+		req.Body = emptyBody{}
+	}
+}
+
+// emptyBody is a request body of no bytes; it is stateless, so one value
+// serves every request.
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
+
+// attemptHeader returns the Fanbench-Attempt header value for attempt,
+// shared for the first few attempts so that they cost no allocation.
+func attemptHeader(attempt int) []string {
+	if attempt >= 0 && attempt < len(attemptHeaders) {
+		return attemptHeaders[attempt]
+	}
+	return []string{strconv.Itoa(attempt)}
+}
+
+var attemptHeaders = func() [][]string {
+	h := make([][]string, 16)
+	for i := range h {
+		h[i] = []string{strconv.Itoa(i)}
+	}
+	return h
+}()
 
 // classify names the kind of a transport error.
 func classify(ctx context.Context, err error) Failure {

@@ -2,6 +2,12 @@ package strategies
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -45,7 +51,7 @@ type Retry struct {
 	// mean no retry.
 	Attempts int
 	// Backoff is the delay before the first retry, doubled for each next
-	// one, up to MaxBackoff.
+	// one, up to MaxBackoff (0: no cap).
 	Backoff    time.Duration
 	MaxBackoff time.Duration
 	// Jitter is "full" (the default), "equal" or "none".
@@ -54,13 +60,18 @@ type Retry struct {
 	On []string
 	// MaxRetryAfter caps the wait a Retry-After header (429 and 503, in
 	// seconds or as an HTTP-date) may impose; a longer one is capped. The
-	// wait is the larger of the backoff and the Retry-After.
+	// wait is the larger of the backoff and the Retry-After. 0 means
+	// DefaultMaxRetryAfter.
 	MaxRetryAfter time.Duration
 }
 
 // Breaker is a circuit breaker per upstream: once open, calls fail at once
 // (FailureBreakerOpen) until OpenFor has passed; then HalfOpenProbes calls
-// are let through, and the breaker closes if they all succeed.
+// are let through, and the breaker closes if they all succeed, or opens
+// again at the first that fails. A call is one outcome for the breaker,
+// whatever its retries: it fails when its final answer is not 2xx (an
+// error status, a timeout, a connection failure). Consecutive and
+// FailureRatio are exclusive.
 type Breaker struct {
 	// Consecutive failed calls that open the breaker; 0 = not by count.
 	Consecutive int
@@ -105,4 +116,92 @@ type AttemptResult struct {
 	// RetryAfter is the wait a Retry-After header asked for, in either of
 	// its forms; 0 when there was none.
 	RetryAfter time.Duration
+}
+
+// Defaults of the zero fields of a Policy.
+const (
+	DefaultMaxRetryAfter  = time.Minute
+	DefaultOpenFor        = 5 * time.Second
+	DefaultHalfOpenProbes = 1
+)
+
+// PolicyError is one problem of a Policy. Field is the path of the field in
+// the scenario file's spelling ("retry.attempts", "breaker.failure_ratio"),
+// so a loader can point at the line that holds it; Upstream is the index of
+// the policy in the list given to NewPolicyCaller.
+type PolicyError struct {
+	Upstream int
+	Field    string
+	Msg      string
+}
+
+func (e *PolicyError) Error() string {
+	return "policy of upstream " + strconv.Itoa(e.Upstream) + ": " + e.Field + ": " + e.Msg
+}
+
+// Validate reports every problem of p at once, each as a *PolicyError with
+// Upstream 0, joined with errors.Join; nil when p is valid.
+func (p *Policy) Validate() error { return p.validate(0) }
+
+func (p *Policy) validate(upstream int) error {
+	var errs []error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &PolicyError{Upstream: upstream, Field: field, Msg: fmt.Sprintf(format, args...)})
+	}
+	nonNegative := func(field string, d time.Duration) {
+		if d < 0 {
+			add(field, "%v is negative; want 0 (off) or a positive duration", d)
+		}
+	}
+	nonNegative("timeout", p.Timeout)
+	nonNegative("deadline", p.Deadline)
+	r := &p.Retry
+	if r.Attempts < 0 {
+		add("retry.attempts", "%d is negative; want 0 or 1 (no retry) or more", r.Attempts)
+	}
+	nonNegative("retry.backoff", r.Backoff)
+	nonNegative("retry.max_backoff", r.MaxBackoff)
+	nonNegative("retry.max_retry_after", r.MaxRetryAfter)
+	if r.MaxBackoff > 0 && r.Backoff > r.MaxBackoff {
+		add("retry.max_backoff", "%v is below retry.backoff %v", r.MaxBackoff, r.Backoff)
+	}
+	switch r.Jitter {
+	case "", JitterFull, JitterEqual, JitterNone:
+	default:
+		add("retry.jitter", "%q is not a jitter; want %s, %s or %s", r.Jitter, JitterFull, JitterEqual, JitterNone)
+	}
+	for i, on := range r.On {
+		if !slices.Contains(RetryOnAll, on) {
+			add("retry.on["+strconv.Itoa(i)+"]", "%q is not a retry condition; want one of %s", on, strings.Join(RetryOnAll, ", "))
+		}
+	}
+	b := &p.Breaker
+	if b.Consecutive < 0 {
+		add("breaker.consecutive", "%d is negative; want 0 (off) or more", b.Consecutive)
+	}
+	if b.FailureRatio < 0 || b.FailureRatio > 1 || math.IsNaN(b.FailureRatio) {
+		add("breaker.failure_ratio", "%v is not a ratio from 0 to 1", b.FailureRatio)
+	}
+	if b.Consecutive > 0 && b.FailureRatio > 0 {
+		add("breaker.failure_ratio", "set either breaker.consecutive or breaker.failure_ratio, not both")
+	}
+	if b.FailureRatio > 0 && b.Window < 1 {
+		add("breaker.window", "%d calls; want 1 or more with breaker.failure_ratio", b.Window)
+	}
+	if b.Window < 0 {
+		add("breaker.window", "%d is negative", b.Window)
+	}
+	nonNegative("breaker.open_for", b.OpenFor)
+	if b.HalfOpenProbes < 0 {
+		add("breaker.half_open_probes", "%d is negative; want 0 (default 1) or more", b.HalfOpenProbes)
+	}
+	l := &p.RateLimit
+	if l.Rate < 0 || math.IsNaN(l.Rate) || math.IsInf(l.Rate, 0) {
+		add("rate_limit.rate", "%v per second; want 0 (off) or a positive rate", l.Rate)
+	}
+	if l.Burst < 0 {
+		add("rate_limit.burst", "%d is negative; want 0 (default 1) or more", l.Burst)
+	}
+	nonNegative("rate_limit.max_wait", l.MaxWait)
+	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,5 +138,73 @@ func TestRunJSONQuiet(t *testing.T) {
 	}
 	if len(res.Strategies) != 1 || res.Strategies[0].Name != "fanout" {
 		t.Errorf("--strategies fanout ran %+v", res.Strategies)
+	}
+}
+
+const policyScenario = `name: policies
+seed: 5
+upstreams:
+  profile: {mock: {latency: 2ms}}
+  audit: {mock: {latency: 2ms, errors: {503: 40%}}}
+operation:
+  calls:
+    - {upstream: profile, critical: true}
+    - {upstream: audit}
+strategies: [sequential, fanout]
+policies:
+  default: {timeout: 1s}
+  upstreams:
+    audit:
+      retry: {attempts: 3, backoff: 1ms, jitter: none, on: [5xx], max_retry_after: 1ms}
+      breaker: {consecutive: 50}
+load: {rate: 40/s, duration: 500ms}
+`
+
+// A scenario file with policies runs from the command line; the table shows
+// the retries, 429s and breaker refusals, the result file the policies.
+func TestRunWithPolicies(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file, out := filepath.Join(dir, "policies.yaml"), filepath.Join(dir, "result.json")
+	if err := os.WriteFile(file, []byte(policyScenario), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main(t.Context(), []string{"run", file, "-q", "--no-color", "--out", out}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
+	}
+	for _, want := range []string{"retries", "429s", "received", "breaker", "refusals", "503×"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, &stdout)
+		}
+	}
+	res, err := metrics.ReadResult(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scenario bytes.Buffer
+	if err := json.Compact(&scenario, res.Scenario); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"policies":{`, `"max_retry_after":"1ms"`, `"timeout":"1s"`} {
+		if !strings.Contains(scenario.String(), want) {
+			t.Errorf("result scenario lacks %s: %s", want, &scenario)
+		}
+	}
+	for _, s := range res.Strategies {
+		if a := s.Upstreams[1]; a.Retries == 0 || a.Attempts != a.Calls+a.Retries {
+			t.Errorf("%s: audit attempts %d, calls %d, retries %d; want retries, attempts = calls + retries", s.Name, a.Attempts, a.Calls, a.Retries)
+		}
+	}
+	// validate names the line of a bad policy.
+	bad := filepath.Join(dir, "bad.yaml")
+	src := strings.Replace(policyScenario, "jitter: none", "jitter: nope", 1)
+	if err := os.WriteFile(bad, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := Main(t.Context(), []string{"validate", bad}, &bytes.Buffer{}, &stderr); code != 2 ||
+		!strings.Contains(stderr.String(), bad+":15:") || !strings.Contains(stderr.String(), "policies.upstreams.audit.retry.jitter") {
+		t.Errorf("validate of a bad jitter exited %d: %s", code, &stderr)
 	}
 }
