@@ -40,6 +40,10 @@ const maxStatus = 600
 type Layout struct {
 	Upstreams []string
 	Failures  []string
+	// CallsPerOperation is how many calls one operation makes: the
+	// minimum of upstream requests per operation, against which
+	// amplification is measured.
+	CallsPerOperation int
 }
 
 // Recorder holds what one worker measured. It is not safe for concurrent
@@ -63,6 +67,16 @@ type Recorder struct {
 	// their intended start.
 	LateStarts uint64
 	Upstreams  []*UpstreamRecorder
+	// Compensations counts the compensating calls sent, those that failed,
+	// and the HTTP requests they took.
+	Compensations struct{ Sent, Failed, Attempts uint64 }
+	// Delivery is the delivery latency of queued operations: from the
+	// intended start to the last call delivered.
+	Delivery *Histogram
+	// Delivered counts the queued operations whose calls were all
+	// delivered; Redeliveries the messages delivered again after a
+	// consumer died holding them.
+	Delivered, Redeliveries uint64
 }
 
 // LateStart is how late an operation may start before it counts in
@@ -85,6 +99,16 @@ type UpstreamRecorder struct {
 	// are over all calls; Waited counts the calls that waited at all.
 	LimiterWait *Histogram
 	Waited      uint64
+	// QueueWait is each queued call's wait for a worker (pooled); Queued
+	// counts the calls that went through the queue.
+	QueueWait *Histogram
+	Queued    uint64
+	// Hedges counts the calls that sent a hedge; HedgesWon those whose
+	// hedge answered first.
+	Hedges, HedgesWon uint64
+	// Wasted counts the calls that ended after their operation's fate was
+	// known.
+	Wasted uint64
 	// Statuses counts answers by HTTP status; index 0 counts calls that got
 	// no answer (see Failures).
 	Statuses [maxStatus]uint64
@@ -100,10 +124,12 @@ func NewRecorder(l Layout) *Recorder {
 		Service:   NewHistogram(),
 		Lag:       NewHistogram(),
 		Overhead:  NewHistogram(),
+		Delivery:  NewHistogram(),
 		Upstreams: make([]*UpstreamRecorder, len(l.Upstreams)),
 	}
 	for i := range r.Upstreams {
-		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), Failures: make([]uint64, len(l.Failures))}
+		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
+			Failures: make([]uint64, len(l.Failures))}
 	}
 	return r
 }
@@ -150,6 +176,13 @@ type CallSample struct {
 	Got429, TooEarly int
 	// LimiterWait is the time spent waiting for rate-limit tokens.
 	LimiterWait time.Duration
+	// Queued: the call waited QueueWait in a queue for a worker.
+	Queued    bool
+	QueueWait time.Duration
+	// Hedged: the call sent a hedge; HedgeWon: the hedge answered first.
+	Hedged, HedgeWon bool
+	// Wasted: the call ended after its operation's fate was known.
+	Wasted bool
 }
 
 // RecordCall records one call. It does not allocate.
@@ -165,6 +198,19 @@ func (r *Recorder) RecordCall(c CallSample) {
 	if c.LimiterWait > 0 {
 		u.Waited++
 	}
+	if c.Queued {
+		u.Queued++
+		u.QueueWait.Record(max(c.QueueWait, 0))
+	}
+	if c.Hedged {
+		u.Hedges++
+		if c.HedgeWon {
+			u.HedgesWon++
+		}
+	}
+	if c.Wasted {
+		u.Wasted++
+	}
 	if c.Status > 0 && c.Status < maxStatus {
 		u.Statuses[c.Status]++
 		return
@@ -174,6 +220,24 @@ func (r *Recorder) RecordCall(c CallSample) {
 		u.Failures[c.Failure]++
 	}
 }
+
+// RecordCompensations records the compensating calls of one operation:
+// how many were sent, how many failed, and the requests they took.
+func (r *Recorder) RecordCompensations(sent, failed, attempts int) {
+	r.Compensations.Sent += uint64(max(sent, 0))
+	r.Compensations.Failed += uint64(max(failed, 0))
+	r.Compensations.Attempts += uint64(max(attempts, 0))
+}
+
+// RecordDelivery records a queued operation whose calls have all been
+// delivered, latency after its intended start.
+func (r *Recorder) RecordDelivery(latency time.Duration) {
+	r.Delivered++
+	r.Delivery.Record(latency)
+}
+
+// RecordRedelivery counts a message delivered again.
+func (r *Recorder) RecordRedelivery() { r.Redeliveries++ }
 
 // Operations is the number of operations recorded.
 func (r *Recorder) Operations() uint64 {
@@ -194,6 +258,12 @@ func (r *Recorder) Merge(o *Recorder) {
 		r.Outcomes[i] += o.Outcomes[i]
 	}
 	r.LateStarts += o.LateStarts
+	r.Compensations.Sent += o.Compensations.Sent
+	r.Compensations.Failed += o.Compensations.Failed
+	r.Compensations.Attempts += o.Compensations.Attempts
+	r.Delivery.Merge(o.Delivery)
+	r.Delivered += o.Delivered
+	r.Redeliveries += o.Redeliveries
 	for i, u := range r.Upstreams {
 		ou := o.Upstreams[i]
 		u.Latency.Merge(ou.Latency)
@@ -204,6 +274,11 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.TooEarly += ou.TooEarly
 		u.LimiterWait.Merge(ou.LimiterWait)
 		u.Waited += ou.Waited
+		u.QueueWait.Merge(ou.QueueWait)
+		u.Queued += ou.Queued
+		u.Hedges += ou.Hedges
+		u.HedgesWon += ou.HedgesWon
+		u.Wasted += ou.Wasted
 		for s := range u.Statuses {
 			u.Statuses[s] += ou.Statuses[s]
 		}

@@ -50,7 +50,12 @@ func CurrentEnvironment(version string) Environment {
 
 // StrategyResult is what one strategy measured.
 type StrategyResult struct {
-	Name string `json:"name"`
+	// Name is the entry's name: the scenario's label, or the strategy's
+	// name; Strategy is the strategy's name and Options the options it ran
+	// with, as the scenario file spells them (defaults filled in).
+	Name     string            `json:"name"`
+	Strategy string            `json:"strategy"`
+	Options  map[string]string `json:"options,omitempty"`
 	// Operations is the number of operations that finished.
 	Operations uint64 `json:"operations"`
 	// Dropped counts operations that were due but never started.
@@ -69,13 +74,106 @@ type StrategyResult struct {
 	LateStarts uint64 `json:"late_starts"`
 	// HarnessOverhead is measured − ideal latency, where the ideal follows
 	// from the mock upstreams' paired draws; absent when some upstream is real.
-	HarnessOverhead *Summary         `json:"harness_overhead,omitempty"`
-	Upstreams       []UpstreamResult `json:"upstreams"`
+	HarnessOverhead *Summary `json:"harness_overhead,omitempty"`
+	// Amplification is the upstream requests sent against the minimum:
+	// one per call of each operation.
+	Amplification Amplification `json:"amplification"`
+	// WastedCalls counts calls that ended after their operation's fate was
+	// known (a critical sibling had failed).
+	WastedCalls uint64 `json:"wasted_calls"`
+	// Compensations counts the compensating calls; absent when none was
+	// sent.
+	Compensations *Compensations `json:"compensations,omitempty"`
+	// Pool is the worker pool's view (pooled only).
+	Pool *PoolResult `json:"pool,omitempty"`
+	// Queue is the broker's view: ack against delivery (queued only).
+	Queue     *QueueResult     `json:"queue,omitempty"`
+	Upstreams []UpstreamResult `json:"upstreams"`
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
-	// client-side rate limit, "limiter_wait:NAME".
+	// client-side rate limit, "limiter_wait:NAME"; when calls waited in a
+	// pool's queue, "queue_wait:NAME".
 	Histograms map[string]string `json:"histograms"`
+}
+
+// Amplification compares the upstream requests sent (every attempt,
+// retry, hedge, redelivery and compensation) with the minimum, one per call
+// of each operation; Ratio is Requests / Minimum.
+type Amplification struct {
+	Requests uint64  `json:"requests"`
+	Minimum  uint64  `json:"minimum"`
+	Ratio    float64 `json:"ratio"`
+}
+
+// Compensations counts the compensating calls sent and those that failed.
+type Compensations struct {
+	Sent   uint64 `json:"sent"`
+	Failed uint64 `json:"failed"`
+}
+
+// PoolResult is what a pooled strategy's worker pool saw.
+type PoolResult struct {
+	Workers  int    `json:"workers"`
+	Queue    int    `json:"queue"`
+	WhenFull string `json:"when_full"`
+	// Utilization is the share of the workers' time spent on calls.
+	Utilization float64 `json:"utilization"`
+	// Rejected counts calls a full queue refused.
+	Rejected uint64 `json:"rejected"`
+	// MaxQueued is the deepest the queue was sampled.
+	MaxQueued int `json:"max_queued"`
+	// LittlesLaw checks the measurements against each other: the mean
+	// number of calls in the pool (queued or in service), sampled over
+	// time, against the arrival rate of calls times their mean time in
+	// the pool. The two agree when the measurements are sound.
+	LittlesLaw LittlesLaw `json:"littles_law"`
+	// Depth is the number of calls in the pool over time.
+	Depth []Sample `json:"depth,omitempty"`
+}
+
+// LittlesLaw holds the two sides of L = λW.
+type LittlesLaw struct {
+	// MeanInSystem is L, sampled.
+	MeanInSystem float64 `json:"mean_in_system"`
+	// ArrivalRate is λ, calls per second.
+	ArrivalRate float64 `json:"arrival_rate"`
+	// MeanTimeInSystemMS is W, queue wait plus service, in milliseconds.
+	MeanTimeInSystemMS float64 `json:"mean_time_in_system_ms"`
+	// Predicted is λW.
+	Predicted float64 `json:"predicted"`
+}
+
+// QueueResult is what a queued strategy's broker saw. The operation
+// latency of a queued strategy is its ack latency; DeliveryLatency runs
+// from the intended start to the last call delivered.
+type QueueResult struct {
+	Consumers int    `json:"consumers"`
+	Capacity  int    `json:"capacity"`
+	WhenFull  string `json:"when_full"`
+	// Acked counts the operations whose calls were enqueued; Delivered
+	// those whose calls were all delivered (with whatever outcome), and
+	// Undelivered the calls still in the broker when the drain deadline
+	// passed. Nothing acknowledged is dropped silently.
+	Acked       uint64 `json:"acked"`
+	Delivered   uint64 `json:"delivered"`
+	Undelivered uint64 `json:"undelivered"`
+	// Redeliveries counts messages delivered again after a consumer died
+	// holding them; Duplicates the requests an upstream saw again with an
+	// idempotency key it had already seen (from the mocks' ledgers).
+	Redeliveries    uint64  `json:"redeliveries"`
+	Duplicates      uint64  `json:"duplicates"`
+	DeliveryLatency Summary `json:"delivery_latency"`
+	// DrainS is how long the drain took after the load ended.
+	DrainS     float64  `json:"drain_s"`
+	MaxBacklog int      `json:"max_backlog"`
+	Backlog    []Sample `json:"backlog,omitempty"`
+}
+
+// Sample is a gauge read at AtS seconds after the strategy started.
+type Sample struct {
+	AtS   float64 `json:"at_s"`
+	Value int     `json:"value"`
 }
 
 // Outcomes counts operations by outcome.
@@ -107,6 +205,15 @@ type UpstreamResult struct {
 	// over every call (those that did not wait count as 0); absent when no
 	// call waited.
 	LimiterWait *Summary `json:"limiter_wait,omitempty"`
+	// QueueWait is the calls' wait for a pool worker; absent unless the
+	// calls went through a pool.
+	QueueWait *Summary `json:"queue_wait,omitempty"`
+	// Hedges counts the calls that sent a hedge, HedgesWon those whose
+	// hedge answered first.
+	Hedges    uint64 `json:"hedges,omitempty"`
+	HedgesWon uint64 `json:"hedges_won,omitempty"`
+	// Wasted counts calls that ended after their operation's fate was known.
+	Wasted uint64 `json:"wasted,omitempty"`
 }
 
 // Summarize turns a merged recorder into the strategy's result. elapsed is
@@ -147,6 +254,14 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 			ur.LimiterWait = &w
 			hists["limiter_wait:"+name] = u.LimiterWait
 		}
+		if u.Queued > 0 {
+			w := u.QueueWait.Summary()
+			ur.QueueWait = &w
+			hists["queue_wait:"+name] = u.QueueWait
+		}
+		ur.Hedges, ur.HedgesWon, ur.Wasted = u.Hedges, u.HedgesWon, u.Wasted
+		s.WastedCalls += u.Wasted
+		s.Amplification.Requests += u.Attempts
 		for status, n := range u.Statuses[1:] {
 			if n > 0 {
 				ur.Statuses[strconv.Itoa(status+1)] = n
@@ -159,6 +274,14 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 		}
 		s.Upstreams = append(s.Upstreams, ur)
 		hists["upstream:"+name] = u.Latency
+	}
+	s.Amplification.Requests += r.Compensations.Attempts
+	s.Amplification.Minimum = ops * uint64(max(r.layout.CallsPerOperation, 0))
+	if s.Amplification.Minimum > 0 {
+		s.Amplification.Ratio = float64(s.Amplification.Requests) / float64(s.Amplification.Minimum)
+	}
+	if r.Compensations.Sent > 0 {
+		s.Compensations = &Compensations{Sent: r.Compensations.Sent, Failed: r.Compensations.Failed}
 	}
 	for key, h := range hists {
 		enc, err := h.Encode()

@@ -65,7 +65,7 @@ func TestPoliciesOf(t *testing.T) {
 // A breaker or a rate limit makes timing depend on the load: no ideal.
 func TestNoIdealWithBreakerOrRateLimit(t *testing.T) {
 	t.Parallel()
-	s, _ := strategies.New("fanout", nil)
+	s, _ := strategies.New(strategies.Spec{Name: "fanout"}, nil)
 	tests := []struct {
 		policies string
 		want     bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ type Options struct {
 	CallTimeout time.Duration
 	// Clock drives the schedule; the real clock when nil.
 	Clock loadgen.Clock
+	// SampleEvery is how often the depth of a pooled or queued strategy's
+	// queue is sampled; default 100ms.
+	SampleEvery time.Duration
 }
 
 // lateShare is the share of operations (in percent) that may start late
@@ -122,22 +126,28 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	strat, err := strategies.New(spec.Name, caller)
+	strat, err := strategies.New(specOf(spec), caller)
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
+	}
+	if c, ok := strat.(io.Closer); ok {
+		defer c.Close()
 	}
 
 	ideal, err := idealOf(sc, strat)
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames}
+	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames, CallsPerOperation: len(calls)}
 	var recorders []*metrics.Recorder // appended only by the dispatching goroutine
 	clock := o.Clock
 	if clock == nil {
 		clock = loadgen.Real{}
 	}
 	ups.reset() // incident windows count from here, as the schedule does
+	gauged, _ := strat.(strategies.Gauged)
+	depth := startSampling(gauged, time.Now(), o.SampleEvery)
+	defer depth.stop()
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer:       loadgen.Constant{Rate: sc.Load.Rate.PerSecond(), Duration: sc.Load.Duration.D()},
 		MaxInFlight: sc.Load.MaxInFlight,
@@ -157,7 +167,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	for _, r := range recorders {
 		merged.Merge(r)
 	}
-	sr, err := merged.Summarize(spec.Name, st.End.Sub(st.Start), 0)
+	sr, err := merged.Summarize(spec.Title(), st.End.Sub(st.Start), 0)
+	sr.Strategy, sr.Options = spec.Name, optionsOf(spec)
 	return sr, st.Interrupted, err
 }
 
@@ -176,12 +187,16 @@ type worker struct {
 
 func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	began := w.clock.Now()
-	w.op.Seq = t.Seq
+	w.op.Seq, w.op.Intended = t.Seq, t.Intended
 	outcome := w.strategy.Execute(ctx, w.op)
 	end := w.clock.Now()
 	latency := end.Sub(t.Intended)
 	w.rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
-	if w.ideal != nil {
+	comp := w.op.Compensations
+	w.rec.RecordCompensations(comp.Sent, comp.Failed, comp.Attempts)
+	// The ideal knows first attempts only: an operation that also sent
+	// compensations took longer than any ideal of its calls.
+	if w.ideal != nil && comp.Sent == 0 {
 		if ideal, ok := w.ideal.latency(t.At, t.Seq, w.op.Calls, w.latencies); ok {
 			w.rec.RecordOverhead(latency - ideal)
 		}
@@ -193,6 +208,8 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 			Status:   r.Status, Failure: int(r.Failure),
 			Attempts: r.Attempts, Latency: r.Latency,
 			Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
+			Queued: r.Queued, QueueWait: r.QueueWait,
+			Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		})
 	}
 }
@@ -243,33 +260,46 @@ func (u *upstreams) close() {
 }
 
 // buildCalls prepares the operation's calls against the started upstreams.
+// A compensation gets an Index past the operation's calls (calls + i), so
+// its idempotency key differs from the call it undoes.
 func buildCalls(sc *scenarios.Scenario, baseURLs map[string]string) ([]strategies.Call, error) {
-	calls := make([]strategies.Call, len(sc.Operation.Calls))
+	n := len(sc.Operation.Calls)
+	calls := make([]strategies.Call, n)
 	for i, c := range sc.Operation.Calls {
-		path, err := strategies.ParsePath(c.Path)
+		call, err := buildCall(sc, baseURLs, fmt.Sprintf("operation.calls[%d]", i), i, c.Upstream, c.Method, c.Path)
 		if err != nil {
-			return nil, fmt.Errorf("operation.calls[%d].path: %w", i, err)
+			return nil, err
 		}
-		idx := -1
-		for j, up := range sc.Upstreams {
-			if up.Name == c.Upstream {
-				idx = j
+		call.Critical = c.Critical
+		if comp := c.Compensate; comp != nil {
+			cc, err := buildCall(sc, baseURLs, fmt.Sprintf("operation.calls[%d].compensate", i), n+i, comp.Upstream, comp.Method, comp.Path)
+			if err != nil {
+				return nil, err
 			}
+			call.Compensation = &cc
 		}
-		if idx < 0 {
-			return nil, fmt.Errorf("operation.calls[%d]: %w: unknown upstream %q", i, scenarios.ErrInvalid, c.Upstream)
-		}
-		calls[i] = strategies.Call{
-			Index:         i,
-			Upstream:      c.Upstream,
-			UpstreamIndex: idx,
-			Method:        c.Method,
-			BaseURL:       baseURLs[c.Upstream],
-			Path:          path,
-			Critical:      c.Critical,
-		}
+		calls[i] = call
 	}
 	return calls, nil
+}
+
+func buildCall(sc *scenarios.Scenario, baseURLs map[string]string, at string, index int, upstream, method, rawPath string) (strategies.Call, error) {
+	path, err := strategies.ParsePath(rawPath)
+	if err != nil {
+		return strategies.Call{}, fmt.Errorf("%s.path: %w", at, err)
+	}
+	idx := slices.IndexFunc(sc.Upstreams, func(u scenarios.Upstream) bool { return u.Name == upstream })
+	if idx < 0 {
+		return strategies.Call{}, fmt.Errorf("%s: %w: unknown upstream %q", at, scenarios.ErrInvalid, upstream)
+	}
+	return strategies.Call{
+		Index:         index,
+		Upstream:      upstream,
+		UpstreamIndex: idx,
+		Method:        method,
+		BaseURL:       baseURLs[upstream],
+		Path:          path,
+	}, nil
 }
 
 // redacted returns a copy of sc fit to be written into a result: passwords

@@ -39,5 +39,5 @@ load: {rate: 20/s, duration: 10s}
 	// Output:
 	// scenario.yaml:3:29: upstreams.profile.mock.latency: "200" is not a duration; write it with a unit, like 250ms, 2s or 1m30s
 	// scenario.yaml:5:22: operation.calls[0].upstream: unknown upstream "profil"; did you mean "profile"? defined: profile
-	// scenario.yaml:6:14: strategies[0].name: unknown strategy "fanuot"; did you mean "fanout"? known: sequential, fanout
+	// scenario.yaml:6:14: strategies[0].name: unknown strategy "fanuot"; did you mean "fanout"? known: sequential, fanout, pooled, queued, hedged
 }

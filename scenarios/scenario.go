@@ -1,6 +1,12 @@
 package scenarios
 
 import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -69,18 +75,130 @@ type Call struct {
 	// Critical marks a call whose failure fails the whole operation; the
 	// failure of a non-critical call makes the operation partial.
 	Critical bool `yaml:"critical" json:"critical"`
+	// Compensate is the call that undoes this one (a refund after a
+	// payment): sent when the operation fails after this call succeeded.
+	Compensate *Compensation `yaml:"compensate" json:"compensate,omitempty"`
+}
+
+// Compensation is a call that undoes another.
+type Compensation struct {
+	Upstream string `yaml:"upstream" json:"upstream"`
+	// Method is the HTTP method; POST when empty.
+	Method string `yaml:"method" json:"method"`
+	// Path is the request path, "{{.Seq}}" expanded; "/" when empty.
+	Path string `yaml:"path" json:"path"`
 }
 
 // Strategy names a strategy to run, with its options. In YAML it is either a
-// bare name (fanout) or a mapping ({name: fanout}).
+// bare name (fanout) or a mapping ({name: pooled, workers: 8}). Each option
+// belongs to one strategy (or two, for when_full); setting it on another is
+// an error, not a silent no-op.
 type Strategy struct {
 	Name string `yaml:"name" json:"name"`
+	// Label names the entry in results and reports; default Name. Two
+	// entries of one strategy with different options need labels apart,
+	// such as {name: pooled, label: pooled-4, workers: 4}.
+	Label string `yaml:"label" json:"label,omitempty"`
+
+	// StopOnCriticalFailure (sequential): once a critical call fails, the
+	// later calls are skipped, and counted as skipped.
+	StopOnCriticalFailure bool `yaml:"stop_on_critical_failure" json:"stop_on_critical_failure,omitempty"`
+	// FailFast (fanout): once a critical call fails, the calls still in
+	// flight are cancelled.
+	FailFast bool `yaml:"fail_fast" json:"fail_fast,omitempty"`
+
+	// Workers (pooled) is the size of the pool shared by all operations;
+	// default DefaultWorkers.
+	Workers int `yaml:"workers" json:"workers,omitempty"`
+	// Queue (pooled) is the length of the queue in front of the pool;
+	// default DefaultPoolQueue.
+	Queue int `yaml:"queue" json:"queue,omitempty"`
+	// WhenFull (pooled, queued) is what a full queue does to a new call:
+	// "block" (backpressure: the wait is part of the latency, the default)
+	// or "reject" (the call fails as rejected).
+	WhenFull string `yaml:"when_full" json:"when_full,omitempty"`
+
+	// Consumers (queued) deliver the calls in the background; default
+	// DefaultConsumers.
+	Consumers int `yaml:"consumers" json:"consumers,omitempty"`
+	// Capacity (queued) bounds the messages the broker holds, delivered or
+	// not yet acknowledged; default DefaultCapacity.
+	Capacity int `yaml:"capacity" json:"capacity,omitempty"`
+	// Drain (queued) is how long the backlog may take to be delivered after
+	// the load ends; default DefaultDrain. What is left is undelivered.
+	Drain units.Duration `yaml:"drain" json:"drain,omitempty"`
+
+	// HedgeDelay (hedged) is how long a call waits for an answer before a
+	// second attempt is sent: a duration, or a quantile of the upstream's
+	// observed latency such as p95 (the default).
+	HedgeDelay *HedgeDelay `yaml:"hedge_delay" json:"hedge_delay,omitempty"`
 }
+
+// Title is the entry's name in results: its label, or its strategy name.
+func (s *Strategy) Title() string {
+	if s.Label != "" {
+		return s.Label
+	}
+	return s.Name
+}
+
+// Defaults of the strategy options.
+const (
+	DefaultWorkers    = 32
+	DefaultPoolQueue  = 1024
+	DefaultConsumers  = 16
+	DefaultCapacity   = 100_000
+	DefaultDrain      = 30 * time.Second
+	DefaultHedgeAfter = "p95"
+)
+
+// When-full behaviours of a bounded queue.
+const (
+	WhenFullBlock  = "block"
+	WhenFullReject = "reject"
+)
 
 // UnmarshalText reads the bare-name form.
 func (s *Strategy) UnmarshalText(b []byte) error {
 	s.Name = string(b)
 	return nil
+}
+
+// HedgeDelay is when a hedge is sent: after a fixed delay, or after the
+// upstream's observed latency quantile (Quantile in (0, 1), Fixed 0).
+type HedgeDelay struct {
+	Fixed    time.Duration
+	Quantile float64
+}
+
+// UnmarshalText reads "50ms" or "p95" (also "p99", "p99.9", "p50").
+func (h *HedgeDelay) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if rest, ok := strings.CutPrefix(s, "p"); ok {
+		q, err := strconv.ParseFloat(rest, 64)
+		if err != nil || q <= 0 || q >= 100 || math.IsNaN(q) {
+			return fmt.Errorf("%q is not a percentile; want p50 to p99.99, such as p95", s)
+		}
+		*h = HedgeDelay{Quantile: q / 100}
+		return nil
+	}
+	var d units.Duration
+	if err := d.UnmarshalText(b); err != nil {
+		return fmt.Errorf("%q is neither a duration such as 50ms nor a percentile such as p95", s)
+	}
+	if d <= 0 {
+		return fmt.Errorf("%q: the hedge delay must be more than 0", s)
+	}
+	*h = HedgeDelay{Fixed: d.D()}
+	return nil
+}
+
+// MarshalText writes the form UnmarshalText reads.
+func (h HedgeDelay) MarshalText() ([]byte, error) {
+	if h.Quantile > 0 {
+		return []byte("p" + strconv.FormatFloat(h.Quantile*100, 'f', -1, 64)), nil
+	}
+	return units.Duration(h.Fixed).MarshalText()
 }
 
 // Load models.

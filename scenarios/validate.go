@@ -3,16 +3,18 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/units"
 )
 
 // StrategyNames lists the strategies fanbench can run, in the order they are
 // usually compared. Read it; do not change it.
-var StrategyNames = []string{"sequential", "fanout"}
+var StrategyNames = []string{"sequential", "fanout", "pooled", "queued", "hedged"}
 
 // Methods lists the HTTP methods a call may use.
 var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -193,7 +195,33 @@ func (c *checker) operation(op *Operation, us Upstreams) {
 			call.Path = "/"
 		}
 		c.callPath(call.Path, path+".path")
+		if comp := call.Compensate; comp != nil {
+			c.compensation(comp, path+".compensate", us, names)
+		}
 	}
+}
+
+// compensation checks the call that undoes another, and fills its defaults.
+func (c *checker) compensation(comp *Compensation, path string, us Upstreams, names []string) {
+	switch _, ok := us.Find(comp.Upstream); {
+	case len(us) == 0:
+	case comp.Upstream == "":
+		c.addf(path+".upstream", "%s; name the upstream that undoes the call: %s",
+			c.missing(path+".upstream"), strings.Join(names, ", "))
+	case !ok:
+		c.addf(path+".upstream", "unknown upstream %q%s", comp.Upstream, choices(comp.Upstream, "defined", names))
+	}
+	comp.Method = strings.ToUpper(strings.TrimSpace(comp.Method))
+	if comp.Method == "" {
+		comp.Method = "POST"
+	}
+	if !slices.Contains(methods, comp.Method) {
+		c.addf(path+".method", "unknown method %q; allowed: %s", comp.Method, strings.Join(methods, ", "))
+	}
+	if comp.Path == "" {
+		comp.Path = "/"
+	}
+	c.callPath(comp.Path, path+".path")
 }
 
 // callPath checks a request path and its template.
@@ -218,21 +246,115 @@ func (c *checker) strategies(ss []Strategy) {
 		return
 	}
 	first := make(map[string]int, len(ss))
-	for i, s := range ss {
-		path := fmt.Sprintf("strategies[%d].name", i)
+	for i := range ss {
+		s := &ss[i]
+		path := fmt.Sprintf("strategies[%d]", i)
 		if s.Name == "" {
-			c.addf(path, "%s; known: %s", c.missing(path), strings.Join(StrategyNames, ", "))
+			c.addf(path+".name", "%s; known: %s", c.missing(path+".name"), strings.Join(StrategyNames, ", "))
 			continue
 		}
 		if !slices.Contains(StrategyNames, s.Name) {
-			c.addf(path, "unknown strategy %q%s", s.Name, choices(s.Name, "known", StrategyNames))
+			c.addf(path+".name", "unknown strategy %q%s", s.Name, choices(s.Name, "known", StrategyNames))
 			continue
 		}
-		if j, dup := first[s.Name]; dup {
-			c.addf(path, "%s is listed twice, here and at strategies[%d]; each strategy runs once", s.Name, j)
+		c.strategyOptions(s, path)
+		at := path + ".name"
+		if s.Label != "" {
+			at = path + ".label"
+		}
+		if j, dup := first[s.Title()]; dup {
+			hint := fmt.Sprintf("give one of them a label, such as label: %s-2", s.Name)
+			if s.Label != "" {
+				hint = "labels name the results, so they must differ"
+			}
+			c.addf(at, "%s is listed twice, here and at strategies[%d]; %s", s.Title(), j, hint)
 			continue
 		}
-		first[s.Name] = i
+		first[s.Title()] = i
+	}
+}
+
+// strategyOptions maps each option key to the strategies it applies to.
+var strategyOptions = map[string][]string{
+	"stop_on_critical_failure": {"sequential"},
+	"fail_fast":                {"fanout"},
+	"workers":                  {"pooled"},
+	"queue":                    {"pooled"},
+	"when_full":                {"pooled", "queued"},
+	"consumers":                {"queued"},
+	"capacity":                 {"queued"},
+	"drain":                    {"queued"},
+	"hedge_delay":              {"hedged"},
+}
+
+// strategyOptions checks that each option written applies to the strategy,
+// checks its range, and fills in the defaults.
+func (c *checker) strategyOptions(s *Strategy, path string) {
+	for _, key := range slices.Sorted(maps.Keys(strategyOptions)) {
+		if owners := strategyOptions[key]; c.written(path+"."+key) && !slices.Contains(owners, s.Name) {
+			c.addf(path+"."+key, "applies to %s only, not to %s", strings.Join(owners, " and "), s.Name)
+		}
+	}
+	if s.Label != "" && strings.TrimSpace(s.Label) != s.Label {
+		c.addf(path+".label", "%q has spaces around it", s.Label)
+	}
+	positive := func(key string, v int, example int) {
+		if c.written(path+"."+key) && v <= 0 {
+			c.addf(path+"."+key, "must be 1 or more, such as %s: %d", key, example)
+		}
+	}
+	switch s.Name {
+	case "pooled":
+		positive("workers", s.Workers, DefaultWorkers)
+		positive("queue", s.Queue, DefaultPoolQueue)
+	case "queued":
+		positive("consumers", s.Consumers, DefaultConsumers)
+		positive("capacity", s.Capacity, DefaultCapacity)
+		if c.written(path+".drain") && s.Drain <= 0 {
+			c.addf(path+".drain", "must be more than 0, such as drain: 30s")
+		}
+	}
+	switch s.WhenFull {
+	case "", WhenFullBlock, WhenFullReject:
+	default:
+		c.addf(path+".when_full", "unknown behaviour %q%s", s.WhenFull, choices(s.WhenFull, "allowed", []string{WhenFullBlock, WhenFullReject}))
+	}
+	s.fillDefaults()
+}
+
+// NewStrategy returns an entry for the named strategy with the default
+// options, as a file that names it bare gets.
+func NewStrategy(name string) Strategy {
+	s := Strategy{Name: name}
+	s.fillDefaults()
+	return s
+}
+
+// fillDefaults sets the options left at zero to their defaults.
+func (s *Strategy) fillDefaults() {
+	orDefault := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	switch s.Name {
+	case "pooled":
+		orDefault(&s.Workers, DefaultWorkers)
+		orDefault(&s.Queue, DefaultPoolQueue)
+	case "queued":
+		orDefault(&s.Consumers, DefaultConsumers)
+		orDefault(&s.Capacity, DefaultCapacity)
+		if s.Drain <= 0 {
+			s.Drain = units.Duration(DefaultDrain)
+		}
+	case "hedged":
+		if s.HedgeDelay == nil {
+			s.HedgeDelay = &HedgeDelay{}
+			_ = s.HedgeDelay.UnmarshalText([]byte(DefaultHedgeAfter))
+		}
+	}
+	if (s.Name == "pooled" || s.Name == "queued") && s.WhenFull == "" {
+		s.WhenFull = WhenFullBlock
 	}
 }
 

@@ -23,6 +23,11 @@ type Call struct {
 	Path    PathTemplate
 	// Critical: the operation fails when this call fails.
 	Critical bool
+	// Compensation undoes this call (a refund after a payment): the
+	// strategy sends it when the operation fails after this call
+	// succeeded. nil when nothing undoes it. Its Index is past the
+	// operation's calls, so its idempotency key is its own.
+	Compensation *Call
 }
 
 // URL returns the call's URL for operation seq.
@@ -50,6 +55,16 @@ type CallResult struct {
 	// LimiterWait is the time the call waited for client-side rate-limit
 	// tokens.
 	LimiterWait time.Duration
+	// Queued: the call went through a queue and waited QueueWait in it
+	// before a worker took it (pooled).
+	Queued    bool
+	QueueWait time.Duration
+	// Hedged: a hedge (second attempt) was sent; HedgeWon: the hedge's
+	// answer was the one taken.
+	Hedged, HedgeWon bool
+	// Wasted: the call completed, or was cancelled, after its operation's
+	// fate was already known (a critical sibling had failed).
+	Wasted bool
 }
 
 // OK reports whether the call succeeded: a 2xx answer.
@@ -76,11 +91,24 @@ const (
 	// FailureLimited: the client-side rate limit would have made the call
 	// wait past its bound.
 	FailureLimited
+	// FailureSkipped: the call was not made, because a critical call
+	// before it had failed (sequential with stop_on_critical_failure).
+	FailureSkipped
+	// FailureRejected: a full queue refused the call (when_full: reject).
+	FailureRejected
 )
 
 // FailureNames are the names of the Failure kinds, indexed by Failure, as
 // they appear in results.
-var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited"}
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected"}
+
+// Errors of calls a strategy ended without sending them.
+var (
+	// ErrSkipped is the Err of a call skipped after a critical failure.
+	ErrSkipped = errors.New("skipped after a critical call failed")
+	// ErrRejected is the Err of a call a full queue refused.
+	ErrRejected = errors.New("queue full: call rejected")
+)
 
 // String returns the failure's name.
 func (f Failure) String() string {

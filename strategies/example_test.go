@@ -25,7 +25,7 @@ func ExampleNew() {
 		{Upstream: "audit", Method: "POST"},
 	}
 	for _, name := range strategies.Names {
-		s, _ := strategies.New(name, answer{})
+		s, _ := strategies.New(strategies.Spec{Name: name}, answer{})
 		op := strategies.NewOperation(calls)
 		fmt.Println(name, s.Execute(context.Background(), op), op.Results[1].Status)
 	}

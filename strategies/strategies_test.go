@@ -72,7 +72,7 @@ func TestStrategiesOutcomes(t *testing.T) {
 	}
 	for _, name := range Names {
 		for _, tt := range tests {
-			s, err := New(name, &fakeCaller{status: tt.status})
+			s, err := New(Spec{Name: name}, &fakeCaller{status: tt.status})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func (b *barrierCaller) Call(ctx context.Context, _ uint64, _ *Call) CallResult 
 
 func TestNewUnknown(t *testing.T) {
 	t.Parallel()
-	if _, err := New("fanuot", &fakeCaller{}); err == nil {
+	if _, err := New(Spec{Name: "fanuot"}, &fakeCaller{}); err == nil {
 		t.Error(`New("fanuot") accepted an unknown strategy`)
 	}
 }
@@ -265,7 +265,7 @@ func (nopCaller) Call(context.Context, uint64, *Call) CallResult {
 func BenchmarkExecute(b *testing.B) {
 	for _, name := range Names {
 		b.Run(name, func(b *testing.B) {
-			s, _ := New(name, nopCaller{})
+			s, _ := New(Spec{Name: name}, nopCaller{})
 			op := NewOperation(twoCalls())
 			ctx := context.Background()
 			b.ReportAllocs()

@@ -28,6 +28,15 @@ type Idealizer interface {
 	Ideal(latencies []time.Duration) time.Duration
 }
 
+// Gauged is a strategy with a queue of its own (pooled, queued), whose depth
+// the runner samples over time.
+type Gauged interface {
+	// Depth is how many calls (pooled: queued or in service) or messages
+	// (queued: not yet acknowledged) the strategy holds now. It must be
+	// cheap and safe to call from any goroutine.
+	Depth() int
+}
+
 // Caller makes one call, with whatever policies wrap it. It is safe for
 // concurrent use.
 type Caller interface {
@@ -41,10 +50,24 @@ type Operation struct {
 	// Seq is the operation's sequence number: the same operation has the
 	// same Seq under every strategy, which is what pairs the draws.
 	Seq uint64
+	// Intended is when the schedule meant the operation to start; the
+	// delivery latency of a queued operation counts from it.
+	Intended time.Time
 	// Calls are the calls to make, shared and read-only.
 	Calls []Call
 	// Results holds each call's result after Execute, indexed like Calls.
+	// A strategy that returns before its calls are made (queued) leaves
+	// them zero and reports the calls as they are delivered instead.
 	Results []CallResult
+	// Compensations counts the compensating calls Execute sent.
+	Compensations Compensations
+}
+
+// Compensations counts the compensating calls of an operation (see
+// Call.Compensation): those sent, those that failed, and the HTTP requests
+// they took.
+type Compensations struct {
+	Sent, Failed, Attempts int
 }
 
 // NewOperation returns an operation of those calls with room for their
@@ -85,16 +108,49 @@ func Classify(calls []Call, results []CallResult) Outcome {
 	return out
 }
 
-// Names lists the strategies New knows.
-var Names = []string{"sequential", "fanout"}
+// Names lists the strategies New knows, in the order they are usually
+// compared.
+var Names = []string{"sequential", "fanout", "pooled", "queued", "hedged"}
 
-// New returns the named strategy, sending its calls through caller.
-func New(name string, caller Caller) (Strategy, error) {
-	switch name {
+// Spec names a strategy and its options. Each option belongs to the
+// strategies its comment names; the others ignore it. Zero values take the
+// defaults the scenario file documents.
+type Spec struct {
+	Name string
+	// StopOnCriticalFailure (sequential) skips the later calls once a
+	// critical call fails.
+	StopOnCriticalFailure bool
+	// FailFast (fanout) cancels the calls in flight once a critical call
+	// fails.
+	FailFast bool
+	// Workers and Queue (pooled) size the shared pool and its queue.
+	Workers, Queue int
+	// Reject (pooled, queued): a full queue fails a new call as rejected
+	// instead of blocking it.
+	Reject bool
+	// Consumers and Capacity (queued) size the consumers and the broker.
+	Consumers, Capacity int
+	// HedgeDelay (hedged) is a fixed delay before the hedge, or 0 to use
+	// HedgeQuantile of the upstream's observed latency.
+	HedgeDelay    time.Duration
+	HedgeQuantile float64
+}
+
+// New returns the strategy spec names, sending its calls through caller.
+// A strategy that runs goroutines of its own (pooled, queued) implements
+// io.Closer; close it when done.
+func New(spec Spec, caller Caller) (Strategy, error) {
+	switch spec.Name {
 	case "sequential":
-		return &Sequential{Caller: caller}, nil
+		return &Sequential{Caller: caller, StopOnCriticalFailure: spec.StopOnCriticalFailure}, nil
 	case "fanout":
-		return &Fanout{Caller: caller}, nil
+		return &Fanout{Caller: caller, FailFast: spec.FailFast}, nil
+	case "pooled":
+		return NewPooled(caller, PoolOptions{Workers: spec.Workers, Queue: spec.Queue, Reject: spec.Reject})
+	case "queued":
+		return NewQueued(caller, QueueOptions{Consumers: spec.Consumers, Capacity: spec.Capacity, Reject: spec.Reject})
+	case "hedged":
+		return NewHedged(caller, HedgeOptions{Delay: spec.HedgeDelay, Quantile: spec.HedgeQuantile})
 	}
-	return nil, fmt.Errorf("unknown strategy %q; known: %s", name, strings.Join(slices.Sorted(slices.Values(Names)), ", "))
+	return nil, fmt.Errorf("unknown strategy %q; known: %s", spec.Name, strings.Join(slices.Sorted(slices.Values(Names)), ", "))
 }

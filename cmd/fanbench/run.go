@@ -67,7 +67,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the seed of the paired draws")
-	fl.StringSliceVar(&f.strategies, "strategies", nil, "run only these strategies, e.g. sequential,fanout")
+	fl.StringSliceVar(&f.strategies, "strategies", nil, "run only these strategies, by name or label, e.g. sequential,fanout")
 	return cmd
 }
 
@@ -144,12 +144,12 @@ func applyOverrides(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags) err
 		var keep []scenarios.Strategy
 		for _, name := range f.strategies {
 			name = strings.TrimSpace(name)
-			i := slices.IndexFunc(sc.Strategies, func(s scenarios.Strategy) bool { return s.Name == name })
+			i := slices.IndexFunc(sc.Strategies, func(s scenarios.Strategy) bool { return s.Title() == name })
 			switch {
 			case i >= 0:
 				keep = append(keep, sc.Strategies[i])
 			case slices.Contains(scenarios.StrategyNames, name):
-				keep = append(keep, scenarios.Strategy{Name: name})
+				keep = append(keep, scenarios.NewStrategy(name))
 			default:
 				return usagef("--strategies: unknown strategy %q; allowed: %s", name, strings.Join(scenarios.StrategyNames, ", "))
 			}
