@@ -88,7 +88,8 @@ type UpstreamRecorder struct {
 	Latency  *Histogram
 	Calls    uint64
 	Attempts uint64
-	// Retries counts the attempts after each call's first.
+	// Retries counts the attempts after each call's first, its hedge's
+	// first excepted (a hedge is counted in Hedges, not as a retry).
 	Retries uint64
 	// Got429 counts the attempts answered 429; TooEarly those of them that
 	// were retries sent before an earlier Retry-After had passed.
@@ -190,7 +191,11 @@ func (r *Recorder) RecordCall(c CallSample) {
 	u := r.Upstreams[c.Upstream]
 	u.Calls++
 	u.Attempts += uint64(max(c.Attempts, 0))
-	u.Retries += uint64(max(c.Attempts-1, 0))
+	firsts := 1
+	if c.Hedged {
+		firsts = 2 // the primary's first attempt and the hedge's
+	}
+	u.Retries += uint64(max(c.Attempts-firsts, 0))
 	u.Got429 += uint64(max(c.Got429, 0))
 	u.TooEarly += uint64(max(c.TooEarly, 0))
 	u.Latency.Record(c.Latency)

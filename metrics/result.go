@@ -121,7 +121,8 @@ type PoolResult struct {
 	Utilization float64 `json:"utilization"`
 	// Rejected counts calls a full queue refused.
 	Rejected uint64 `json:"rejected"`
-	// MaxQueued is the deepest the queue was sampled.
+	// MaxQueued is the largest depth sampled: calls queued (or waiting for
+	// room) and in service.
 	MaxQueued int `json:"max_queued"`
 	// LittlesLaw checks the measurements against each other: the mean
 	// number of calls in the pool (queued or in service), sampled over
@@ -158,6 +159,9 @@ type QueueResult struct {
 	Acked       uint64 `json:"acked"`
 	Delivered   uint64 `json:"delivered"`
 	Undelivered uint64 `json:"undelivered"`
+	// DeliveredOutcomes counts the delivered operations by the outcome of
+	// their calls: what became of operations whose ack said ok.
+	DeliveredOutcomes Outcomes `json:"delivered_outcomes"`
 	// Redeliveries counts messages delivered again after a consumer died
 	// holding them; Duplicates the requests an upstream saw again with an
 	// idempotency key it had already seen (from the mocks' ledgers).
@@ -188,7 +192,8 @@ type UpstreamResult struct {
 	Name     string `json:"name"`
 	Calls    uint64 `json:"calls"`
 	Attempts uint64 `json:"attempts"`
-	// Retries counts the attempts after each call's first.
+	// Retries counts the attempts after each call's first (and after its
+	// hedge's first: hedges are counted in Hedges).
 	Retries uint64 `json:"retries"`
 	// Responses429 counts the attempts answered 429 (retried or final);
 	// TooEarly those of them that were retries sent before an earlier

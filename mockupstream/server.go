@@ -252,6 +252,10 @@ func (s *Server) Stats() Stats {
 	return st
 }
 
+// Ledger is the server's ledger of the idempotency keys received. Reset
+// leaves it alone; the admin reset endpoint clears it.
+func (s *Server) Ledger() *Ledger { return s.ledger }
+
 // Reset zeroes the counters and the seq counter of requests that carry no
 // Fanbench-Seq, restarts the incident clock and refills the rate limit, so
 // a run can start from a clean state on a running server. Call it between

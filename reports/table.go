@@ -33,6 +33,11 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 	b.WriteString("\n\n")
 	b.WriteString(upstreamTable(r, o).Render())
 	b.WriteString("\n")
+	if d := detailsTable(r, o); d != nil {
+		b.WriteString("\n")
+		b.WriteString(d.Render())
+		b.WriteString("\n")
+	}
 	for _, warn := range r.Warnings {
 		line := "WARNING: " + warn
 		if o.Color {
@@ -68,7 +73,7 @@ func strategyTable(r *metrics.Result, o TableOptions) table.Writer {
 	t.AppendHeader(table.Row{
 		"strategy", "operations", "throughput\n(ops/s)",
 		"p50\n(ms)", "p90\n(ms)", "p95\n(ms)", "p99\n(ms)", "p99.9\n(ms)", "max\n(ms)",
-		"errors\n(%)", "speed-up vs\nsequential (p50)", "harness overhead\np50 / p99 (ms)",
+		"errors\n(%)", "requests per op\n(minimum 1.00×)", "speed-up vs\nsequential (p50)", "harness overhead\np50 / p99 (ms)",
 	})
 	base, hasBase := find(r.Strategies, baselineStrategy)
 	for _, s := range r.Strategies {
@@ -80,10 +85,10 @@ func strategyTable(r *metrics.Result, o TableOptions) table.Writer {
 		t.AppendRow(table.Row{
 			s.Name, s.Operations, f1(s.Throughput),
 			f1(l.P50), f1(l.P90), f1(l.P95), f1(l.P99), f1(l.P999), f1(l.Max),
-			f2(s.ErrorRate * 100), speedup, overhead(s.HarnessOverhead),
+			f2(s.ErrorRate * 100), amplification(s.Amplification), speedup, overhead(s.HarnessOverhead),
 		})
 	}
-	t.SetColumnConfigs(rightAligned(2, 12))
+	t.SetColumnConfigs(rightAligned(2, 13))
 	return t
 }
 
@@ -100,6 +105,112 @@ func upstreamTable(r *metrics.Result, o TableOptions) table.Writer {
 	t.SetColumnConfigs(rightAligned(3, 10))
 	return t
 }
+
+// detailsTable shows what is particular to each strategy: the options it
+// ran with and the numbers only it has (wasted calls, skipped calls,
+// compensations, pool, queue, hedges). nil when no strategy has any.
+func detailsTable(r *metrics.Result, o TableOptions) table.Writer {
+	t := newTable(o)
+	t.AppendHeader(table.Row{"strategy", "options", "what it did"})
+	rows := 0
+	for _, s := range r.Strategies {
+		d := details(s)
+		if len(d) == 0 && !hasOptionsSet(s.Options) {
+			continue
+		}
+		rows++
+		t.AppendRow(table.Row{s.Name, options(s.Options), strings.Join(d, "\n")})
+	}
+	if rows == 0 {
+		return nil
+	}
+	return t
+}
+
+// details lists a strategy's particular numbers, each with its unit.
+func details(s metrics.StrategyResult) []string {
+	var d []string
+	var skipped, hedges, won, calls uint64
+	for _, u := range s.Upstreams {
+		skipped += u.Statuses["skipped"]
+		hedges += u.Hedges
+		won += u.HedgesWon
+		calls += u.Calls
+	}
+	if skipped > 0 {
+		d = append(d, fmt.Sprintf("skipped calls %d (after a critical failure)", skipped))
+	}
+	if s.WastedCalls > 0 {
+		d = append(d, fmt.Sprintf("wasted calls %d (ended after the operation had failed)", s.WastedCalls))
+	}
+	if c := s.Compensations; c != nil {
+		d = append(d, fmt.Sprintf("compensations %d sent, %d failed", c.Sent, c.Failed))
+	}
+	if hedges > 0 {
+		d = append(d, fmt.Sprintf("hedges %d sent (%s of calls), %d won", hedges, pct(hedges, calls), won))
+	}
+	if p := s.Pool; p != nil {
+		d = append(d, fmt.Sprintf("pool utilisation %s, max queued %d, rejected %d", pct100(p.Utilization), p.MaxQueued, p.Rejected))
+		for _, u := range s.Upstreams {
+			if w := u.QueueWait; w != nil {
+				d = append(d, fmt.Sprintf("queue wait %s p50 %s ms, p99 %s ms", u.Name, f1(w.P50), f1(w.P99)))
+			}
+		}
+		l := p.LittlesLaw
+		d = append(d, fmt.Sprintf("calls in pool L = %s, λW = %s/s × %s ms = %s", f2(l.MeanInSystem), f1(l.ArrivalRate), f2(l.MeanTimeInSystemMS), f2(l.Predicted)))
+	}
+	if q := s.Queue; q != nil {
+		d = append(d, fmt.Sprintf("ack p50 %s ms; delivery p50 %s ms, p99 %s ms", f1(s.Latency.P50), f1(q.DeliveryLatency.P50), f1(q.DeliveryLatency.P99)))
+		o := q.DeliveredOutcomes
+		d = append(d, fmt.Sprintf("acked %d, delivered %d (ok %d, partial %d, failed %d), undelivered %d calls",
+			q.Acked, q.Delivered, o.OK, o.Partial, o.Failed, q.Undelivered))
+		d = append(d, fmt.Sprintf("redeliveries %d, duplicates seen upstream %d", q.Redeliveries, q.Duplicates))
+		d = append(d, fmt.Sprintf("max backlog %d, drain %s s", q.MaxBacklog, f1(q.DrainS)))
+	}
+	return d
+}
+
+// hasOptionsSet reports whether an option is on (not false, 0 or empty):
+// bare sequential and fanout need no details row.
+func hasOptionsSet(o map[string]string) bool {
+	for _, v := range o {
+		if v != "false" && v != "" && v != "0" {
+			return true
+		}
+	}
+	return false
+}
+
+// options shows options as "key value" lines in key order.
+func options(o map[string]string) string {
+	if len(o) == 0 {
+		return "–"
+	}
+	keys := slices.Sorted(maps.Keys(o))
+	lines := make([]string, len(keys))
+	for i, k := range keys {
+		lines[i] = k + " " + o[k]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// amplification shows upstream requests per operation against the
+// minimum, as "1.08×"; "–" when nothing was sent.
+func amplification(a metrics.Amplification) string {
+	if a.Minimum == 0 {
+		return "–"
+	}
+	return f2(a.Ratio) + "×"
+}
+
+func pct(n, of uint64) string {
+	if of == 0 {
+		return "–"
+	}
+	return f1(float64(n)*100/float64(of)) + "%"
+}
+
+func pct100(ratio float64) string { return f1(ratio*100) + "%" }
 
 // breakerOpen is the failure kind of the calls an open breaker refused.
 const breakerOpen = "breaker_open"

@@ -19,7 +19,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 func fixture(t *testing.T) *metrics.Result {
 	t.Helper()
 	layout := metrics.Layout{Upstreams: []string{"profile", "audit"},
-		Failures: []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited"}}
+		Failures:          []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected"},
+		CallsPerOperation: 2}
 	res := &metrics.Result{
 		Schema:      metrics.Schema,
 		Scenario:    json.RawMessage(`{"name":"seed"}`),
@@ -49,7 +50,12 @@ func fixture(t *testing.T) *metrics.Result {
 			r.RecordCall(metrics.CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: 200 * time.Millisecond})
 			switch {
 			case i == 7:
-				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 1, Attempts: 1, Latency: 2 * time.Second})
+				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 1, Attempts: 1, Latency: 2 * time.Second, Wasted: s.policies})
+			case !s.policies && i == 9:
+				// Skipped after the critical profile call failed; the
+				// profile call is compensated.
+				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 8})
+				r.RecordCompensations(1, 0, 1)
 			case s.policies && i%40 == 1:
 				// Refused by the open breaker: no attempt.
 				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 6})
@@ -66,6 +72,11 @@ func fixture(t *testing.T) *metrics.Result {
 		sr, err := r.Summarize(s.name, 10*time.Second, 0)
 		if err != nil {
 			t.Fatal(err)
+		}
+		sr.Strategy = s.name
+		sr.Options = map[string]string{"fail_fast": "false"}
+		if !s.policies {
+			sr.Options = map[string]string{"stop_on_critical_failure": "true"}
 		}
 		res.Strategies = append(res.Strategies, sr)
 	}

@@ -139,6 +139,10 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		return metrics.StrategyResult{}, false, err
 	}
 	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames, CallsPerOperation: len(calls)}
+	bg, err := startBackground(strat, layout) // queued: its consumers, before the load
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
 	var recorders []*metrics.Recorder // appended only by the dispatching goroutine
 	clock := o.Clock
 	if clock == nil {
@@ -157,18 +161,27 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 			rec := metrics.NewRecorder(layout)
 			recorders = append(recorders, rec)
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), rec: rec, clock: clock,
-				ideal: ideal, latencies: make([]time.Duration, len(calls))}
+				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil}
 		},
 	})
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
+	bg.drain(ctx, spec.Drain.D(), o.Grace) // queued: the backlog goes out while the sampler watches
+	samples := depth.stop()                // every operation has finished: nothing more to see
 	merged := metrics.NewRecorder(layout)
 	for _, r := range recorders {
 		merged.Merge(r)
 	}
+	bg.mergeInto(merged)
 	sr, err := merged.Summarize(spec.Title(), st.End.Sub(st.Start), 0)
 	sr.Strategy, sr.Options = spec.Name, optionsOf(spec)
+	if p, ok := strat.(*strategies.Pooled); ok {
+		sr.Pool = poolResult(p, samples, merged, st.End.Sub(st.Start))
+	}
+	if bg != nil && err == nil {
+		err = bg.result(spec, merged, &sr, samples, ups)
+	}
 	return sr, st.Interrupted, err
 }
 
@@ -183,6 +196,10 @@ type worker struct {
 	// latencies (nil when unknown); latencies is its scratch buffer.
 	ideal     *ideal
 	latencies []time.Duration
+	// background: the strategy delivers the calls after Execute returns
+	// (queued) and reports them itself; only the results Execute settled
+	// (calls it refused) are recorded here.
+	background bool
 }
 
 func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
@@ -203,14 +220,10 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	}
 	for i := range w.op.Results {
 		r := &w.op.Results[i]
-		w.rec.RecordCall(metrics.CallSample{
-			Upstream: w.op.Calls[i].UpstreamIndex,
-			Status:   r.Status, Failure: int(r.Failure),
-			Attempts: r.Attempts, Latency: r.Latency,
-			Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
-			Queued: r.Queued, QueueWait: r.QueueWait,
-			Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
-		})
+		if w.background && r.Status == 0 && r.Failure == strategies.NoFailure {
+			continue // enqueued: its consumer reports it
+		}
+		w.rec.RecordCall(callSample(&w.op.Calls[i], r))
 	}
 }
 

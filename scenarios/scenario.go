@@ -179,7 +179,7 @@ func (h *HedgeDelay) UnmarshalText(b []byte) error {
 		if err != nil || q <= 0 || q >= 100 || math.IsNaN(q) {
 			return fmt.Errorf("%q is not a percentile; want p50 to p99.99, such as p95", s)
 		}
-		*h = HedgeDelay{Quantile: q / 100}
+		*h = HedgeDelay{Quantile: math.Round(q*1e7) / 1e9} // 99.9 → 0.999, not 0.9990000000000001
 		return nil
 	}
 	var d units.Duration
@@ -196,7 +196,7 @@ func (h *HedgeDelay) UnmarshalText(b []byte) error {
 // MarshalText writes the form UnmarshalText reads.
 func (h HedgeDelay) MarshalText() ([]byte, error) {
 	if h.Quantile > 0 {
-		return []byte("p" + strconv.FormatFloat(h.Quantile*100, 'f', -1, 64)), nil
+		return []byte("p" + strconv.FormatFloat(math.Round(h.Quantile*1e7)/1e5, 'f', -1, 64)), nil
 	}
 	return units.Duration(h.Fixed).MarshalText()
 }

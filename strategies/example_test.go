@@ -17,8 +17,14 @@ func (answer) Call(_ context.Context, _ uint64, c *strategies.Call) strategies.C
 	return strategies.CallResult{Status: 200, Attempts: 1}
 }
 
+// CallFrom makes answer an AttemptCaller, which hedged requires.
+func (a answer) CallFrom(ctx context.Context, seq uint64, _ int, c *strategies.Call) strategies.CallResult {
+	return a.Call(ctx, seq, c)
+}
+
 // The audit call is not critical, so its failure makes the operation
-// partial, not failed, under every strategy.
+// partial, not failed, under every strategy but queued, whose outcome is
+// the ack: its calls are delivered later, and Results stay zero.
 func ExampleNew() {
 	calls := []strategies.Call{
 		{Upstream: "profile", Method: "PUT", Critical: true},
@@ -28,8 +34,14 @@ func ExampleNew() {
 		s, _ := strategies.New(strategies.Spec{Name: name}, answer{})
 		op := strategies.NewOperation(calls)
 		fmt.Println(name, s.Execute(context.Background(), op), op.Results[1].Status)
+		if c, ok := s.(interface{ Close() error }); ok { // pooled, queued run goroutines of their own
+			_ = c.Close()
+		}
 	}
 	// Output:
 	// sequential partial 503
 	// fanout partial 503
+	// pooled partial 503
+	// queued ok 0
+	// hedged partial 503
 }

@@ -3,23 +3,325 @@ package strategies
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// HedgeOptions tune a Hedged strategy.
+// HedgeFirstAttempt is the attempt number of a hedge's first request; its
+// retries, if its policy retries, count up from it. Mock upstreams draw a
+// request's latency and fault from its attempt number, so the hedge gets a
+// draw of its own, independent of the primary's, and the same one under
+// every run of the scenario. It is far above the retries of any sensible
+// policy (a policy of more than 100 attempts would make a primary's late
+// retries share the hedge's draws).
+const HedgeFirstAttempt = 100
+
+// DefaultHedgeQuantile is the quantile of an upstream's observed latency
+// after which a hedge is sent, when no fixed delay is set: p95.
+const DefaultHedgeQuantile = 0.95
+
+// AttemptCaller is a Caller whose calls can number their attempts from a
+// given first attempt, so that a second request of the same call (a hedge)
+// gets its own paired draw and still goes through the same call policies.
+// HTTPCaller and PolicyCaller are AttemptCallers; Call(ctx, seq, c) is
+// CallFrom(ctx, seq, 0, c).
+type AttemptCaller interface {
+	Caller
+	CallFrom(ctx context.Context, seq uint64, first int, c *Call) CallResult
+}
+
+// HedgeOptions tune a Hedged strategy. Set Delay or Quantile, not both;
+// with neither, the delay is the upstream's observed p95.
 type HedgeOptions struct {
-	Delay    time.Duration
+	// Delay is a fixed wait before the hedge is sent.
+	Delay time.Duration
+	// Quantile, in (0, 1), of the upstream's recent call latencies is the
+	// wait before the hedge, when Delay is 0; default DefaultHedgeQuantile.
 	Quantile float64
 }
 
-// Hedged is not built yet.
-type Hedged struct{}
+// Hedged makes every call of an operation at once, as Fanout does, and
+// hedges each call: when the call has not answered within the hedge delay,
+// a second request of it (the hedge) is sent, and the first successful
+// answer of the two is taken; the other request is then cancelled. It cuts
+// the tail latency that a few slow requests cause, at the cost of the extra
+// requests, which CallResult.Attempts counts (and so the amplification).
+//
+// Which answer is taken: the first 2xx. A failed answer of one request
+// does not end the call while the other is in flight, because the other
+// may yet succeed; when both fail, the call's result is the primary's
+// failure, its latency running until both have ended, and HedgeWon is
+// false. A primary that fails before the delay is not hedged: a hedge is a
+// second chance against slowness, not a retry (retries are the call
+// policy's, and apply inside each of the two requests).
+//
+// The delay is fixed, or the quantile of the upstream's recent call
+// latencies (see latencyTracker). Until an upstream has answered 100
+// calls there is no observed quantile, and its calls are not hedged. Only
+// the primary requests' latencies feed the quantile: a hedge is sent only
+// for slow calls, so counting hedges would weight slow periods twice. A
+// primary cancelled because its hedge won is counted with the time it ran
+// until cancelled, a lower bound of its latency that is still above the
+// delay, so the quantile is not pulled down by the calls that hedging
+// rescued.
+//
+// The hedge is the same call sent again: the same Idempotency-Key (an
+// upstream that gets both requests, and a mock's ledger, sees a duplicate,
+// which the key makes safe), through the same call policy, its attempts
+// numbered from HedgeFirstAttempt so that a mock draws its latency and
+// fault apart from the primary's.
+//
+// Execute returns once both requests of every call have ended: the loser,
+// cancelled, returns within microseconds, and its attempts are counted.
+// Hedged has no ideal latency (the runner's ideal knows first attempts
+// only), so its results carry no harness overhead. It is safe for
+// concurrent use.
+type Hedged struct {
+	caller   AttemptCaller
+	delay    time.Duration // fixed; 0: the observed quantile
+	quantile float64
 
-// NewHedged is not built yet.
-func NewHedged(Caller, HedgeOptions) (*Hedged, error) { return nil, errors.New("hedged: not built yet") }
+	// trackers are the latency trackers by upstream index; grown under
+	// grow, copy on write, once per upstream.
+	trackers atomic.Pointer[[]*latencyTracker]
+	grow     sync.Mutex
+
+	// states are reused per call, each with its own timer, so that hedging
+	// a call allocates no timer.
+	states sync.Pool
+	// newTimer returns a stopped timer that runs f when it fires; tests
+	// replace it to fire timers by hand.
+	newTimer func(f func()) hedgeTimer
+}
+
+// hedgeTimer is what Hedged needs of a *time.Timer made by time.AfterFunc.
+type hedgeTimer interface {
+	Reset(d time.Duration) bool
+	Stop() bool
+}
+
+// NewHedged returns a Hedged strategy sending its calls through caller,
+// which must be an AttemptCaller so that the hedge gets its own draws.
+func NewHedged(caller Caller, o HedgeOptions) (*Hedged, error) {
+	ac, ok := caller.(AttemptCaller)
+	if !ok {
+		return nil, fmt.Errorf("hedged: the caller (%T) cannot number a hedge's attempts: it must implement strategies.AttemptCaller, as HTTPCaller and PolicyCaller do", caller)
+	}
+	switch {
+	case o.Delay < 0:
+		return nil, fmt.Errorf("hedged: delay %v is negative; want more than 0, or 0 for a quantile", o.Delay)
+	case o.Delay > 0 && o.Quantile != 0:
+		return nil, errors.New("hedged: set a fixed delay or a quantile, not both")
+	case o.Quantile < 0 || o.Quantile >= 1:
+		return nil, fmt.Errorf("hedged: quantile %v is out of range; want more than 0 and less than 1, such as 0.95", o.Quantile)
+	}
+	if o.Delay == 0 && o.Quantile == 0 {
+		o.Quantile = DefaultHedgeQuantile
+	}
+	h := &Hedged{caller: ac, delay: o.Delay, quantile: o.Quantile, newTimer: afterFuncTimer}
+	h.states.New = func() any {
+		s := &hedgeState{h: h, done: make(chan struct{}, 1)}
+		s.timer = h.newTimer(s.fire)
+		return s
+	}
+	return h, nil
+}
+
+// afterFuncTimer returns a stopped timer that runs f in its own goroutine
+// when it fires.
+func afterFuncTimer(f func()) hedgeTimer {
+	t := time.AfterFunc(time.Hour, f)
+	t.Stop()
+	return t
+}
 
 // Name returns "hedged".
 func (*Hedged) Name() string { return "hedged" }
 
-// Execute is not built yet.
-func (*Hedged) Execute(context.Context, *Operation) Outcome { return Failed }
+// Execute makes every call at once, each hedged, and returns when all have
+// ended; then, if the operation failed, it compensates the calls that
+// succeeded. A call that ends after a critical sibling failed is marked
+// Wasted, as under Fanout.
+func (h *Hedged) Execute(ctx context.Context, op *Operation) Outcome {
+	var decided atomic.Bool // a critical call has failed
+	var wg sync.WaitGroup
+	last := len(op.Calls) - 1
+	for i := range op.Calls {
+		if i == last {
+			h.run(ctx, op, i, &decided) // the last call on this goroutine: one goroutine fewer
+			break
+		}
+		wg.Go(func() { h.run(ctx, op, i, &decided) })
+	}
+	wg.Wait()
+	outcome := Classify(op.Calls, op.Results)
+	compensate(ctx, h.caller, op, outcome)
+	return outcome
+}
+
+// run makes call i, writing its result into its own slot of Results only.
+// Results are written in place, never copied through a return, to keep
+// the goroutine's stack small enough not to grow.
+func (h *Hedged) run(ctx context.Context, op *Operation, i int, decided *atomic.Bool) {
+	r := &op.Results[i]
+	h.call(ctx, op.Seq, &op.Calls[i], r)
+	switch {
+	case !r.OK() && op.Calls[i].Critical && decided.CompareAndSwap(false, true):
+		// This failure decides the operation.
+	case decided.Load():
+		r.Wasted = true
+	}
+}
+
+// Which request answered with the 2xx taken.
+const (
+	noWinner uint32 = iota
+	primaryWon
+	hedgeWon
+)
+
+// Phases of a hedged call, which decide whether the hedge is sent.
+const (
+	phaseArmed       uint32 = iota // the primary is in flight, the timer set
+	phasePrimaryDone               // the primary ended before the hedge was sent
+	phaseHedging                   // the hedge was sent
+)
+
+// hedgeState is one hedged call in progress, reused through Hedged.states.
+// The fields above phase are written by the call before it arms the timer
+// (phase.Store is the release, fire's phase.Load the acquire); hedge
+// and sentAfter are written by fire before it signals done.
+type hedgeState struct {
+	h     *Hedged
+	timer hedgeTimer
+	done  chan struct{} // fire's one signal per firing
+
+	ctx    context.Context // both requests', cancelled once one succeeds
+	cancel context.CancelFunc
+	seq    uint64
+	call   *Call
+	start  time.Time
+
+	phase  atomic.Uint32
+	winner atomic.Uint32
+
+	hedge     CallResult
+	sentAfter time.Duration
+}
+
+// call makes one call into r, hedged when its upstream has a delay.
+func (h *Hedged) call(ctx context.Context, seq uint64, c *Call, r *CallResult) {
+	delay, ok := h.delayFor(c.UpstreamIndex)
+	if !ok {
+		*r = h.caller.CallFrom(ctx, seq, 0, c)
+		h.observe(ctx, c, r)
+		return
+	}
+	h.hedgedCall(ctx, seq, c, delay, r)
+}
+
+// hedgedCall makes the primary request on this goroutine, with the hedge
+// timer armed; fire sends the hedge when the timer goes off first.
+func (h *Hedged) hedgedCall(ctx context.Context, seq uint64, c *Call, delay time.Duration, r *CallResult) {
+	s := h.states.Get().(*hedgeState)
+	legs, cancel := context.WithCancel(ctx)
+	s.ctx, s.cancel, s.seq, s.call, s.start = legs, cancel, seq, c, time.Now()
+	s.winner.Store(noWinner)
+	s.phase.Store(phaseArmed)
+	s.timer.Reset(delay)
+
+	*r = h.caller.CallFrom(legs, seq, 0, c)
+	if r.OK() && s.winner.CompareAndSwap(noWinner, primaryWon) {
+		cancel() // stop the hedge, if one is in flight
+	}
+	hedged := !s.phase.CompareAndSwap(phaseArmed, phasePrimaryDone)
+	if !s.timer.Stop() {
+		<-s.done // fire has run or is running: wait for its hedge to end
+	}
+	cancel()
+	h.observe(ctx, c, r)
+	if hedged {
+		mergeHedge(r, &s.hedge, s.sentAfter, s.winner.Load())
+	}
+	s.ctx, s.cancel, s.call, s.hedge = nil, nil, nil, CallResult{}
+	h.states.Put(s)
+}
+
+// fire runs when the hedge delay has passed: it sends the hedge, unless
+// the primary has ended (or the run stopped) meanwhile.
+func (s *hedgeState) fire() {
+	// The Load orders the reads of the call's fields after their writes.
+	if s.phase.Load() != phaseArmed || s.ctx.Err() != nil || !s.phase.CompareAndSwap(phaseArmed, phaseHedging) {
+		s.done <- struct{}{}
+		return
+	}
+	s.sentAfter = time.Since(s.start)
+	r := s.h.caller.CallFrom(s.ctx, s.seq, HedgeFirstAttempt, s.call)
+	if r.OK() && s.winner.CompareAndSwap(noWinner, hedgeWon) {
+		s.cancel() // stop the primary
+	}
+	s.hedge = r
+	s.done <- struct{}{}
+}
+
+// mergeHedge turns r, the primary's result, into the result of a call
+// whose hedge was sent: the winner's answer, or the primary's failure when
+// neither succeeded, with the counts of both requests. The hedge's latency
+// counts from the primary's start. The limiter wait is the taken answer's,
+// the one its latency includes.
+func mergeHedge(r, hedge *CallResult, sentAfter time.Duration, winner uint32) {
+	attempts, got429, tooEarly := r.Attempts+hedge.Attempts, r.Got429+hedge.Got429, r.TooEarly+hedge.TooEarly
+	switch winner {
+	case hedgeWon:
+		*r = *hedge
+		r.Latency = sentAfter + hedge.Latency
+		r.HedgeWon = true
+	case noWinner:
+		r.Latency = max(r.Latency, sentAfter+hedge.Latency)
+	}
+	r.Hedged = true
+	r.Attempts, r.Got429, r.TooEarly = attempts, got429, tooEarly
+}
+
+// delayFor returns the hedge delay of calls to upstream up; false when
+// they are not hedged (the quantile has no value yet).
+func (h *Hedged) delayFor(up int) (time.Duration, bool) {
+	if h.delay > 0 {
+		return h.delay, true
+	}
+	return h.tracker(up).value()
+}
+
+// observe feeds a primary's latency to its upstream's tracker: only when a
+// request was sent (not when a breaker refused the call) and the run goes
+// on (a call cut short by the stop says nothing of the upstream).
+func (h *Hedged) observe(ctx context.Context, c *Call, r *CallResult) {
+	if h.delay > 0 || r.Attempts == 0 || ctx.Err() != nil {
+		return
+	}
+	h.tracker(c.UpstreamIndex).record(r.Latency)
+}
+
+// tracker returns upstream up's latency tracker, made on first use.
+func (h *Hedged) tracker(up int) *latencyTracker {
+	up = max(up, 0)
+	if ts := h.trackers.Load(); ts != nil && up < len(*ts) {
+		return (*ts)[up]
+	}
+	h.grow.Lock()
+	defer h.grow.Unlock()
+	var grown []*latencyTracker
+	if ts := h.trackers.Load(); ts != nil {
+		if up < len(*ts) {
+			return (*ts)[up]
+		}
+		grown = append(grown, *ts...)
+	}
+	for len(grown) <= up {
+		grown = append(grown, newLatencyTracker(h.quantile))
+	}
+	h.trackers.Store(&grown)
+	return grown[up]
+}

@@ -67,7 +67,13 @@ func (c *HTTPCaller) Close() { c.transport.CloseIdleConnections() }
 // with no policies. The seq and attempt go in the Fanbench-Seq and
 // Fanbench-Attempt headers, which mock upstreams use to pair their draws.
 func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResult {
-	a := c.Attempt(ctx, seq, 0, call)
+	return c.CallFrom(ctx, seq, 0, call)
+}
+
+// CallFrom is Call with the request numbered attempt first (a hedge's own
+// paired draw); see AttemptCaller.
+func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *Call) CallResult {
+	a := c.Attempt(ctx, seq, first, call)
 	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency}
 	if a.Status == http.StatusTooManyRequests {
 		res.Got429 = 1
@@ -171,21 +177,27 @@ func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
 // attemptHeader returns the Fanbench-Attempt header value for attempt,
-// shared for the first few attempts so that they cost no allocation.
+// shared for the first few attempts of a call and of its hedge (numbered
+// from HedgeFirstAttempt) so that they cost no allocation.
 func attemptHeader(attempt int) []string {
 	if attempt >= 0 && attempt < len(attemptHeaders) {
 		return attemptHeaders[attempt]
 	}
+	if i := attempt - HedgeFirstAttempt; i >= 0 && i < len(hedgeAttemptHeaders) {
+		return hedgeAttemptHeaders[i]
+	}
 	return []string{strconv.Itoa(attempt)}
 }
 
-var attemptHeaders = func() [][]string {
-	h := make([][]string, 16)
+var attemptHeaders, hedgeAttemptHeaders = headerValues(0, 16), headerValues(HedgeFirstAttempt, 16)
+
+func headerValues(first, n int) [][]string {
+	h := make([][]string, n)
 	for i := range h {
-		h[i] = []string{strconv.Itoa(i)}
+		h[i] = []string{strconv.Itoa(first + i)}
 	}
 	return h
-}()
+}
 
 // classify names the kind of a transport error.
 func classify(ctx context.Context, err error) Failure {

@@ -170,22 +170,29 @@ func compile(p *Policy) *upstreamPolicy {
 // deadline, as FailureBreakerOpen (no request sent) when the breaker
 // refuses it, and as FailureCanceled at once when ctx ends (the run stops).
 func (p *PolicyCaller) Call(ctx context.Context, seq uint64, c *Call) CallResult {
+	return p.CallFrom(ctx, seq, 0, c)
+}
+
+// CallFrom is Call with its attempts numbered from first instead of 0 (a
+// hedge's own paired draws); see AttemptCaller. The policy is the same:
+// the retries, the breaker and the rate limit count the call as any other.
+func (p *PolicyCaller) CallFrom(ctx context.Context, seq uint64, first int, c *Call) CallResult {
 	var u *upstreamPolicy
 	if i := c.UpstreamIndex; i >= 0 && i < len(p.ups) {
 		u = p.ups[i]
 	}
 	if u == nil {
-		a := p.inner.Attempt(ctx, seq, 0, c)
+		a := p.inner.Attempt(ctx, seq, first, c)
 		res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency}
 		if a.Status == http.StatusTooManyRequests {
 			res.Got429 = 1
 		}
 		return res
 	}
-	return p.call(ctx, seq, c, u)
+	return p.call(ctx, seq, first, c, u)
 }
 
-func (p *PolicyCaller) call(ctx context.Context, seq uint64, c *Call, u *upstreamPolicy) (res CallResult) {
+func (p *PolicyCaller) call(ctx context.Context, seq uint64, first int, c *Call, u *upstreamPolicy) (res CallResult) {
 	start := p.now()
 	defer func() { res.Latency = p.now().Sub(start) }()
 	if u.breaker != nil {
@@ -238,7 +245,7 @@ func (p *PolicyCaller) call(ctx context.Context, seq uint64, c *Call, u *upstrea
 			actx, cancel = context.WithTimeout(ctx, u.timeout)
 		}
 		sent := p.now()
-		a := p.inner.Attempt(actx, seq, attempt, c)
+		a := p.inner.Attempt(actx, seq, first+attempt, c)
 		if cancel != nil {
 			cancel()
 		}

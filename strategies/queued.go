@@ -3,22 +3,474 @@ package strategies
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
-// QueueOptions size a Queued strategy.
+// Default sizes of a Queued strategy, as the scenario file documents them.
+const (
+	DefaultQueueConsumers = 16
+	DefaultQueueCapacity  = 100_000
+)
+
+// ErrQueueClosed is the Err of a call given to a Queued strategy after
+// Drain or Close began; such a call fails as FailureRejected, unsent.
+var ErrQueueClosed = errors.New("queue closed: call not enqueued")
+
+// QueueOptions size a Queued strategy. Zero values take the defaults.
 type QueueOptions struct {
-	Consumers, Capacity int
-	Reject              bool
+	// Consumers deliver the calls; default DefaultQueueConsumers.
+	Consumers int
+	// Capacity bounds the messages the in-process broker holds, one per
+	// call, waiting or being delivered; default DefaultQueueCapacity.
+	Capacity int
+	// Reject: a call that finds the broker full fails at once as
+	// FailureRejected (ErrRejected). Otherwise Execute waits for room
+	// (backpressure), and the wait is part of the ack latency.
+	Reject bool
+	// Broker holds the messages instead of an in-process broker sized by
+	// Capacity and Reject; the Queued closes it.
+	Broker Broker
 }
 
-// Queued is not built yet.
-type Queued struct{}
+// DeliverySink receives what one consumer delivered. Every consumer has a
+// sink of its own, used by that consumer's goroutine alone (a replacement
+// consumer takes over the sink of the one it replaces, after that one's
+// goroutine is done), so a sink needs no lock.
+type DeliverySink interface {
+	// Call reports one call delivered, whatever its result: acknowledged
+	// to the broker, never to be delivered again.
+	Call(c *Call, r *CallResult)
+	// Operation reports an operation whose calls have all been delivered.
+	Operation(d OperationDelivery)
+	// Redelivery reports a message received again after the consumer
+	// holding it died.
+	Redelivery()
+}
 
-// NewQueued is not built yet.
-func NewQueued(Caller, QueueOptions) (*Queued, error) { return nil, errors.New("queued: not built yet") }
+// OperationDelivery is what became of a queued operation once its last
+// call was delivered.
+type OperationDelivery struct {
+	// Acked: every call of the operation was enqueued, so Execute
+	// returned OK. When false, some calls were refused (counted by the
+	// worker that ran Execute) and those enqueued were still delivered.
+	Acked bool
+	// Latency runs from the intended start to the last call delivered.
+	Latency time.Duration
+	// Outcome is Classify over the delivered (and refused) calls.
+	Outcome Outcome
+	// Compensations are those sent because the operation failed after
+	// some calls had succeeded; they are sent after Latency is taken.
+	Compensations Compensations
+}
+
+// Background is a strategy whose Execute returns before the calls are
+// made (queued): the calls are delivered by goroutines of its own and
+// reported through DeliverySinks, and Operation.Results hold only the
+// calls Execute itself settled (refused ones); the others are left zero.
+type Background interface {
+	Strategy
+	// Start starts the consumers, each reporting into newSink(i), i from
+	// 0; call it once, before the first Execute whose calls should be
+	// delivered. newSink may be nil: nothing is reported.
+	Start(newSink func(consumer int) DeliverySink) error
+	// Drain stops accepting operations, waits until every operation
+	// enqueued has been delivered or ctx ends, then stops the consumers
+	// and returns the number of calls left undelivered: still in the
+	// broker, never silently dropped. A call cut short by the stop is
+	// undelivered too (it may have reached its upstream).
+	Drain(ctx context.Context) (undelivered int)
+}
+
+// Queued acknowledges an operation as soon as its calls are held by a
+// broker, one message per call, and delivers the calls from consumer
+// goroutines, through the Caller (and so its retries and other policies).
+// A consumer that dies holding a message (KillConsumer) has it delivered
+// again under the same idempotency key, so the upstream can tell.
+//
+// The operation latency of Queued is its ack latency; the delivery
+// latency, from the intended start to the last call delivered, and the
+// final outcome are reported per operation to the sinks given to Start.
+// Execute returns OK when every call was enqueued. When a full broker
+// refuses a call (Reject), or ctx ends while Execute waits for room, that
+// call and the later ones are not enqueued: they fail as FailureRejected
+// (ErrRejected, or ErrQueueClosed) or FailureCanceled (ctx.Err()) in
+// op.Results, the outcome follows Classify, and the calls already enqueued
+// are still delivered and reported.
+//
+// Queued is safe for concurrent use. Close it (or Drain it) when done.
+type Queued struct {
+	caller    Caller
+	consumers int
+	broker    Broker
+	// ops recycles the per-operation state, so that an operation costs no
+	// allocation. A state goes back once its last call is delivered.
+	ops sync.Pool
+	// state counts the operations begun and not finished, plus
+	// drainingBit once Drain has begun; drained is closed when it is
+	// drainingBit alone.
+	state       atomic.Int64
+	drained     chan struct{}
+	drainedOnce sync.Once
+	// ctx is the consumers' context; stop ends them all.
+	ctx  context.Context
+	stop context.CancelFunc
+
+	// mu guards the consumer slots and the flags; the consumers take it
+	// only to be replaced.
+	mu         sync.Mutex
+	slots      []*consumerSlot
+	started    bool
+	stopping   bool
+	nextVictim int
+	wg         sync.WaitGroup
+	shutOnce   sync.Once
+	// halted is closed once the consumers have stopped for good.
+	halted chan struct{}
+}
+
+// drainingBit marks state once Drain has begun: no operation may begin.
+const drainingBit = int64(1) << 62
+
+// queuedOp is an operation in the broker: its calls, the results delivered
+// so far, and how many calls are still to settle.
+type queuedOp struct {
+	op Operation
+	// remaining counts the calls neither delivered nor refused; whoever
+	// brings it to 0 finishes the operation.
+	remaining atomic.Int32
+	// refused counts the calls Execute could not enqueue; written before
+	// Execute's share of remaining is taken away.
+	refused int
+}
+
+// consumerSlot is one consumer's place: its sink, and its live incarnation.
+type consumerSlot struct {
+	sink DeliverySink
+	cur  *consumer // guarded by Queued.mu
+}
+
+// consumer is one incarnation of a consumer, until it dies.
+type consumer struct {
+	bc     BrokerConsumer
+	ctx    context.Context
+	cancel context.CancelFunc
+	// busy: a call is in flight (a kill then cuts it short); killed: this
+	// incarnation was killed and must be replaced.
+	busy, killed atomic.Bool
+}
+
+// NewQueued returns a Queued strategy sending its calls through caller. Its
+// consumers start with Start.
+func NewQueued(caller Caller, opts QueueOptions) (*Queued, error) {
+	if caller == nil {
+		return nil, errors.New("queued: a caller is required")
+	}
+	if opts.Consumers < 0 || opts.Capacity < 0 {
+		return nil, fmt.Errorf("queued: consumers %d, capacity %d; allowed: 1 or more, or 0 for the defaults (%d, %d)",
+			opts.Consumers, opts.Capacity, DefaultQueueConsumers, DefaultQueueCapacity)
+	}
+	if opts.Consumers == 0 {
+		opts.Consumers = DefaultQueueConsumers
+	}
+	if opts.Capacity == 0 {
+		opts.Capacity = DefaultQueueCapacity
+	}
+	b := opts.Broker
+	if b == nil {
+		ib, err := NewInProcBroker(InProcOptions{Capacity: opts.Capacity, Reject: opts.Reject})
+		if err != nil {
+			return nil, fmt.Errorf("queued: %w", err)
+		}
+		b = ib
+	}
+	q := &Queued{caller: caller, consumers: opts.Consumers, broker: b, drained: make(chan struct{}), halted: make(chan struct{})}
+	q.ops.New = func() any { return new(queuedOp) }
+	q.ctx, q.stop = context.WithCancel(context.Background())
+	return q, nil
+}
 
 // Name returns "queued".
 func (*Queued) Name() string { return "queued" }
 
-// Execute is not built yet.
-func (*Queued) Execute(context.Context, *Operation) Outcome { return Failed }
+// Depth is the backlog: messages held by the broker, waiting or being
+// delivered.
+func (q *Queued) Depth() int { return q.broker.Depth() }
+
+// Execute enqueues op's calls and returns once the broker holds them all
+// (OK), leaving op.Results zero; see Queued for what a refusal does.
+func (q *Queued) Execute(ctx context.Context, op *Operation) Outcome {
+	op.Compensations = Compensations{}
+	clear(op.Results)
+	if !q.begin() {
+		return refuseAll(op, CallResult{Failure: FailureRejected, Err: ErrQueueClosed})
+	}
+	n := len(op.Calls)
+	st := q.ops.Get().(*queuedOp)
+	st.op.Seq, st.op.Intended, st.op.Calls = op.Seq, op.Intended, op.Calls
+	if cap(st.op.Results) < n {
+		st.op.Results = make([]CallResult, n)
+	}
+	st.op.Results = st.op.Results[:n]
+	clear(st.op.Results)
+	st.op.Compensations = Compensations{}
+	st.refused = 0
+	st.remaining.Store(int32(n))
+	if n == 0 {
+		q.release(st)
+		return OK
+	}
+	for i := range n {
+		// Once the last message is in, st belongs to the consumers.
+		err := q.broker.Publish(ctx, Message{Seq: op.Seq, Call: i, Intended: op.Intended, call: &st.op.Calls[i], op: st})
+		if err != nil {
+			return q.refuse(ctx, op, st, i, err)
+		}
+	}
+	return OK
+}
+
+// refuse settles calls from on of op, which could not be enqueued, and
+// finishes the operation if its enqueued calls are all delivered already.
+func (q *Queued) refuse(ctx context.Context, op *Operation, st *queuedOp, from int, err error) Outcome {
+	var r CallResult
+	switch {
+	case errors.Is(err, ErrBrokerFull):
+		r = CallResult{Failure: FailureRejected, Err: ErrRejected}
+	case errors.Is(err, ErrBrokerClosed):
+		r = CallResult{Failure: FailureRejected, Err: ErrQueueClosed}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		r = CallResult{Failure: FailureCanceled, Err: err}
+	default: // a broker's own trouble (a JetStream publish error, say)
+		r = CallResult{Failure: FailureTransport, Err: err}
+	}
+	n := len(op.Calls)
+	for i := from; i < n; i++ {
+		st.op.Results[i] = r
+	}
+	st.refused = n - from
+	outcome := refuseFrom(op, from, r)
+	if st.remaining.Add(int32(from-n)) == 0 {
+		// Every enqueued call was delivered already (or none was): the
+		// operation ends here, its compensations counted by the worker.
+		compensate(ctx, q.caller, &st.op, Classify(st.op.Calls, st.op.Results))
+		op.Compensations = st.op.Compensations
+		q.release(st)
+	}
+	return outcome
+}
+
+// refuseAll settles every call of op as r.
+func refuseAll(op *Operation, r CallResult) Outcome { return refuseFrom(op, 0, r) }
+
+// refuseFrom sets op's results from on to r and returns the outcome as the
+// caller sees it at once: the enqueued calls count as successes.
+func refuseFrom(op *Operation, from int, r CallResult) Outcome {
+	out := OK
+	for i := from; i < len(op.Calls); i++ {
+		op.Results[i] = r
+		if op.Calls[i].Critical {
+			out = Failed
+		} else if out == OK {
+			out = Partial
+		}
+	}
+	return out
+}
+
+// begin counts an operation in; false once Drain has begun.
+func (q *Queued) begin() bool {
+	if q.state.Add(1)&drainingBit != 0 {
+		q.end()
+		return false
+	}
+	return true
+}
+
+// end counts an operation out.
+func (q *Queued) end() {
+	if q.state.Add(-1) == drainingBit {
+		q.drainedOnce.Do(func() { close(q.drained) })
+	}
+}
+
+// release recycles a finished operation's state.
+func (q *Queued) release(st *queuedOp) {
+	st.op.Calls = nil
+	q.ops.Put(st)
+	q.end()
+}
+
+// Start starts the consumers; see Background.
+func (q *Queued) Start(newSink func(consumer int) DeliverySink) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.started || q.stopping {
+		return errors.New("queued: Start after Start, Drain or Close")
+	}
+	q.started = true
+	for i := range q.consumers {
+		var sink DeliverySink
+		if newSink != nil {
+			sink = newSink(i)
+		}
+		if sink == nil {
+			sink = discardSink{}
+		}
+		c, err := q.newConsumer()
+		if err != nil {
+			return fmt.Errorf("queued: starting consumer %d: %w", i, err)
+		}
+		s := &consumerSlot{sink: sink, cur: c}
+		q.slots = append(q.slots, s)
+		q.wg.Go(func() { q.run(s, c) })
+	}
+	return nil
+}
+
+func (q *Queued) newConsumer() (*consumer, error) {
+	bc, err := q.broker.Subscribe()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(q.ctx)
+	return &consumer{bc: bc, ctx: ctx, cancel: cancel}, nil
+}
+
+// run is a consumer slot's goroutine: it runs incarnation c and, when c is
+// killed, its replacement, until the consumers stop.
+func (q *Queued) run(s *consumerSlot, c *consumer) {
+	for {
+		q.consume(s.sink, c)
+		c.cancel()
+		_ = c.bc.Close() // a message still held goes back
+		q.mu.Lock()
+		if q.stopping || !c.killed.Load() {
+			q.mu.Unlock()
+			return
+		}
+		next, err := q.newConsumer()
+		if err != nil {
+			q.mu.Unlock()
+			return
+		}
+		s.cur = next
+		q.mu.Unlock()
+		c = next
+	}
+}
+
+// consume delivers messages until c dies or the consumers stop. A call
+// whose consumer died while it was in flight is not acknowledged: its
+// result is lost with the consumer, and the message is delivered again.
+func (q *Queued) consume(sink DeliverySink, c *consumer) {
+	for {
+		d, err := c.bc.Next(c.ctx)
+		if err != nil {
+			return
+		}
+		if d.Redelivered {
+			sink.Redelivery()
+		}
+		c.busy.Store(true)
+		r := q.caller.Call(c.ctx, d.Seq, d.call)
+		c.busy.Store(false)
+		if c.ctx.Err() != nil || c.bc.Ack(d) != nil {
+			return
+		}
+		// Acknowledged: the message is ours alone, and so is d.op's
+		// slot for this call, until remaining says otherwise.
+		st := d.op
+		st.op.Results[d.Call] = r
+		sink.Call(d.call, &st.op.Results[d.Call])
+		if st.remaining.Add(-1) == 0 {
+			q.finish(sink, st)
+		}
+	}
+}
+
+// finish reports an operation whose last call was delivered, sends its
+// compensations if it failed, and recycles its state. The compensations
+// run under the consumers' context, not the incarnation's: a kill after
+// the ack does not cut them short.
+func (q *Queued) finish(sink DeliverySink, st *queuedOp) {
+	latency := time.Since(st.op.Intended)
+	outcome := Classify(st.op.Calls, st.op.Results)
+	compensate(q.ctx, q.caller, &st.op, outcome)
+	sink.Operation(OperationDelivery{Acked: st.refused == 0, Latency: latency, Outcome: outcome, Compensations: st.op.Compensations})
+	q.release(st)
+}
+
+// KillConsumer kills one consumer with a call in flight (taking each in
+// turn), as if its process had died mid-delivery: the call is cancelled
+// and its result thrown away, the message it held is delivered again
+// (under the same idempotency key) to another consumer or to the
+// replacement, and a replacement starts in its place, reporting into the
+// same sink, once the dead one's call has returned. It reports whether a
+// consumer was killed: false when none had a call in flight.
+//
+// It is a hook for tests and chaos experiments; a run never calls it.
+func (q *Queued) KillConsumer() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.stopping {
+		return false
+	}
+	for k := range q.slots {
+		i := (q.nextVictim + k) % len(q.slots)
+		c := q.slots[i].cur
+		if !c.busy.Load() || c.killed.Load() {
+			continue
+		}
+		q.nextVictim = i + 1
+		c.killed.Store(true)
+		c.cancel()
+		_ = c.bc.Close()
+		return true
+	}
+	return false
+}
+
+// Drain stops accepting operations and waits for the backlog; see
+// Background.
+func (q *Queued) Drain(ctx context.Context) int {
+	if q.state.Or(drainingBit)&^drainingBit == 0 {
+		q.drainedOnce.Do(func() { close(q.drained) })
+	}
+	select {
+	case <-q.drained:
+	case <-ctx.Done():
+	case <-q.halted: // drained or closed before: nothing more will be delivered
+	}
+	q.shutdown()
+	return q.broker.Depth()
+}
+
+// Close stops the consumers at once and closes the broker; the calls not
+// yet delivered stay undelivered. It always returns nil.
+func (q *Queued) Close() error {
+	q.state.Or(drainingBit)
+	q.shutdown()
+	return nil
+}
+
+func (q *Queued) shutdown() {
+	q.shutOnce.Do(func() {
+		q.mu.Lock()
+		q.stopping = true
+		q.mu.Unlock()
+		q.stop()
+		q.wg.Wait()
+		_ = q.broker.Close()
+		close(q.halted)
+	})
+}
+
+// discardSink reports nowhere.
+type discardSink struct{}
+
+func (discardSink) Call(*Call, *CallResult)     {}
+func (discardSink) Operation(OperationDelivery) {}
+func (discardSink) Redelivery()                 {}

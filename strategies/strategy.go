@@ -146,11 +146,20 @@ func New(spec Spec, caller Caller) (Strategy, error) {
 	case "fanout":
 		return &Fanout{Caller: caller, FailFast: spec.FailFast}, nil
 	case "pooled":
-		return NewPooled(caller, PoolOptions{Workers: spec.Workers, Queue: spec.Queue, Reject: spec.Reject})
+		return orNil(NewPooled(caller, PoolOptions{Workers: spec.Workers, Queue: spec.Queue, Reject: spec.Reject}))
 	case "queued":
-		return NewQueued(caller, QueueOptions{Consumers: spec.Consumers, Capacity: spec.Capacity, Reject: spec.Reject})
+		return orNil(NewQueued(caller, QueueOptions{Consumers: spec.Consumers, Capacity: spec.Capacity, Reject: spec.Reject}))
 	case "hedged":
-		return NewHedged(caller, HedgeOptions{Delay: spec.HedgeDelay, Quantile: spec.HedgeQuantile})
+		return orNil(NewHedged(caller, HedgeOptions{Delay: spec.HedgeDelay, Quantile: spec.HedgeQuantile}))
 	}
 	return nil, fmt.Errorf("unknown strategy %q; known: %s", spec.Name, strings.Join(slices.Sorted(slices.Values(Names)), ", "))
+}
+
+// orNil returns a nil Strategy, not a Strategy holding a nil pointer, when
+// a constructor fails.
+func orNil[S Strategy](s S, err error) (Strategy, error) {
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }

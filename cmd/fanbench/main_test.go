@@ -62,7 +62,7 @@ func TestCLI(t *testing.T) {
 		}},
 		{"bad rate flag", []string{"run", "--example", "seed", "--rate", "fast"}, 2, nil, []string{"--rate", "fast"}},
 		{"zero duration flag", []string{"run", "--example", "seed", "--duration", "0s"}, 2, nil, []string{"--duration"}},
-		{"unknown strategy flag", []string{"run", "--example", "seed", "--strategies", "hedged,fanout"}, 2, nil, []string{`unknown strategy "hedged"`}},
+		{"unknown strategy flag", []string{"run", "--example", "seed", "--strategies", "hedgd,fanout"}, 2, nil, []string{`unknown strategy "hedgd"`}},
 		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json"}},
 		{"validate good", []string{"validate", good}, 0, []string{good + ": ok"}, nil},
 		{"validate bad and good", []string{"validate", good, bad}, 2, []string{good + ": ok"}, []string{bad + ":8:"}},
