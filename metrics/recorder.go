@@ -67,9 +67,10 @@ type Recorder struct {
 	// their intended start.
 	LateStarts uint64
 	Upstreams  []*UpstreamRecorder
-	// Compensations counts the compensating calls sent, those that failed,
-	// and the HTTP requests they took.
-	Compensations struct{ Sent, Failed, Attempts uint64 }
+	// Compensations counts the compensating calls sent and those that
+	// failed; the calls themselves are recorded with RecordCall, under
+	// their upstream, like any call.
+	Compensations struct{ Sent, Failed uint64 }
 	// Delivery is the delivery latency of queued operations: from the
 	// intended start to the last call delivered.
 	Delivery *Histogram
@@ -226,12 +227,12 @@ func (r *Recorder) RecordCall(c CallSample) {
 	}
 }
 
-// RecordCompensations records the compensating calls of one operation:
-// how many were sent, how many failed, and the requests they took.
-func (r *Recorder) RecordCompensations(sent, failed, attempts int) {
+// RecordCompensations counts the compensating calls of one operation: how
+// many were sent and how many failed. Record the calls themselves with
+// RecordCall.
+func (r *Recorder) RecordCompensations(sent, failed int) {
 	r.Compensations.Sent += uint64(max(sent, 0))
 	r.Compensations.Failed += uint64(max(failed, 0))
-	r.Compensations.Attempts += uint64(max(attempts, 0))
 }
 
 // RecordDelivery records a queued operation whose calls have all been
@@ -265,7 +266,6 @@ func (r *Recorder) Merge(o *Recorder) {
 	r.LateStarts += o.LateStarts
 	r.Compensations.Sent += o.Compensations.Sent
 	r.Compensations.Failed += o.Compensations.Failed
-	r.Compensations.Attempts += o.Compensations.Attempts
 	r.Delivery.Merge(o.Delivery)
 	r.Delivered += o.Delivered
 	r.Redeliveries += o.Redeliveries

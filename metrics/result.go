@@ -280,7 +280,6 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 		s.Upstreams = append(s.Upstreams, ur)
 		hists["upstream:"+name] = u.Latency
 	}
-	s.Amplification.Requests += r.Compensations.Attempts
 	s.Amplification.Minimum = ops * uint64(max(r.layout.CallsPerOperation, 0))
 	if s.Amplification.Minimum > 0 {
 		s.Amplification.Ratio = float64(s.Amplification.Requests) / float64(s.Amplification.Minimum)

@@ -78,13 +78,15 @@ func strategyTable(r *metrics.Result, o TableOptions) table.Writer {
 	base, hasBase := find(r.Strategies, baselineStrategy)
 	for _, s := range r.Strategies {
 		speedup := "–"
-		if hasBase && s.Latency.P50 > 0 {
+		// A queued strategy's latency is its ack: dividing by it would
+		// compare an enqueue with a whole operation.
+		if hasBase && s.Latency.P50 > 0 && s.Queue == nil {
 			speedup = fmt.Sprintf("%.2f×", base.Latency.P50/s.Latency.P50)
 		}
 		l := s.Latency
 		t.AppendRow(table.Row{
 			s.Name, s.Operations, f1(s.Throughput),
-			f1(l.P50), f1(l.P90), f1(l.P95), f1(l.P99), f1(l.P999), f1(l.Max),
+			ms(l.P50), ms(l.P90), ms(l.P95), ms(l.P99), ms(l.P999), ms(l.Max),
 			f2(s.ErrorRate * 100), amplification(s.Amplification), speedup, overhead(s.HarnessOverhead),
 		})
 	}
@@ -153,14 +155,15 @@ func details(s metrics.StrategyResult) []string {
 		d = append(d, fmt.Sprintf("pool utilisation %s, max queued %d, rejected %d", pct100(p.Utilization), p.MaxQueued, p.Rejected))
 		for _, u := range s.Upstreams {
 			if w := u.QueueWait; w != nil {
-				d = append(d, fmt.Sprintf("queue wait %s p50 %s ms, p99 %s ms", u.Name, f1(w.P50), f1(w.P99)))
+				d = append(d, fmt.Sprintf("queue wait %s p50 %s ms, p99 %s ms", u.Name, ms(w.P50), ms(w.P99)))
 			}
 		}
 		l := p.LittlesLaw
 		d = append(d, fmt.Sprintf("calls in pool L = %s, λW = %s/s × %s ms = %s", f2(l.MeanInSystem), f1(l.ArrivalRate), f2(l.MeanTimeInSystemMS), f2(l.Predicted)))
 	}
 	if q := s.Queue; q != nil {
-		d = append(d, fmt.Sprintf("ack p50 %s ms; delivery p50 %s ms, p99 %s ms", f1(s.Latency.P50), f1(q.DeliveryLatency.P50), f1(q.DeliveryLatency.P99)))
+		d = append(d, fmt.Sprintf("ack p50 %s ms, p99 %s ms; delivery p50 %s ms, p99 %s ms",
+			ms(s.Latency.P50), ms(s.Latency.P99), ms(q.DeliveryLatency.P50), ms(q.DeliveryLatency.P99)))
 		o := q.DeliveredOutcomes
 		d = append(d, fmt.Sprintf("acked %d, delivered %d (ok %d, partial %d, failed %d), undelivered %d calls",
 			q.Acked, q.Delivered, o.OK, o.Partial, o.Failed, q.Undelivered))
@@ -265,4 +268,13 @@ func find(ss []metrics.StrategyResult, name string) (metrics.StrategyResult, boo
 }
 
 func f1(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+
+// ms shows a latency in milliseconds to 0.1 ms, or to 0.001 ms below 1 ms,
+// so that a queued strategy's ack of 40 µs reads 0.040, not 0.0.
+func ms(v float64) string {
+	if v > 0 && v < 1 {
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return f1(v)
+}
 func f2(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }

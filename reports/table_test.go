@@ -55,7 +55,7 @@ func fixture(t *testing.T) *metrics.Result {
 				// Skipped after the critical profile call failed; the
 				// profile call is compensated.
 				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 8})
-				r.RecordCompensations(1, 0, 1)
+				r.RecordCompensations(1, 0)
 			case s.policies && i%40 == 1:
 				// Refused by the open breaker: no attempt.
 				r.RecordCall(metrics.CallSample{Upstream: 1, Failure: 6})

@@ -106,6 +106,10 @@ func TestStopFailFastAndCompensationFollowTheDraws(t *testing.T) {
 		for _, u := range s.Upstreams {
 			gotSkipped += u.Statuses["skipped"]
 			gotCanceled += u.Statuses["canceled"]
+			// The compensations are calls to the refund upstream, counted there.
+			if u.Name == "refund" && c != nil && (u.Calls != c.Sent || u.Statuses["500"] != c.Failed) {
+				t.Errorf("%s: refund upstream has %d calls, statuses %v; want the %d compensations, %d failed", s.Name, u.Calls, u.Statuses, c.Sent, c.Failed)
+			}
 		}
 		// Requests: every call made, plus the compensations.
 		minimum := uint64(300)

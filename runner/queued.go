@@ -122,7 +122,7 @@ func (s *deliverySink) Call(c *strategies.Call, r *strategies.CallResult) {
 // compensations of any: an operation partly refused at the ack was
 // counted then, but its enqueued calls were delivered since.
 func (s *deliverySink) Operation(d strategies.OperationDelivery) {
-	s.rec.RecordCompensations(d.Compensations.Sent, d.Compensations.Failed, d.Compensations.Attempts)
+	s.rec.RecordCompensations(d.Compensations.Sent, d.Compensations.Failed)
 	if !d.Acked {
 		return
 	}

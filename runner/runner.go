@@ -210,7 +210,7 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	latency := end.Sub(t.Intended)
 	w.rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
 	comp := w.op.Compensations
-	w.rec.RecordCompensations(comp.Sent, comp.Failed, comp.Attempts)
+	w.rec.RecordCompensations(comp.Sent, comp.Failed)
 	// The ideal knows first attempts only: an operation that also sent
 	// compensations took longer than any ideal of its calls.
 	if w.ideal != nil && comp.Sent == 0 {
@@ -224,6 +224,13 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 			continue // enqueued: its consumer reports it
 		}
 		w.rec.RecordCall(callSample(&w.op.Calls[i], r))
+	}
+	// Compensations are calls to their upstreams too: their requests,
+	// answers and latency count there, and in the amplification.
+	for i := range w.op.CompensationResults {
+		if r := &w.op.CompensationResults[i]; r.Made() {
+			w.rec.RecordCall(callSample(w.op.Calls[i].Compensation, r))
+		}
 	}
 }
 

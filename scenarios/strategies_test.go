@@ -17,7 +17,7 @@ func TestStrategyOptionsAndDefaults(t *testing.T) {
 	want := []scenarios.Strategy{
 		{Name: "sequential", StopOnCriticalFailure: true},
 		{Name: "fanout", FailFast: true},
-		{Name: "pooled", Label: "pooled-8", Workers: 8, Queue: 256, WhenFull: "block"},
+		{Name: "pooled", Label: "pooled-12", Workers: 12, Queue: 256, WhenFull: "block"},
 		{Name: "pooled", Label: "pooled-64", Workers: 64, Queue: scenarios.DefaultPoolQueue, WhenFull: "block"},
 		{Name: "queued", Consumers: 32, Capacity: scenarios.DefaultCapacity, WhenFull: "block", Drain: units.Duration(10 * time.Second)},
 		{Name: "hedged", HedgeDelay: &scenarios.HedgeDelay{Quantile: 0.9}},

@@ -67,6 +67,10 @@ type CallResult struct {
 	Wasted bool
 }
 
+// Made reports whether the call was made at all, or at least tried: it has
+// an answer or a failure. The zero CallResult stands for a call not made.
+func (r *CallResult) Made() bool { return r.Status != 0 || r.Failure != NoFailure }
+
 // OK reports whether the call succeeded: a 2xx answer.
 func (r *CallResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
 

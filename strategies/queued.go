@@ -204,6 +204,7 @@ func (q *Queued) Depth() int { return q.broker.Depth() }
 func (q *Queued) Execute(ctx context.Context, op *Operation) Outcome {
 	op.Compensations = Compensations{}
 	clear(op.Results)
+	clear(op.CompensationResults)
 	if !q.begin() {
 		return refuseAll(op, CallResult{Failure: FailureRejected, Err: ErrQueueClosed})
 	}
@@ -257,6 +258,7 @@ func (q *Queued) refuse(ctx context.Context, op *Operation, st *queuedOp, from i
 		// operation ends here, its compensations counted by the worker.
 		compensate(ctx, q.caller, &st.op, Classify(st.op.Calls, st.op.Results))
 		op.Compensations = st.op.Compensations
+		op.CompensationResults = append(op.CompensationResults[:0], st.op.CompensationResults...)
 		q.release(st)
 	}
 	return outcome
@@ -399,6 +401,11 @@ func (q *Queued) finish(sink DeliverySink, st *queuedOp) {
 	latency := time.Since(st.op.Intended)
 	outcome := Classify(st.op.Calls, st.op.Results)
 	compensate(q.ctx, q.caller, &st.op, outcome)
+	for i := range st.op.CompensationResults {
+		if r := &st.op.CompensationResults[i]; r.Made() {
+			sink.Call(st.op.Calls[i].Compensation, r)
+		}
+	}
 	sink.Operation(OperationDelivery{Acked: st.refused == 0, Latency: latency, Outcome: outcome, Compensations: st.op.Compensations})
 	q.release(st)
 }

@@ -59,8 +59,12 @@ type Operation struct {
 	// A strategy that returns before its calls are made (queued) leaves
 	// them zero and reports the calls as they are delivered instead.
 	Results []CallResult
-	// Compensations counts the compensating calls Execute sent.
-	Compensations Compensations
+	// Compensations counts the compensating calls Execute sent, and
+	// CompensationResults holds their results, indexed like Calls: the
+	// result of Calls[i].Compensation when it was sent, else the zero
+	// CallResult (see CallResult.Made).
+	Compensations       Compensations
+	CompensationResults []CallResult
 }
 
 // Compensations counts the compensating calls of an operation (see
@@ -73,7 +77,7 @@ type Compensations struct {
 // NewOperation returns an operation of those calls with room for their
 // results.
 func NewOperation(calls []Call) *Operation {
-	return &Operation{Calls: calls, Results: make([]CallResult, len(calls))}
+	return &Operation{Calls: calls, Results: make([]CallResult, len(calls)), CompensationResults: make([]CallResult, len(calls))}
 }
 
 // Outcome is the fate of one operation.
