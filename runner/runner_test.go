@@ -265,3 +265,49 @@ func TestNoIdealWhenTimingDependsOnLoad(t *testing.T) {
 		}
 	}
 }
+
+// The "done when": with random paired draws, sequential's latency
+// is the sum of its two calls' drawn latencies and fanout's the max,
+// operation by operation, within a small overhead. The overhead histogram
+// holds measured − ideal for every operation: its maximum bounds them all,
+// and a p50 above zero shows the ideal is not too large (an ideal of the
+// sum for fanout would put every operation below it, recorded as 0).
+func TestSumAndMaxOperationByOperation(t *testing.T) {
+	t.Parallel()
+	uniform := func() *mockupstream.Config {
+		return &mockupstream.Config{Latency: mockupstream.Latency{Dist: mockupstream.DistUniform,
+			Min: units.Duration(10 * time.Millisecond), Max: units.Duration(100 * time.Millisecond)}}
+	}
+	sc := &scenarios.Scenario{
+		Name: "sum-max", Seed: 5,
+		Upstreams: scenarios.Upstreams{{Name: "a", Mock: uniform()}, {Name: "b", Mock: uniform()}},
+		Operation: scenarios.Operation{Calls: []scenarios.Call{
+			{Upstream: "a", Method: "GET", Path: "/", Critical: true},
+			{Upstream: "b", Method: "GET", Path: "/"},
+		}},
+		Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
+		Load:       scenarios.LoadSpec{Model: "open", Rate: 100, Duration: units.Duration(time.Second), MaxInFlight: 100},
+	}
+	res, err := Run(t.Context(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Strategies {
+		o := s.HarnessOverhead
+		if o == nil || uint64(o.Count) != s.Operations || s.Operations != 100 {
+			t.Fatalf("%s: overhead %+v for %d operations; want one sample per operation, 100", s.Name, o, s.Operations)
+		}
+		// Loopback HTTP and the mock's timers cost well under a millisecond
+		// at the median; 30 ms leaves room for a loaded 2-core VM with the
+		// race detector.
+		if o.P50 < 0.02 || o.Max > 30 {
+			t.Errorf("%s: overhead p50 %.3f ms, max %.1f ms; want above 0.02 (the ideal is not too large) and at most 30", s.Name, o.P50, o.Max)
+		}
+	}
+	seq, fan := strategyByName(t, res, "sequential"), strategyByName(t, res, "fanout")
+	// The sum of two uniform 10–100 ms delays has a median near 110 ms, the
+	// max near 70: the two ideals differ, and each strategy follows its own.
+	if seq.Latency.P50 < fan.Latency.P50+20 {
+		t.Errorf("sequential p50 %.1f ms, fanout %.1f ms; want sequential well above", seq.Latency.P50, fan.Latency.P50)
+	}
+}
