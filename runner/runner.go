@@ -68,10 +68,10 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 			break
 		}
 		progress(o.Progress, "running %s (%d/%d): %s at %s, up to %d in flight",
-			spec.Name, i+1, len(sc.Strategies), sc.Load.Duration, sc.Load.Rate, sc.Load.MaxInFlight)
+			spec.Title(), i+1, len(sc.Strategies), sc.Load.Duration, sc.Load.Rate, sc.Load.MaxInFlight)
 		sr, interrupted, err := runStrategy(ctx, sc, spec, o)
 		if err != nil {
-			return nil, fmt.Errorf("strategy %s: %w", spec.Name, err)
+			return nil, fmt.Errorf("strategy %s: %w", spec.Title(), err)
 		}
 		progress(o.Progress, "  %s: %d operations, p50 %.1f ms, p99 %.1f ms, errors %.2f%%",
 			sr.Name, sr.Operations, sr.Latency.P50, sr.Latency.P99, sr.ErrorRate*100)
