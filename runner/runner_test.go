@@ -271,9 +271,11 @@ func TestNoIdealWhenTimingDependsOnLoad(t *testing.T) {
 // operation by operation, within a small overhead. The overhead histogram
 // holds measured − ideal for every operation: its maximum bounds them all,
 // and a p50 above zero shows the ideal is not too large (an ideal of the
-// sum for fanout would put every operation below it, recorded as 0).
+// sum for fanout would put every operation below it, recorded as 0) while
+// a p50 of a few milliseconds shows it is not too small (an ideal of the
+// faster call would leave about 30 ms). Not parallel: the package's
+// overload tests would add their noise to the bound.
 func TestSumAndMaxOperationByOperation(t *testing.T) {
-	t.Parallel()
 	uniform := func() *mockupstream.Config {
 		return &mockupstream.Config{Latency: mockupstream.Latency{Dist: mockupstream.DistUniform,
 			Min: units.Duration(10 * time.Millisecond), Max: units.Duration(100 * time.Millisecond)}}
@@ -297,11 +299,12 @@ func TestSumAndMaxOperationByOperation(t *testing.T) {
 		if o == nil || uint64(o.Count) != s.Operations || s.Operations != 100 {
 			t.Fatalf("%s: overhead %+v for %d operations; want one sample per operation, 100", s.Name, o, s.Operations)
 		}
-		// Loopback HTTP and the mock's timers cost well under a millisecond
-		// at the median; 30 ms leaves room for a loaded 2-core VM with the
-		// race detector.
-		if o.P50 < 0.02 || o.Max > 30 {
-			t.Errorf("%s: overhead p50 %.3f ms, max %.1f ms; want above 0.02 (the ideal is not too large) and at most 30", s.Name, o.P50, o.Max)
+		// Loopback HTTP and the mock's timers cost about a millisecond at
+		// the median under the race detector; the bound on every operation
+		// leaves room for a loaded 2-core VM, where a stall of tens of
+		// milliseconds happens.
+		if o.P50 < 0.02 || o.P50 > 10 || o.Max > 100 {
+			t.Errorf("%s: overhead p50 %.3f ms, max %.1f ms; want a p50 from 0.02 to 10 and a max of at most 100", s.Name, o.P50, o.Max)
 		}
 	}
 	seq, fan := strategyByName(t, res, "sequential"), strategyByName(t, res, "fanout")
