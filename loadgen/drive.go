@@ -16,8 +16,12 @@ type Ticket struct {
 	// At is the intended start as an offset from the run's start.
 	At time.Duration
 	// Intended is when the schedule wanted the operation to start. Latency
-	// is measured from here, not from when a worker got to it.
+	// is measured from here, not from when a worker got to it. In the closed
+	// model there is no schedule: Intended is the actual start.
 	Intended time.Time
+	// Warmup marks an operation intended within the warm-up: the worker
+	// runs it but leaves it out of the statistics.
+	Warmup bool
 }
 
 // Worker runs operations one at a time. Drive gives each worker goroutine
@@ -27,20 +31,42 @@ type Worker interface {
 	Do(ctx context.Context, t Ticket)
 }
 
-// Config says what to drive and how.
+// Config says what to drive and how: an open model (Pacer) or a closed one
+// (Users), not both.
 type Config struct {
-	// Pacer is the schedule.
+	// Pacer is the open model's schedule.
 	Pacer Pacer
 	// MaxInFlight caps the operations in flight, which is also the most
-	// worker goroutines Drive starts. Must be at least 1.
+	// worker goroutines Drive starts. Must be at least 1 in the open model;
+	// the closed model runs one worker per user and ignores it.
 	MaxInFlight int
+	// DropAtCap (open model): an operation due while MaxInFlight operations
+	// are running is dropped, and counted in Stats.Dropped, instead of
+	// waiting for a slot.
+	DropAtCap bool
+	// Users is the closed model's schedule of virtual users. Each user runs
+	// one operation after another, thinking between them.
+	Users *Users
+	// Think is the closed model's think time between a user's operations;
+	// none when nil. ThinkSeed seeds its draws.
+	Think     Think
+	ThinkSeed uint64
+	// Warmup is the first part of the schedule: operations intended within
+	// it run with Ticket.Warmup set, and are not counted by Operations.
+	Warmup time.Duration
+	// Operations, when above 0, ends the load after that many operations
+	// past the warm-up have started, if the schedule has not ended first.
+	Operations uint64
 	// NewWorker makes the Worker of worker id (0, 1, …). Drive starts workers
-	// as the load needs them, up to MaxInFlight.
+	// as the load needs them, up to MaxInFlight, or one per user. Calls to
+	// NewWorker are never concurrent.
 	NewWorker func(id int) Worker
 	// Clock is the time source; Real when nil.
 	Clock Clock
-	// Grace is how long operations in flight may go on after ctx ends
-	// before their own context is cancelled too.
+	// Grace is how long operations in flight may go on after the load
+	// ends (ctx ended, or the schedule did) before their own context is
+	// cancelled too. Operations still running then are cut off: the worker
+	// sees its context done when the operation returns. 0 means no limit.
 	Grace time.Duration
 }
 
@@ -51,8 +77,13 @@ type Stats struct {
 	Start time.Time
 	// End is when the last operation finished.
 	End time.Time
-	// Started counts operations handed to a worker.
+	// Started counts operations handed to a worker, warm-up included.
 	Started uint64
+	// Warmup counts the operations started within the warm-up.
+	Warmup uint64
+	// Dropped counts operations due while the in-flight cap was full, with
+	// DropAtCap: never started.
+	Dropped uint64
 	// Workers is how many worker goroutines were started.
 	Workers int
 	// Interrupted is true when ctx ended before the schedule did; operations
@@ -64,40 +95,58 @@ type Stats struct {
 var ErrConfig = errors.New("invalid load configuration")
 
 // Drive runs the schedule until it ends or ctx does, then waits for the
-// operations in flight. It returns an error only for an invalid Config.
+// operations in flight, for at most the grace period. It returns an error
+// only for an invalid Config.
 //
-// An operation due while MaxInFlight operations are running waits for a
-// slot; its Ticket keeps its intended start, so the wait shows in its
-// latency (coordinated-omission correction, as wrk2 does).
+// In the open model, an operation due while MaxInFlight operations are
+// running waits for a slot; its Ticket keeps its intended start, so the wait
+// shows in its latency (coordinated-omission correction, as wrk2 does). With
+// DropAtCap it is dropped and counted instead (as k6 does).
 func Drive(ctx context.Context, c Config) (Stats, error) {
-	if c.Pacer == nil || c.NewWorker == nil || c.MaxInFlight < 1 {
-		return Stats{}, errors.Join(ErrConfig, errors.New("a pacer, a worker factory and MaxInFlight of at least 1 are required"))
+	open, closed := c.Pacer != nil, c.Users != nil
+	if open == closed || c.NewWorker == nil || open && c.MaxInFlight < 1 {
+		return Stats{}, errors.Join(ErrConfig, errors.New("a pacer or a schedule of users (not both), a worker factory and, for a pacer, MaxInFlight of at least 1 are required"))
 	}
-	clock := c.Clock
-	if clock == nil {
-		clock = Real{}
+	if c.Clock == nil {
+		c.Clock = Real{}
 	}
 
 	// Operations run under workCtx, which outlives ctx by the grace period,
-	// so a stopped run lets its operations in flight finish.
+	// so a stopped run lets its operations in flight finish; so does a run
+	// whose schedule has ended.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	var graceTimer *time.Timer
-	var graceMu sync.Mutex
-	stopWatch := context.AfterFunc(ctx, func() {
-		graceMu.Lock()
-		defer graceMu.Unlock()
-		graceTimer = time.AfterFunc(c.Grace, cancelWork)
-	})
+	var graceOnce sync.Once
+	var graceTimer atomic.Pointer[time.Timer]
+	startGrace := func() {
+		graceOnce.Do(func() {
+			if c.Grace > 0 {
+				graceTimer.Store(time.AfterFunc(c.Grace, cancelWork))
+			}
+		})
+	}
+	stopWatch := context.AfterFunc(ctx, startGrace)
 	defer func() {
 		stopWatch()
-		graceMu.Lock()
-		defer graceMu.Unlock()
-		if graceTimer != nil {
-			graceTimer.Stop()
+		graceOnce.Do(func() {}) // no timer may start after this
+		if t := graceTimer.Load(); t != nil {
+			t.Stop()
 		}
 	}()
 
+	var st Stats
+	if open {
+		st = driveOpen(ctx, workCtx, c, startGrace)
+	} else {
+		st = driveClosed(ctx, workCtx, c, startGrace)
+	}
+	st.End = c.Clock.Now()
+	return st, nil
+}
+
+// driveOpen hands the pacer's operations to workers, one dispatching
+// goroutine, workers started as the load needs them.
+func driveOpen(ctx, workCtx context.Context, c Config, startGrace func()) Stats {
 	tickets := make(chan Ticket)
 	var wg sync.WaitGroup
 	var finished atomic.Uint64
@@ -124,32 +173,45 @@ func Drive(ctx context.Context, c Config) (Stats, error) {
 		}
 	}
 	startWorker()
-	st.Start = clock.Now()
+	st.Start = c.Clock.Now()
+	var measured uint64
 dispatch:
 	for n := uint64(0); ; n++ {
 		at, ok := c.Pacer.Due(n)
 		if !ok {
 			break
 		}
-		t := Ticket{Seq: n, At: at, Intended: st.Start.Add(at)}
-		if clock.SleepUntil(ctx, t.Intended) != nil {
+		t := Ticket{Seq: n, At: at, Intended: st.Start.Add(at), Warmup: at < c.Warmup}
+		if !t.Warmup {
+			if c.Operations > 0 && measured == c.Operations {
+				break
+			}
+			measured++
+		}
+		if c.Clock.SleepUntil(ctx, t.Intended) != nil {
 			st.Interrupted = true
 			break
 		}
 		select {
 		case tickets <- t: // an idle worker took it
-			st.Started++
+			st.count(t)
 			spare()
 			continue
 		default:
 		}
 		if st.Workers < c.MaxInFlight {
 			startWorker()
+		} else if c.DropAtCap && st.Started-finished.Load() >= uint64(c.MaxInFlight) {
+			if !t.Warmup {
+				st.Dropped++ // the cap is full: no slot will free up for it now
+			}
+			continue
 		}
 		// At the cap this waits for a slot; the ticket's intended start stays.
+		// (With DropAtCap, a slot is free: its worker is about to take it.)
 		select {
 		case tickets <- t:
-			st.Started++
+			st.count(t)
 			spare()
 		case <-ctx.Done():
 			st.Interrupted = true
@@ -157,7 +219,105 @@ dispatch:
 		}
 	}
 	close(tickets)
+	startGrace()
 	wg.Wait()
-	st.End = clock.Now()
-	return st, nil
+	return st
+}
+
+// count notes a started operation.
+func (st *Stats) count(t Ticket) {
+	st.Started++
+	if t.Warmup {
+		st.Warmup++
+	}
+}
+
+// driveClosed runs one goroutine per virtual user, each with its own
+// worker, made when the user first becomes active.
+func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stats {
+	var (
+		mu       sync.Mutex // guards st.Workers, st.Warmup and NewWorker
+		st       Stats
+		seq      atomic.Uint64 // the next operation number, across users
+		started  atomic.Uint64
+		measured atomic.Uint64 // operations started past the warm-up
+		users    sync.WaitGroup
+	)
+	st.Start = c.Clock.Now()
+	// The grace period starts when the schedule ends (users then finish the
+	// operation they are in), or when the operation count is reached.
+	endOfSchedule := time.AfterFunc(c.Users.Duration(), startGrace)
+	defer endOfSchedule.Stop()
+	for k := range c.Users.Peak() {
+		users.Go(func() {
+			var w Worker
+			for from := time.Duration(0); ; {
+				begin, end, ok := c.Users.Window(k, from)
+				if !ok || waitUntil(ctx, c.Clock, st.Start.Add(begin)) != nil {
+					return
+				}
+				if w == nil {
+					mu.Lock()
+					w = c.NewWorker(st.Workers)
+					st.Workers++
+					mu.Unlock()
+				}
+				for i := uint64(0); ; i++ {
+					now := c.Clock.Now()
+					at := now.Sub(st.Start)
+					if at >= end || ctx.Err() != nil {
+						break
+					}
+					t := Ticket{Seq: seq.Add(1) - 1, At: at, Intended: now, Warmup: at < c.Warmup}
+					if !t.Warmup && c.Operations > 0 && measured.Add(1) > c.Operations {
+						startGrace()
+						return
+					}
+					started.Add(1)
+					if t.Warmup {
+						mu.Lock()
+						st.Warmup++
+						mu.Unlock()
+					}
+					w.Do(workCtx, t)
+					if c.Think != nil {
+						d := c.Think.Sample(ThinkDraw(c.ThinkSeed, k, i))
+						if waitUntil(ctx, c.Clock, c.Clock.Now().Add(d)) != nil {
+							return
+						}
+					}
+				}
+				from = end
+			}
+		})
+	}
+	users.Wait()
+	st.Started = started.Load()
+	// The load stopped before its schedule ended when ctx did, or a user
+	// could not start its next operation (or its think) because it had.
+	st.Interrupted = ctx.Err() != nil && c.Clock.Now().Sub(st.Start) < c.Users.Duration() &&
+		(c.Operations == 0 || measured.Load() <= c.Operations)
+	startGrace()
+	return st
+}
+
+// waitUntil waits for t. The closed model has no schedule to keep, so on
+// the real clock it sleeps on a timer rather than spinning to the
+// microsecond, which with hundreds of users would burn cores.
+func waitUntil(ctx context.Context, clock Clock, t time.Time) error {
+	if _, ok := clock.(Real); !ok {
+		return clock.SleepUntil(ctx, t)
+	}
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err()
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

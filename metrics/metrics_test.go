@@ -246,6 +246,7 @@ func TestDecodeResultErrors(t *testing.T) {
 func FuzzDecodeResult(f *testing.F) {
 	f.Add([]byte(`{"schema":"fanbench/result/v1","strategies":[]}`))
 	f.Add([]byte(`{"schema":"fanbench/result/v1","strategies":[{"histograms":{"latency":"HISTFAAAAB14nJNpmSzMwMDAxQABzFCaEUzOWNZg/wEAJuUDPg=="}}]}`))
+	f.Add([]byte(`{"schema":"fanbench/result/v1","strategies":[{"name":"x","windows":[{"at_s":0,"started":2,"buckets":[[5,2]]}],"tail_amplification":{"calls_per_operation":2},"cost":{"cpu_s":1}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := DecodeResult("fuzz", data)
 		if err != nil {
@@ -254,8 +255,19 @@ func FuzzDecodeResult(f *testing.F) {
 			}
 			return
 		}
-		if _, err := json.Marshal(r); err != nil {
-			t.Errorf("decoded result does not encode again: %v", err)
+		// Round trip: what a decoded result encodes to decodes to a result
+		// that encodes to the same bytes.
+		once, err := json.Marshal(r)
+		if err != nil {
+			t.Fatalf("decoded result does not encode again: %v", err)
+		}
+		r2, err := DecodeResult("again", once)
+		if err != nil {
+			t.Fatalf("re-encoded result %s does not decode: %v", once, err)
+		}
+		twice, err := json.Marshal(r2)
+		if err != nil || string(twice) != string(once) {
+			t.Errorf("round trip changed the result:\n%s\nthen\n%s (%v)", once, twice, err)
 		}
 	})
 }

@@ -44,6 +44,9 @@ type Layout struct {
 	// minimum of upstream requests per operation, against which
 	// amplification is measured.
 	CallsPerOperation int
+	// Windows, when set, receives the recorders' per-second windows
+	// (RecordWindow); shared by every recorder of a strategy.
+	Windows *Windows
 }
 
 // Recorder holds what one worker measured. It is not safe for concurrent
@@ -78,6 +81,10 @@ type Recorder struct {
 	// delivered; Redeliveries the messages delivered again after a
 	// consumer died holding them.
 	Delivered, Redeliveries uint64
+	// windows holds the recorder's current seconds; nil without
+	// Layout.Windows.
+	windows *windowShard
+	tail    tailCounts
 }
 
 // LateStart is how late an operation may start before it counts in
@@ -128,6 +135,9 @@ func NewRecorder(l Layout) *Recorder {
 		Overhead:  NewHistogram(),
 		Delivery:  NewHistogram(),
 		Upstreams: make([]*UpstreamRecorder, len(l.Upstreams)),
+	}
+	if l.Windows != nil {
+		r.windows = newWindowShard(l.Windows)
 	}
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
@@ -219,11 +229,15 @@ func (r *Recorder) RecordCall(c CallSample) {
 	}
 	if c.Status > 0 && c.Status < maxStatus {
 		u.Statuses[c.Status]++
+		if c.Status >= 400 {
+			r.windowCallFailure(len(u.Failures) + c.Status/500) // http_4xx, http_5xx
+		}
 		return
 	}
 	u.Statuses[0]++
 	if c.Failure >= 0 && c.Failure < len(u.Failures) {
 		u.Failures[c.Failure]++
+		r.windowCallFailure(c.Failure)
 	}
 }
 
@@ -269,6 +283,7 @@ func (r *Recorder) Merge(o *Recorder) {
 	r.Delivery.Merge(o.Delivery)
 	r.Delivered += o.Delivered
 	r.Redeliveries += o.Redeliveries
+	r.tail.add(o.tail)
 	for i, u := range r.Upstreams {
 		ou := o.Upstreams[i]
 		u.Latency.Merge(ou.Latency)

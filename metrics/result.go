@@ -60,6 +60,16 @@ type StrategyResult struct {
 	Operations uint64 `json:"operations"`
 	// Dropped counts operations that were due but never started.
 	Dropped uint64 `json:"dropped"`
+	// Interrupted counts operations still in flight when the grace period
+	// after the load ran out: cut off, and left out of the statistics.
+	Interrupted uint64 `json:"interrupted,omitempty"`
+	// Warmup counts operations run within the warm-up, left out of the
+	// statistics.
+	Warmup uint64 `json:"warmup_operations,omitempty"`
+	// LatencyFrom says where latency is counted from: "intended_start"
+	// (the open model's schedule, correcting coordinated omission) or
+	// "actual_start" (the closed model, which has no schedule).
+	LatencyFrom string `json:"latency_from,omitempty"`
 	// Throughput is finished operations per second of the strategy's run.
 	Throughput float64 `json:"throughput"`
 	// ErrorRate is the share of operations that were not ok.
@@ -89,6 +99,15 @@ type StrategyResult struct {
 	// Queue is the broker's view: ack against delivery (queued only).
 	Queue     *QueueResult     `json:"queue,omitempty"`
 	Upstreams []UpstreamResult `json:"upstreams"`
+	// Windows is the run second by second (see Window); absent when not
+	// recorded.
+	Windows []Window `json:"windows,omitempty"`
+	// Cost is what the strategy cost the fanbench process (see Cost).
+	Cost *Cost `json:"cost,omitempty"`
+	// TailAmplification compares the operations that met an upstream's
+	// tail with the prediction for independent calls; absent unless every
+	// upstream is a mock with a latency tail.
+	TailAmplification *TailAmplification `json:"tail_amplification,omitempty"`
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
@@ -287,6 +306,7 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 	if r.Compensations.Sent > 0 {
 		s.Compensations = &Compensations{Sent: r.Compensations.Sent, Failed: r.Compensations.Failed}
 	}
+	s.TailAmplification = r.tailResult()
 	for key, h := range hists {
 		enc, err := h.Encode()
 		if err != nil {
@@ -323,6 +343,9 @@ func DecodeResult(name string, data []byte) (*Result, error) {
 			if _, err := DecodeHistogram(enc); err != nil {
 				return nil, fmt.Errorf("%s: strategy %s, histogram %s: %w: %v", name, s.Name, key, ErrNotResult, err)
 			}
+		}
+		if err := checkWindows(s.Windows); err != nil {
+			return nil, fmt.Errorf("%s: strategy %s: %w: %v", name, s.Name, ErrNotResult, err)
 		}
 	}
 	return &r, nil

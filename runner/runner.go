@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/fanbench/fanbench/loadgen"
@@ -67,8 +68,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 			res.Interrupted = true
 			break
 		}
-		progress(o.Progress, "running %s (%d/%d): %s at %s, up to %d in flight",
-			spec.Title(), i+1, len(sc.Strategies), sc.Load.Duration, sc.Load.Rate, sc.Load.MaxInFlight)
+		progress(o.Progress, "running %s (%d/%d): %s", spec.Title(), i+1, len(sc.Strategies), sc.Load.String())
 		sr, interrupted, err := runStrategy(ctx, sc, spec, o)
 		if err != nil {
 			return nil, fmt.Errorf("strategy %s: %w", spec.Title(), err)
@@ -92,6 +92,14 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 // warnings says what makes a strategy's figures doubtful.
 func warnings(sr metrics.StrategyResult) []string {
 	var w []string
+	if sr.Dropped > 0 {
+		w = append(w, fmt.Sprintf("%s: %d operations were dropped at the in-flight cap (on_cap: drop); the rest ran as scheduled",
+			sr.Name, sr.Dropped))
+	}
+	if sr.Interrupted > 0 {
+		w = append(w, fmt.Sprintf("%s: %d operations were still in flight when the grace period ran out; they are counted as interrupted, not measured",
+			sr.Name, sr.Interrupted))
+	}
 	if sr.Operations > 0 && float64(sr.LateStarts)*100 > lateShare*float64(sr.Operations) {
 		w = append(w, fmt.Sprintf("%s: the generator fell behind: %d of %d operations (%.1f%%) started more than %v late (worst %.1f ms); figures are not trustworthy",
 			sr.Name, sr.LateStarts, sr.Operations, float64(sr.LateStarts)*100/float64(sr.Operations), metrics.LateStart, sr.ScheduleLag.Max))
@@ -119,7 +127,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	}
 	hc := strategies.NewHTTPCaller(strategies.HTTPOptions{
 		Timeout:             o.CallTimeout,
-		MaxIdleConnsPerHost: max(64, sc.Load.MaxInFlight),
+		MaxIdleConnsPerHost: max(64, peakInFlight(&sc.Load)),
 	})
 	defer hc.Close()
 	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew
@@ -138,7 +146,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames, CallsPerOperation: len(calls)}
+	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames, CallsPerOperation: len(calls),
+		Windows: metrics.NewWindows(len(strategies.FailureNames))}
 	bg, err := startBackground(strat, layout) // queued: its consumers, before the load
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
@@ -152,16 +161,27 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	gauged, _ := strat.(strategies.Gauged)
 	depth := startSampling(gauged, time.Now(), o.SampleEvery)
 	defer depth.stop()
+	cost := startCost(hc.OpenConns) // mocks and all: they run in this process
+	defer cost.stop(0, false)
+	var tail []time.Duration
+	if bg == nil { // queued calls end after the ack: not known to the worker
+		tail = tailThresholds(sc)
+	}
+	lc, err := loadConfig(sc) // the load model: a pacer, or a schedule of users
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	var interrupted atomic.Uint64 // operations cut off after the grace period
 	st, err := loadgen.Drive(ctx, loadgen.Config{
-		Pacer:       loadgen.Constant{Rate: sc.Load.Rate.PerSecond(), Duration: sc.Load.Duration.D()},
-		MaxInFlight: sc.Load.MaxInFlight,
-		Clock:       clock,
-		Grace:       o.Grace,
+		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
+		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
+		Clock: clock, Grace: o.Grace,
 		NewWorker: func(int) loadgen.Worker {
 			rec := metrics.NewRecorder(layout)
 			recorders = append(recorders, rec)
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), rec: rec, clock: clock,
-				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil}
+				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,
+				interrupted: &interrupted}
 		},
 	})
 	if err != nil {
@@ -171,11 +191,19 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	samples := depth.stop()                // every operation has finished: nothing more to see
 	merged := metrics.NewRecorder(layout)
 	for _, r := range recorders {
+		r.FlushWindows()
 		merged.Merge(r)
 	}
 	bg.mergeInto(merged)
-	sr, err := merged.Summarize(spec.Title(), st.End.Sub(st.Start), 0)
+	measuredFrom := st.Start.Add(min(lc.Warmup, st.End.Sub(st.Start))) // the warm-up is not measured
+	sr, err := merged.Summarize(spec.Title(), st.End.Sub(measuredFrom), st.Dropped)
 	sr.Strategy, sr.Options = spec.Name, optionsOf(spec)
+	sr.Interrupted, sr.Warmup, sr.LatencyFrom = interrupted.Load(), st.Warmup, fromIntendedStart
+	if lc.Users != nil {
+		sr.LatencyFrom = fromActualStart
+	}
+	sr.Windows = layout.Windows.Result(layout.Failures)
+	sr.Cost = cost.stop(sr.Operations, len(ups.servers) > 0)
 	if p, ok := strat.(*strategies.Pooled); ok {
 		sr.Pool = poolResult(p, samples, merged, st.End.Sub(st.Start))
 	}
@@ -200,6 +228,12 @@ type worker struct {
 	// (queued) and reports them itself; only the results Execute settled
 	// (calls it refused) are recorded here.
 	background bool
+	// tail is each upstream's p99, by upstream index, for tail
+	// amplification; nil when not measured.
+	tail []time.Duration
+	// interrupted counts the operations cut off when the grace period ran
+	// out, shared by the workers (added to only then).
+	interrupted *atomic.Uint64
 }
 
 func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
@@ -207,8 +241,27 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	w.op.Seq, w.op.Intended = t.Seq, t.Intended
 	outcome := w.strategy.Execute(ctx, w.op)
 	end := w.clock.Now()
+	// A warm-up operation is not measured; nor is one cut off by the end of
+	// the grace period (its latency would be the cut, not the operation's).
+	if t.Warmup {
+		return
+	}
+	if ctx.Err() != nil {
+		w.interrupted.Add(1)
+		return
+	}
 	latency := end.Sub(t.Intended)
 	w.rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
+	w.rec.RecordWindow(outcomes[outcome], t.At, latency)
+	if w.tail != nil {
+		over := 0
+		for i := range w.op.Results {
+			if w.op.Results[i].Latency > w.tail[w.op.Calls[i].UpstreamIndex] {
+				over++
+			}
+		}
+		w.rec.RecordTail(len(w.op.Results), over)
+	}
 	comp := w.op.Compensations
 	w.rec.RecordCompensations(comp.Sent, comp.Failed)
 	// The ideal knows first attempts only: an operation that also sent

@@ -89,6 +89,7 @@ var forms = map[reflect.Type]string{
 	reflect.TypeFor[mockupstream.Latency](): "a duration such as 200ms or a mapping such as {dist: uniform, min: 10ms, max: 30ms} or {p50: 40ms, p99: 300ms}",
 	reflect.TypeFor[Strategy]():             "a strategy name such as fanout or a mapping such as {name: pooled, workers: 8}",
 	reflect.TypeFor[HedgeDelay]():           "a duration such as 50ms or a percentile such as p95",
+	reflect.TypeFor[StageTarget]():          "a rate such as 500/s or a number of users such as 50",
 }
 
 // value decodes n into v, which must be addressable.

@@ -32,6 +32,8 @@ func FuzzParse(f *testing.F) {
 		"", "---\n---\n", "~", "[", "a: &a [*a]", "x: &x {<<: *x}", "name: \"\\u0000\"",
 		"upstreams: {a: {mock: {errors: {0x1F7: 1%, 503: 2%}}}}",
 		"load: {rate: 1e400/s, max_in_flight: 0b101}", "? [a]\n: b\n", "*a",
+		"load: {model: closed, users: 3, think: {dist: uniform, min: 1ms, max: 2ms}, stages: [{duration: 1s, target: 5}]}",
+		"load: {stages: [{duration: 1s, target: 5/s}, {target: x}], arrivals: poisson, on_cap: drop, warmup: 2s, operations: -1}",
 	} {
 		f.Add([]byte(s))
 	}

@@ -75,6 +75,7 @@ func TestLoadRoundTrip(t *testing.T) {
 			},
 			Load: scenarios.LoadSpec{
 				Model: scenarios.ModelOpen, Rate: 0.5, Duration: dur(90 * time.Second), MaxInFlight: 64,
+				Arrivals: scenarios.ArrivalsUniform, OnCap: scenarios.OnCapWait,
 			},
 			File: "testdata/full.yaml",
 		}},
@@ -85,6 +86,7 @@ func TestLoadRoundTrip(t *testing.T) {
 			Strategies: []scenarios.Strategy{{Name: "fanout"}},
 			Load: scenarios.LoadSpec{
 				Model: scenarios.ModelOpen, Rate: 1, Duration: dur(time.Second), MaxInFlight: scenarios.DefaultMaxInFlight,
+				Arrivals: scenarios.ArrivalsUniform, OnCap: scenarios.OnCapWait,
 			},
 			File: "testdata/defaults.yaml",
 		}},
@@ -178,6 +180,7 @@ func TestSeedExample(t *testing.T) {
 		Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
 		Load: scenarios.LoadSpec{
 			Model: scenarios.ModelOpen, Rate: 20, Duration: dur(10 * time.Second), MaxInFlight: scenarios.DefaultMaxInFlight,
+			Arrivals: scenarios.ArrivalsUniform, OnCap: scenarios.OnCapWait,
 		},
 		File: "example:seed",
 	}
@@ -251,8 +254,8 @@ func TestValidate(t *testing.T) {
 	}
 	err := s.Validate()
 	want := `operation.calls[0].upstream: unknown upstream "b"; did you mean "a"? defined: a` + "\n" +
-		"load.rate: missing; set the arrival rate of operations, such as rate: 20/s\n" +
-		"load.duration: missing; set how long operations keep arriving, such as duration: 30s"
+		"load.rate: missing; set the arrival rate of operations, such as rate: 20/s (or ramp it with stages)\n" +
+		"load.duration: missing; set how long the load runs, such as duration: 30s, or how many operations, such as operations: 10000"
 	if err == nil || err.Error() != want || !errors.Is(err, scenarios.ErrInvalid) {
 		t.Errorf("Validate() = %v\nwant %s", err, want)
 	}

@@ -203,22 +203,149 @@ func (h HedgeDelay) MarshalText() ([]byte, error) {
 
 // Load models.
 const (
-	ModelOpen = "open"
+	ModelOpen   = "open"
+	ModelClosed = "closed"
+)
+
+// Arrivals of the open model, and what an operation does at the in-flight
+// cap.
+const (
+	ArrivalsUniform = "uniform"
+	ArrivalsPoisson = "poisson"
+	OnCapWait       = "wait"
+	OnCapDrop       = "drop"
 )
 
 // LoadSpec is how operations arrive. (It is not called Load, the name of
 // the function that reads a scenario file.)
+//
+// The open model (the default) starts operations on a schedule, whatever
+// the responses: at Rate, or along Stages; latency counts from each
+// operation's intended start. The closed model runs Users virtual users,
+// each starting its next operation when the last one ends (after Think);
+// latency counts from the actual start, as there is no schedule.
 type LoadSpec struct {
-	// Model is "open": operations arrive at Rate whatever the responses.
+	// Model is "open" or "closed".
 	Model string `yaml:"model" json:"model"`
-	// Rate is the arrival rate of operations, e.g. 20/s.
-	Rate units.Rate `yaml:"rate" json:"rate"`
-	// Duration is how long operations keep arriving.
-	Duration units.Duration `yaml:"duration" json:"duration"`
-	// MaxInFlight caps the operations in flight at once; an operation over
-	// the cap waits for a slot, and its latency still counts from its
-	// intended start. 0 means the default, DefaultMaxInFlight.
+	// Rate (open) is the arrival rate of operations, e.g. 20/s; with
+	// Stages, the rate the first stage starts from (default 0).
+	Rate units.Rate `yaml:"rate" json:"rate,omitempty"`
+	// Stages ramp the rate (open) or the users (closed) linearly from one
+	// target to the next; their durations add up to the run's length.
+	Stages []LoadStage `yaml:"stages" json:"stages,omitempty"`
+	// Arrivals (open) is "uniform" (evenly spaced, the default) or
+	// "poisson" (exponential gaps, seeded by the scenario's seed).
+	Arrivals string `yaml:"arrivals" json:"arrivals,omitempty"`
+	// Users (closed) is the number of virtual users; with Stages, the
+	// number the first stage starts from (default 0).
+	Users int `yaml:"users" json:"users,omitempty"`
+	// Think (closed) is each user's pause between two operations: a
+	// duration or a distribution, as an upstream's latency; none when nil.
+	Think *mockupstream.Latency `yaml:"think" json:"think,omitempty"`
+	// Duration is how long operations keep arriving (without Stages).
+	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
+	// Operations ends the load once that many operations past the warm-up
+	// have started, if the duration has not ended it first. 0: no limit.
+	Operations uint64 `yaml:"operations" json:"operations,omitempty"`
+	// Warmup is the first part of the run: its operations run but are left
+	// out of every statistic.
+	Warmup units.Duration `yaml:"warmup" json:"warmup,omitempty"`
+	// MaxInFlight (open) caps the operations in flight at once. 0 means the
+	// default, DefaultMaxInFlight.
 	MaxInFlight int `yaml:"max_in_flight" json:"max_in_flight"`
+	// OnCap (open) is what an operation due at the cap does: "wait" for a
+	// slot, its latency still counted from its intended start (the
+	// default), or "drop": it is not run, and is counted as dropped.
+	OnCap string `yaml:"on_cap" json:"on_cap,omitempty"`
+}
+
+// LoadStage is one stage of a ramp: over Duration, the rate (open) or the
+// number of users (closed) moves linearly to Target.
+type LoadStage struct {
+	Duration units.Duration `yaml:"duration" json:"duration"`
+	Target   StageTarget    `yaml:"target" json:"target"`
+}
+
+// StageTarget is a stage's target: a rate such as 500/s (open), or a
+// number of users such as 50 (closed). A bare number is either; Rate says
+// whether it was written with a unit.
+type StageTarget struct {
+	Value float64
+	Rate  bool
+}
+
+// UnmarshalText reads "500/s" (a rate) or "50" (a bare number).
+func (t *StageTarget) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if strings.Contains(s, "/") {
+		var r units.Rate
+		if err := r.UnmarshalText(b); err != nil {
+			return err
+		}
+		*t = StageTarget{Value: r.PerSecond(), Rate: true}
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return fmt.Errorf("%q is not a target; write a rate such as 500/s (open model) or a number of users such as 50 (closed model)", s)
+	}
+	*t = StageTarget{Value: v}
+	return nil
+}
+
+// MarshalText writes the form UnmarshalText reads.
+func (t StageTarget) MarshalText() ([]byte, error) {
+	if t.Rate {
+		return units.Rate(t.Value).MarshalText()
+	}
+	return []byte(strconv.FormatFloat(t.Value, 'f', -1, 64)), nil
+}
+
+// Length is how long the load runs by its schedule: the sum of the stages,
+// or Duration; 0 when only Operations ends it.
+func (l *LoadSpec) Length() time.Duration {
+	if len(l.Stages) == 0 {
+		return l.Duration.D()
+	}
+	var d time.Duration
+	for _, s := range l.Stages {
+		d += s.Duration.D()
+	}
+	return d
+}
+
+// String describes the load in a few words, for progress lines.
+func (l *LoadSpec) String() string {
+	var b strings.Builder
+	switch {
+	case l.Model == ModelClosed && len(l.Stages) > 0:
+		fmt.Fprintf(&b, "closed, %d users ramping in %d stages", l.Users, len(l.Stages))
+	case l.Model == ModelClosed:
+		fmt.Fprintf(&b, "closed, %d users", l.Users)
+	case len(l.Stages) > 0:
+		fmt.Fprintf(&b, "%s ramping in %d stages", l.Rate, len(l.Stages))
+	default:
+		b.WriteString(l.Rate.String())
+	}
+	if l.Arrivals == ArrivalsPoisson {
+		b.WriteString(" (poisson)")
+	}
+	if d := l.Length(); d > 0 {
+		fmt.Fprintf(&b, " for %v", d)
+	}
+	if l.Operations > 0 {
+		fmt.Fprintf(&b, ", up to %d operations", l.Operations)
+	}
+	if l.Warmup > 0 {
+		fmt.Fprintf(&b, ", %v warm-up", l.Warmup)
+	}
+	if l.Model != ModelClosed {
+		fmt.Fprintf(&b, ", up to %d in flight", l.MaxInFlight)
+		if l.OnCap == OnCapDrop {
+			b.WriteString(" (drop over)")
+		}
+	}
+	return b.String()
 }
 
 // DefaultMaxInFlight is the in-flight cap when a scenario sets none.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -359,30 +360,139 @@ func (s *Strategy) fillDefaults() {
 }
 
 func (c *checker) load(l *LoadSpec) {
-	if l.Model == "" {
+	switch l.Model {
+	case "":
 		l.Model = ModelOpen
+	case ModelOpen, ModelClosed:
+	default:
+		c.addf("load.model", "unknown model %q; allowed: %s (arrivals on a schedule, the default), %s (virtual users), such as model: closed",
+			l.Model, ModelOpen, ModelClosed)
+		return
 	}
-	if l.Model != ModelOpen {
-		c.addf("load.model", "unknown model %q; only %s is supported so far", l.Model, ModelOpen)
+	// Fields of the other model are mistakes, not silent no-ops.
+	other := []string{"users", "think"}
+	if l.Model == ModelClosed {
+		other = []string{"rate", "arrivals", "max_in_flight", "on_cap"}
 	}
-	if l.Rate <= 0 {
-		if c.written("load.rate") {
-			c.addf("load.rate", "must be more than 0, such as 20/s")
-		} else {
-			c.addf("load.rate", "missing; set the arrival rate of operations, such as rate: 20/s")
+	for _, f := range other {
+		if c.written("load." + f) {
+			c.addf("load."+f, "%s belongs to the %s model; this load is model: %s", f, otherModel(l.Model), l.Model)
 		}
 	}
-	if l.Duration <= 0 {
-		if c.written("load.duration") {
-			c.addf("load.duration", "must be more than 0, such as 30s")
-		} else {
-			c.addf("load.duration", "missing; set how long operations keep arriving, such as duration: 30s")
+	c.loadStages(l)
+	if len(l.Stages) == 0 {
+		if l.Model == ModelOpen && l.Rate <= 0 {
+			c.addf("load.rate", "%s; set the arrival rate of operations, such as rate: 20/s (or ramp it with stages)", c.orZero("load.rate"))
 		}
+		if l.Model == ModelClosed && l.Users <= 0 {
+			c.addf("load.users", "%s; set the number of virtual users, such as users: 50 (or ramp them with stages)", c.orZero("load.users"))
+		}
+		if l.Duration <= 0 && l.Operations == 0 {
+			if c.written("load.duration") {
+				c.addf("load.duration", "must be more than 0, such as duration: 30s")
+			} else {
+				c.addf("load.duration", "missing; set how long the load runs, such as duration: 30s, or how many operations, such as operations: 10000")
+			}
+		}
+	} else if c.written("load.duration") {
+		c.addf("load.duration", "the stages set the length of the run; remove duration (operations: N can still end it early)")
+	}
+	if l.Users < 0 {
+		c.addf("load.users", "must be 0 or more, such as users: 50")
+	}
+	if l.Think != nil {
+		c.think(l.Think)
+	}
+	if n := l.Length(); n > 0 && l.Warmup.D() >= n {
+		c.addf("load.warmup", "the warm-up (%v) must be shorter than the run (%v), such as warmup: 5s", l.Warmup, n)
+	}
+	if l.Model == ModelOpen {
+		c.oneOf("load.arrivals", &l.Arrivals, ArrivalsUniform, ArrivalsPoisson)
+		c.oneOf("load.on_cap", &l.OnCap, OnCapWait, OnCapDrop)
 	}
 	switch {
-	case l.MaxInFlight < 0:
-		c.addf("load.max_in_flight", "must be 0 or more; 0 means the default, %d", DefaultMaxInFlight)
-	case l.MaxInFlight == 0:
+	case l.MaxInFlight < 0 && l.Model == ModelOpen:
+		c.addf("load.max_in_flight", "must be 0 or more, such as max_in_flight: 500; 0 means the default, %d", DefaultMaxInFlight)
+	case l.MaxInFlight <= 0:
 		l.MaxInFlight = DefaultMaxInFlight
+	}
+}
+
+func otherModel(m string) string {
+	if m == ModelOpen {
+		return ModelClosed
+	}
+	return ModelOpen
+}
+
+// orZero says "missing" for a field the file left out, "must be more than
+// 0" for one it set to 0.
+func (c *checker) orZero(path string) string {
+	if c.written(path) {
+		return "must be more than 0"
+	}
+	return "missing"
+}
+
+// oneOf defaults *v to the first of allowed, and reports any other value.
+func (c *checker) oneOf(path string, v *string, allowed ...string) {
+	if *v == "" {
+		*v = allowed[0]
+		return
+	}
+	if !slices.Contains(allowed, *v) {
+		c.addf(path, "unknown value %q; allowed: %s (the default), %s", *v, allowed[0], strings.Join(allowed[1:], ", "))
+	}
+}
+
+// loadStages checks each stage: a duration above 0, and a target fit for
+// the model (a rate for open, a whole number of users for closed).
+func (c *checker) loadStages(l *LoadSpec) {
+	if c.written("load.stages") && len(l.Stages) == 0 {
+		c.addf("load.stages", "empty; list the stages, such as stages: [{duration: 30s, target: 500/s}]")
+	}
+	for i, s := range l.Stages {
+		at := fmt.Sprintf("load.stages[%d]", i)
+		if s.Duration <= 0 {
+			c.addf(at+".duration", "%s; each stage needs a duration above 0, such as {duration: 30s, target: %s}",
+				c.orZero(at+".duration"), exampleTarget(l.Model))
+		}
+		if !c.written(at + ".target") {
+			c.addf(at+".target", "missing; each stage needs a target, such as {duration: 30s, target: %s}", exampleTarget(l.Model))
+			continue
+		}
+		if l.Model == ModelClosed && (s.Target.Rate || s.Target.Value != math.Trunc(s.Target.Value) || s.Target.Value > math.MaxInt32) {
+			c.addf(at+".target", "%s is not a number of users; a closed model's stages target a whole number of users, such as target: 50",
+				string(must(s.Target.MarshalText())))
+		}
+	}
+}
+
+func exampleTarget(model string) string {
+	if model == ModelClosed {
+		return "50"
+	}
+	return "500/s"
+}
+
+func must(b []byte, _ error) []byte { return b }
+
+// think checks a think-time distribution with the checks an upstream's
+// latency gets, its fields named under load.think.
+func (c *checker) think(l *mockupstream.Latency) {
+	_, err := l.Quantile(0)
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		if fe, ok := errors.AsType[*mockupstream.FieldError](e); ok {
+			c.addf("load.think"+strings.TrimPrefix(fe.Field, "latency"), "%s", fe.Msg)
+		} else {
+			c.addf("load.think", "%v", e)
+		}
 	}
 }

@@ -31,6 +31,7 @@ type HTTPCaller struct {
 	client    *http.Client
 	transport *http.Transport
 	timeout   time.Duration
+	conns     *connCounter
 }
 
 // NewHTTPCaller returns a caller with its own connection pool.
@@ -41,10 +42,11 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 	if o.MaxIdleConnsPerHost <= 0 {
 		o.MaxIdleConnsPerHost = 1024
 	}
+	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
 	t := &http.Transport{
 		// Never through a proxy from the environment: the numbers would be the proxy's.
 		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:           conns.DialContext,
 		MaxIdleConns:          0, // no global cap; the per-host cap applies
 		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
@@ -57,6 +59,7 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		client:    &http.Client{Transport: t},
 		transport: t,
 		timeout:   o.Timeout,
+		conns:     conns,
 	}
 }
 

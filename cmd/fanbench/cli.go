@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/scenarios"
 )
 
@@ -46,7 +47,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &ue), isCobraUsage(cmd, err):
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return exitInvalid
-	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, os.ErrNotExist),
+		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch):
 		return exitInvalid
 	case errors.Is(err, errThresholds):
 		return exitFailed
@@ -89,7 +91,7 @@ HDR-histogram percentiles corrected for coordinated omission.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
-	root.AddCommand(newRunCmd(stdout, stderr), newValidateCmd(stdout), newExamplesCmd(stdout), newMockCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newRunCmd(stdout, stderr), newValidateCmd(stdout), newExamplesCmd(stdout), newMockCmd(stdout, stderr), newVersionCmd(stdout), newMergeCmd(stdout))
 	root.CompletionOptions.HiddenDefaultCmd = true
 	return root
 }

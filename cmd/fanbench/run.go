@@ -27,6 +27,8 @@ type runFlags struct {
 	noColor    bool
 	rate       string
 	duration   string
+	warmup     string
+	operations uint64
 	seed       uint64
 	strategies []string
 }
@@ -66,6 +68,8 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
+	fl.StringVar(&f.warmup, "warmup", "", "override load.warmup: run but do not measure the first part of the load, e.g. 5s")
+	fl.Uint64Var(&f.operations, "operations", 0, "override load.operations: end the load after N measured operations")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the seed of the paired draws")
 	fl.StringSliceVar(&f.strategies, "strategies", nil, "run only these strategies, by name or label, e.g. sequential,fanout")
 	return cmd
@@ -125,6 +129,15 @@ func applyOverrides(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags) err
 		if r <= 0 {
 			return usagef("--rate %q: the rate must be above 0", f.rate)
 		}
+		if sc.Load.Model == scenarios.ModelClosed {
+			return usagef("--rate applies to the open model; this scenario's load is model: closed (set its users in the file)")
+		}
+		if len(sc.Load.Stages) > 0 { // a constant rate for the length of the ramp
+			if sc.Load.Duration == 0 {
+				sc.Load.Duration = units.Duration(sc.Load.Length())
+			}
+			sc.Load.Stages = nil
+		}
 		sc.Load.Rate = r
 	}
 	if fl.Changed("duration") {
@@ -135,7 +148,23 @@ func applyOverrides(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags) err
 		if d <= 0 {
 			return usagef("--duration %q: the duration must be above 0", f.duration)
 		}
+		if len(sc.Load.Stages) > 0 {
+			return usagef("--duration: this scenario's load ramps in stages, which set its length; change them in the file")
+		}
 		sc.Load.Duration = d
+	}
+	if fl.Changed("operations") {
+		sc.Load.Operations = f.operations
+	}
+	if fl.Changed("warmup") {
+		var d units.Duration
+		if err := d.UnmarshalText([]byte(f.warmup)); err != nil {
+			return usagef("--warmup: %v", err)
+		}
+		sc.Load.Warmup = d
+	}
+	if n := sc.Load.Length(); n > 0 && sc.Load.Warmup.D() >= n {
+		return usagef("--warmup %v: the warm-up must be shorter than the run (%v)", sc.Load.Warmup, n)
 	}
 	if fl.Changed("seed") {
 		sc.Seed = f.seed

@@ -1,0 +1,107 @@
+package metrics
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/invopop/jsonschema"
+	jsv "github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+var update = flag.Bool("update", false, "rewrite result.schema.json from the Result type")
+
+const schemaFile = "result.schema.json"
+
+// generatedSchema reflects the Result type, with its doc comments as
+// descriptions. Fields without omitempty are required; no field outside
+// the type is allowed, so a result that grew a field fails until the
+// schema is regenerated (go test ./metrics -run Schema -update).
+func generatedSchema(t *testing.T) []byte {
+	t.Helper()
+	r := &jsonschema.Reflector{ExpandedStruct: true}
+	if err := r.AddGoComments("github.com/fanbench/fanbench/metrics", "./"); err != nil {
+		t.Fatal(err)
+	}
+	s := r.Reflect(&Result{})
+	s.ID = "https://github.com/fanbench/fanbench/metrics/result.schema.json"
+	s.Title = "fanbench result file (" + Schema + ")"
+	data, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(data, '\n')
+}
+
+func TestResultSchemaIsCurrent(t *testing.T) {
+	got := generatedSchema(t)
+	if *update {
+		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s is not what the Result type generates: run go test ./metrics -run Schema -update and commit it", schemaFile)
+	}
+}
+
+// ValidateAgainstSchema checks a result file's bytes against the committed
+// schema; path is the schema file.
+func validateAgainstSchema(t *testing.T, path string, data []byte) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsv.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsv.NewCompiler()
+	if err := c.AddResource(schemaFile, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(schemaFile)
+	if err != nil {
+		t.Fatalf("compiling %s: %v", path, err)
+	}
+	inst, err := jsv.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Errorf("result does not match %s: %v", path, err)
+	}
+}
+
+func TestFullResultMatchesSchema(t *testing.T) {
+	t.Parallel()
+	_, a, b, err := halves(2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := MergeResults(a, b, "a", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &res.Strategies[0]
+	s.Strategy, s.Options = "pooled", map[string]string{"workers": "8"}
+	s.Cost = &Cost{CPUSeconds: 1.5, CPUMsPer1000Ops: 300, PeakGoroutines: 40, PeakHeapBytes: 1 << 20, IncludesMocks: true}
+	s.Compensations = &Compensations{Sent: 1}
+	s.Pool = &PoolResult{Workers: 8, Depth: []Sample{{AtS: 0.1, Value: 3}}}
+	s.Queue = &QueueResult{Consumers: 2, Backlog: []Sample{{AtS: 0.1, Value: 3}}}
+	res.Warnings = []string{"a warning"}
+	res.Environment = CurrentEnvironment("test")
+	data, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateAgainstSchema(t, schemaFile, data)
+}
