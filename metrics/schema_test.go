@@ -8,7 +8,8 @@ import (
 	"testing"
 
 	"github.com/invopop/jsonschema"
-	jsv "github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/fanbench/fanbench/internal/schematest"
 )
 
 var update = flag.Bool("update", false, "rewrite result.schema.json from the Result type")
@@ -51,36 +52,6 @@ func TestResultSchemaIsCurrent(t *testing.T) {
 	}
 }
 
-// ValidateAgainstSchema checks a result file's bytes against the committed
-// schema; path is the schema file.
-func validateAgainstSchema(t *testing.T, path string, data []byte) {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsv.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsv.NewCompiler()
-	if err := c.AddResource(schemaFile, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(schemaFile)
-	if err != nil {
-		t.Fatalf("compiling %s: %v", path, err)
-	}
-	inst, err := jsv.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("result does not match %s: %v", path, err)
-	}
-}
-
 func TestFullResultMatchesSchema(t *testing.T) {
 	t.Parallel()
 	_, a, b, err := halves(2000)
@@ -103,5 +74,5 @@ func TestFullResultMatchesSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validateAgainstSchema(t, schemaFile, data)
+	schematest.Validate(t, data)
 }

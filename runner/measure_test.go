@@ -1,15 +1,12 @@
 package runner
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"testing"
 	"time"
 
-	jsv "github.com/santhosh-tekuri/jsonschema/v6"
-
+	"github.com/fanbench/fanbench/internal/schematest"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -71,7 +68,7 @@ func TestResultHasWindowsCostAndTail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	validate(t, "../metrics/result.schema.json", data)
+	schematest.Validate(t, data)
 }
 
 // A fixed delay has no tail: no tail amplification.
@@ -86,33 +83,5 @@ func TestNoTailForFixedDelays(t *testing.T) {
 	sc.Upstreams[0].Mock, sc.Upstreams[0].URL = nil, "http://127.0.0.1:1"
 	if got := tailThresholds(sc); got != nil {
 		t.Errorf("tailThresholds(a real upstream) = %v, want nil", got)
-	}
-}
-
-func validate(t *testing.T, schemaPath string, data []byte) {
-	t.Helper()
-	f, err := os.Open(schemaPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsv.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsv.NewCompiler()
-	if err := c.AddResource("result.schema.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile("result.schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inst, err := jsv.UnmarshalJSON(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sch.Validate(inst); err != nil {
-		t.Errorf("a real result does not match %s: %v", schemaPath, err)
 	}
 }
