@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test vet staticcheck unit bench fuzz demo clean
+.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale fuzz demo clean
 
 all: build
 
@@ -30,6 +30,20 @@ unit:
 ## bench: every benchmark, with allocations
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-capacity: fanbench (fanout of 2) vs vegeta vs a bare net/http loop against one
+## standalone mock process, ~30 s; prints requests/s and the ratios.
+## SPEEDFLAGS passes flags to any bench-* check, e.g. SPEEDFLAGS='--rounds 3 --duration 5s'
+bench-capacity: build
+	$(GO) run ./internal/speedcheck capacity --fanbench bin/fanbench $(SPEEDFLAGS)
+
+## bench-memory: peak RSS of a 10 s and a 60 s run at 5,000 operations/s, ~75 s
+bench-memory: build
+	$(GO) run ./internal/speedcheck memory --fanbench bin/fanbench $(SPEEDFLAGS)
+
+## bench-scale: 5,000 operations in flight (2,500/s of 2 s) for 10 s, no drops
+bench-scale: build
+	$(GO) run ./internal/speedcheck scale --fanbench bin/fanbench $(SPEEDFLAGS)
 
 ## fuzz: a short run ($(FUZZTIME)) of every fuzz target
 fuzz:

@@ -77,6 +77,9 @@ func sameJSON(a, b json.RawMessage) bool {
 }
 
 func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
+	if a.Sweep != nil || b.Sweep != nil {
+		return StrategyResult{}, fmt.Errorf("strategy %s: results of a rate sweep cannot be merged (each found its own sustained rate); run the sweep once", a.Name)
+	}
 	m := a
 	m.Operations += b.Operations
 	m.Dropped += b.Dropped

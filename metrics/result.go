@@ -108,6 +108,10 @@ type StrategyResult struct {
 	// tail with the prediction for independent calls; absent unless every
 	// upstream is a mock with a latency tail.
 	TailAmplification *TailAmplification `json:"tail_amplification,omitempty"`
+	// Sweep is the strategy's rate sweep (see SweepResult); absent when the
+	// load was not a sweep. The other figures are those of one of its
+	// steps, SweepResult.DetailsAt.
+	Sweep *SweepResult `json:"sweep,omitempty"`
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the

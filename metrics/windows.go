@@ -138,10 +138,13 @@ type windowShard struct {
 	// completion second of the operation last recorded; -1 when unknown
 	// (calls delivered in the background are not windowed).
 	callSec int64
+	// lastEnd is the completion second of the operation last recorded; -1
+	// before the first. See handOver.
+	lastEnd int64
 }
 
 func newWindowShard(ws *Windows) *windowShard {
-	s := &windowShard{shared: ws, callSec: -1}
+	s := &windowShard{shared: ws, callSec: -1, lastEnd: -1}
 	for i := range s.slots {
 		s.slots[i] = window{sec: -1, failures: make([]uint32, ws.failures)}
 	}
@@ -162,6 +165,22 @@ func (s *windowShard) slot(sec int64) *window {
 	s.shared.add(w)
 	w.reset(sec)
 	return w
+}
+
+// handOver hands second sec to the shared series now rather than when its
+// slot is reused windowSlots seconds later, so the series can be read during
+// the run (Windows.Live). A worker's operations complete in time order, so
+// it completes nothing more in sec; an operation that started in sec and
+// completes later reopens the slot (the series adds, so a second may be
+// handed over twice). Costs one lock per worker and second, not per sample.
+func (s *windowShard) handOver(sec int64) {
+	if sec < 0 {
+		return
+	}
+	if w := &s.slots[sec%windowSlots]; w.sec == sec {
+		s.shared.add(w)
+		w.reset(-1)
+	}
 }
 
 // flush hands every slot to the shared series.
@@ -185,6 +204,10 @@ func (r *Recorder) RecordWindow(o Outcome, at, latency time.Duration) {
 		return
 	}
 	startSec, endSec := secondOf(at), secondOf(at+latency)
+	if endSec > s.lastEnd {
+		s.handOver(s.lastEnd)
+		s.lastEnd = endSec
+	}
 	s.callSec = endSec
 	if w := s.slot(endSec); w != nil {
 		us := min(max(latency.Microseconds(), 0), highestMicros)
@@ -270,6 +293,27 @@ func (ws *Windows) Result(failureNames []string) []Window {
 		out = append(out, ws.secs[i].result(failureNames))
 	}
 	return out
+}
+
+// Live returns second sec as the recorders have handed it over so far, and
+// the operations completed, and those not ok (partial or failed), in every
+// second handed over so far; for progress displays. Safe during a run. A
+// recorder hands a second over when it completes an operation in a later
+// second, so a past second is complete once every worker has completed
+// something since: at once at a steady rate, while an idle worker holds its
+// last second until its next operation or FlushWindows.
+func (ws *Windows) Live(sec int64, failureNames []string) (w Window, completed, notOK uint64) {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	w = Window{AtS: sec}
+	if sec >= 0 && sec < int64(len(ws.secs)) {
+		w = ws.secs[sec].result(failureNames)
+	}
+	for i := range ws.secs {
+		completed += uint64(ws.secs[i].completed)
+		notOK += uint64(ws.secs[i].partial) + uint64(ws.secs[i].failed)
+	}
+	return w, completed, notOK
 }
 
 func failureName(names []string, i int) string {

@@ -38,6 +38,11 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 		b.WriteString(d.Render())
 		b.WriteString("\n")
 	}
+	if sw := sweepTable(r, o); sw != nil {
+		b.WriteString("\n")
+		b.WriteString(sw.Render())
+		b.WriteString("\n")
+	}
 	if c := costTable(r, o); c != nil {
 		b.WriteString("\n")
 		b.WriteString(c.Render())

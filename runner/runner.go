@@ -25,6 +25,12 @@ type Options struct {
 	// Progress receives one plain line as each strategy starts and ends;
 	// nil for silence.
 	Progress io.Writer
+	// Observer, when set, is told as each strategy starts, about once a
+	// second while it runs, and as it ends (a live progress display).
+	Observer Observer
+	// tickEvery is how often Observer.Tick is called; defaultTickEvery
+	// when 0 (tests shorten it).
+	tickEvery time.Duration
 	// Grace is how long operations in flight may finish after the run is
 	// stopped; default 10s.
 	Grace time.Duration
@@ -69,7 +75,17 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 			break
 		}
 		progress(o.Progress, "running %s (%d/%d): %s", spec.Title(), i+1, len(sc.Strategies), sc.Load.String())
-		sr, interrupted, err := runStrategy(ctx, sc, spec, o)
+		if o.Observer != nil {
+			o.Observer.StrategyStarted(strategyStart(sc, spec, i))
+		}
+		sr, interrupted, err := runOrSweep(ctx, sc, spec, o) // runStrategy, once or at each rate of a sweep
+		if o.Observer != nil {
+			end := StrategyEnd{Name: spec.Title(), Index: i, Interrupted: interrupted, Err: err}
+			if err == nil {
+				end.Result = &sr
+			}
+			o.Observer.StrategyEnded(end)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("strategy %s: %w", spec.Title(), err)
 		}
@@ -172,6 +188,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		return metrics.StrategyResult{}, false, err
 	}
 	var interrupted atomic.Uint64 // operations cut off after the grace period
+	ticks := startTicks(o.Observer, layout.Windows, layout.Failures, time.Now(), o.tickEvery)
+	defer ticks.stop() // before Run tells the Observer the strategy ended
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,

@@ -257,6 +257,9 @@ type LoadSpec struct {
 	// slot, its latency still counted from its intended start (the
 	// default), or "drop": it is not run, and is counted as dropped.
 	OnCap string `yaml:"on_cap" json:"on_cap,omitempty"`
+	// Sweep (open) runs each strategy at rising rates instead of one load,
+	// to find the highest rate it sustains within an SLO; see Sweep.
+	Sweep *Sweep `yaml:"sweep" json:"sweep,omitempty"`
 }
 
 // LoadStage is one stage of a ramp: over Duration, the rate (open) or the
@@ -318,6 +321,8 @@ func (l *LoadSpec) Length() time.Duration {
 func (l *LoadSpec) String() string {
 	var b strings.Builder
 	switch {
+	case l.Sweep != nil:
+		b.WriteString(l.Sweep.String())
 	case l.Model == ModelClosed && len(l.Stages) > 0:
 		fmt.Fprintf(&b, "closed, %d users ramping in %d stages", l.Users, len(l.Stages))
 	case l.Model == ModelClosed:

@@ -380,7 +380,9 @@ func (c *checker) load(l *LoadSpec) {
 		}
 	}
 	c.loadStages(l)
-	if len(l.Stages) == 0 {
+	if l.Sweep != nil {
+		c.sweep(l) // it sets the rate and length of each step
+	} else if len(l.Stages) == 0 {
 		if l.Model == ModelOpen && l.Rate <= 0 {
 			c.addf("load.rate", "%s; set the arrival rate of operations, such as rate: 20/s (or ramp it with stages)", c.orZero("load.rate"))
 		}

@@ -92,11 +92,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err := applyOverrides(cmd, sc, f); err != nil {
 		return err
 	}
-	var progress io.Writer
-	if !f.quiet {
-		progress = stderr
-	}
-	res, err := runner.Run(cmd.Context(), sc, runner.Options{Version: version(), Progress: progress})
+	res, err := runWithProgress(cmd.Context(), sc, runner.Options{Version: version()}, stderr, f.quiet)
 	if err != nil {
 		return err
 	}

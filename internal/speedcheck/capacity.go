@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Targets of the capacity check (issue 5, "Speed").
+const (
+	targetOverVegeta = 1.1
+	targetOverBare   = 0.9
+)
+
+// mockUpstreams is the standalone mock's file: two upstreams that answer at
+// once, so the clients, not the mock's sleeps, set the pace.
+const mockUpstreams = `seed: 1
+upstreams:
+  a:
+    mock: {latency: 0ms}
+  b:
+    mock: {latency: 0ms}
+`
+
+// capacity starts one standalone mock process and drives it, one after
+// another, with fanbench (fanout of 2 calls), vegeta and a bare net/http
+// loop, each with the same number of requests in flight, and prints the
+// upstream requests per second each sustained.
+//
+// fanbench runs the closed model with workers/2 users: each operation holds
+// two requests in flight, so every tool keeps the same number of requests
+// in flight and each is measured at saturation. (An open model at a rate
+// above capacity would measure the same ceiling but report the wait for
+// the in-flight cap as latency, as it should; it is not what is compared here.)
+func capacity(ctx context.Context, o options, out io.Writer) error {
+	mock, err := startMock(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer mock.stop()
+	fmt.Fprintf(out, "capacity: one mock process (pid %d), upstreams a %s and b %s, zero latency; %d requests in flight per tool, %v each\n",
+		mock.cmd.Process.Pid, mock.urls[0], mock.urls[1], o.workers, o.duration)
+
+	// Each round runs the three tools one after another; with several
+	// rounds, each tool's best round is compared, which evens out a burst
+	// of other work on a shared machine.
+	var fb, veg, bare measured
+	var vegErr error
+	for round := 1; round <= o.rounds; round++ {
+		if o.rounds > 1 {
+			fmt.Fprintf(out, "round %d of %d\n", round, o.rounds)
+		}
+		f, err := capacityFanbench(ctx, o, mock)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, f)
+		fb = best(fb, f)
+		pause()
+		v, err := capacityVegeta(ctx, o, mock)
+		if err != nil {
+			vegErr = err
+			fmt.Fprintf(out, "vegeta: not measured: %v\n", err)
+		} else {
+			fmt.Fprintln(out, v)
+			veg = best(veg, v)
+		}
+		pause()
+		b, err := capacityBare(ctx, o, mock)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(out, b)
+		bare = best(bare, b)
+		pause()
+	}
+	if o.rounds > 1 {
+		fmt.Fprintf(out, "best of %d rounds: fanbench %.0f, vegeta %.0f, bare %.0f upstream requests/s\n", o.rounds, fb.rate, veg.rate, bare.rate)
+	}
+	vegErr = nil
+	if veg.rate == 0 {
+		vegErr = errors.New("no round measured")
+	}
+	if vegErr == nil {
+		fmt.Fprintf(out, "fanbench / vegeta = %.2f (target >= %.1f) %s\n", fb.rate/veg.rate, targetOverVegeta, verdict(fb.rate/veg.rate >= targetOverVegeta))
+	}
+	fmt.Fprintf(out, "fanbench / bare   = %.2f (target >= %.1f) %s\n", fb.rate/bare.rate, targetOverBare, verdict(fb.rate/bare.rate >= targetOverBare))
+	return nil
+}
+
+// best is the faster of two measurements of one tool.
+func best(a, b measured) measured {
+	if b.rate > a.rate {
+		return b
+	}
+	return a
+}
+
+// pause lets the loopback connections of one tool close before the next.
+func pause() { time.Sleep(time.Second) }
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+// measured is one tool's sustained rate. The mock's own count of the
+// requests it received is printed beside the tool's, as a check that
+// both see the same traffic.
+type measured struct {
+	tool     string
+	requests uint64  // as the tool counted them (successful)
+	served   uint64  // as the mock counted them
+	seconds  float64 // as the tool measured its run
+	rate     float64 // requests / seconds
+	note     string
+}
+
+func (m measured) String() string {
+	return fmt.Sprintf("%-8s %8.0f upstream requests/s  (%d requests in %.2f s; the mock served %d)%s",
+		m.tool, m.rate, m.requests, m.seconds, m.served, m.note)
+}
+
+func capacityFanbench(ctx context.Context, o options, mock *mockProcess) (measured, error) {
+	scenario := fmt.Sprintf(`name: capacity
+seed: 1
+upstreams:
+  a: {url: %q}
+  b: {url: %q}
+operation:
+  calls:
+    - {upstream: a, method: GET, path: /}
+    - {upstream: b, method: GET, path: /}
+strategies: [fanout]
+load: {model: closed, users: %d, duration: %s}
+`, mock.urls[0], mock.urls[1], max(1, o.workers/2), o.duration)
+	before, err := mock.served()
+	if err != nil {
+		return measured{}, err
+	}
+	r, err := runFanbench(ctx, o, "capacity", scenario)
+	if err != nil {
+		return measured{}, err
+	}
+	after, err := mock.served()
+	if err != nil {
+		return measured{}, err
+	}
+	sr := r.result.Strategies[0]
+	var ok uint64
+	for _, u := range sr.Upstreams {
+		ok += u.Statuses["200"]
+	}
+	m := measured{tool: "fanbench", requests: ok, served: after - before, seconds: sr.DurationS,
+		note: fmt.Sprintf("; fanout, %d users, %.0f operations/s, error rate %.2f%%", max(1, o.workers/2), sr.Throughput, sr.ErrorRate*100)}
+	m.rate = float64(m.requests) / m.seconds
+	return m, nil
+}
+
+// capacityVegeta runs `vegeta attack -rate=0 -max-workers=N` on both
+// upstreams in turn (round robin), writing its results to a file so that
+// reporting does not share the CPU with the attack.
+func capacityVegeta(ctx context.Context, o options, mock *mockProcess) (measured, error) {
+	bin, err := vegetaBinary(ctx)
+	if err != nil {
+		return measured{}, err
+	}
+	targets := filepath.Join(o.workDir, "targets.txt")
+	results := filepath.Join(o.workDir, "vegeta.bin")
+	if err := os.WriteFile(targets, []byte(fmt.Sprintf("GET %s/\n\nGET %s/\n", mock.urls[0], mock.urls[1])), 0o600); err != nil {
+		return measured{}, err
+	}
+	before, err := mock.served()
+	if err != nil {
+		return measured{}, err
+	}
+	attack := exec.CommandContext(ctx, bin, "attack", "-rate=0", fmt.Sprintf("-max-workers=%d", o.workers),
+		"-duration="+o.duration.String(), "-targets="+targets, "-output="+results)
+	if b, err := attack.CombinedOutput(); err != nil {
+		return measured{}, fmt.Errorf("vegeta attack: %w\n%s", err, b)
+	}
+	after, err := mock.served()
+	if err != nil {
+		return measured{}, err
+	}
+	b, err := exec.CommandContext(ctx, bin, "report", "-type=json", results).Output()
+	if err != nil {
+		return measured{}, fmt.Errorf("vegeta report: %w", err)
+	}
+	var rep struct {
+		Requests uint64            `json:"requests"`
+		Duration time.Duration     `json:"duration"`
+		Success  float64           `json:"success"`
+		Codes    map[string]uint64 `json:"status_codes"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return measured{}, fmt.Errorf("vegeta report: %w", err)
+	}
+	m := measured{tool: "vegeta", requests: rep.Codes["200"], served: after - before, seconds: rep.Duration.Seconds(),
+		note: fmt.Sprintf("; -rate=0 -max-workers=%d, success %.2f%%", o.workers, rep.Success*100)}
+	m.rate = float64(m.requests) / m.seconds
+	return m, nil
+}
+
+// vegetaBinary builds (or finds in the build cache) the vegeta pinned as a
+// tool in go.mod, so it runs without the go command as its parent.
+func vegetaBinary(ctx context.Context) (string, error) {
+	b, err := exec.CommandContext(ctx, "go", "tool", "-n", "vegeta").Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return "", fmt.Errorf("go tool -n vegeta: %w\n%s", err, ee.Stderr)
+		}
+		return "", fmt.Errorf("go tool -n vegeta: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// mockProcess is a standalone `fanbench mock` child.
+type mockProcess struct {
+	cmd  *exec.Cmd
+	urls []string // a, b
+	done chan struct{}
+}
+
+func startMock(ctx context.Context, o options) (*mockProcess, error) {
+	file := filepath.Join(o.workDir, "mock.yaml")
+	if err := os.WriteFile(file, []byte(mockUpstreams), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(o.fanbench, "mock", "--config", file, "--listen", "127.0.0.1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	m := &mockProcess{cmd: cmd, done: make(chan struct{})}
+	lines := bufio.NewScanner(stdout)
+	for len(m.urls) < 2 && lines.Scan() {
+		if f := strings.Fields(lines.Text()); len(f) == 2 {
+			m.urls = append(m.urls, f[1])
+		}
+	}
+	go func() {
+		_, _ = io.Copy(io.Discard, stdout)
+		_ = cmd.Wait()
+		close(m.done)
+	}()
+	if len(m.urls) < 2 {
+		m.stop()
+		return nil, fmt.Errorf("fanbench mock printed no URLs: %s", stderr.Bytes())
+	}
+	if ctx.Err() != nil {
+		m.stop()
+		return nil, ctx.Err()
+	}
+	return m, nil
+}
+
+// stop ends the mock as Ctrl-C would.
+func (m *mockProcess) stop() {
+	_ = m.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-m.done:
+	case <-time.After(5 * time.Second):
+		_ = m.cmd.Process.Kill()
+		<-m.done
+	}
+}
+
+// served is how many requests both upstreams have received, from their
+// admin endpoint.
+func (m *mockProcess) served() (uint64, error) {
+	var total uint64
+	for _, u := range m.urls {
+		resp, err := http.Get(u + "/__fanbench/stats")
+		if err != nil {
+			return 0, err
+		}
+		var st struct {
+			Received uint64 `json:"received"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&st)
+		resp.Body.Close()
+		if err != nil {
+			return 0, fmt.Errorf("%s/__fanbench/stats: %w", u, err)
+		}
+		total += st.Received
+	}
+	return total, nil
+}

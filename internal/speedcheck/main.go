@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout))
+}
+
+// checks are the subcommands, by name.
+var checks = map[string]func(ctx context.Context, o options, out io.Writer) error{
+	"capacity": capacity,
+	"memory":   memory,
+	"scale":    scale,
+}
+
+// options are the flags every check shares.
+type options struct {
+	fanbench string        // the fanbench binary to run
+	duration time.Duration // length of each measured run (capacity, scale; memory's short run)
+	long     time.Duration // memory: the long run
+	workers  int           // capacity: requests in flight for each tool
+	rounds   int           // capacity: rounds of the three tools; the best of each counts
+	workDir  string        // where scenario and result files go
+}
+
+func run(ctx context.Context, args []string, out io.Writer) int {
+	if len(args) == 0 || checks[args[0]] == nil {
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
+		return 2
+	}
+	name := args[0]
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.fanbench, "fanbench", "bin/fanbench", "the fanbench binary to run")
+	fs.DurationVar(&o.duration, "duration", 0, "length of each measured run (default: capacity 8s, memory 10s, scale 10s)")
+	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
+	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
+	fs.IntVar(&o.rounds, "rounds", 1, "capacity: rounds of the three tools, one after another; each tool's best round is compared")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if o.duration <= 0 {
+		o.duration = map[string]time.Duration{"capacity": 8 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second}[name]
+	}
+	dir, err := os.MkdirTemp("", "fanbench-speedcheck-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "speedcheck:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	o.workDir = dir
+	if err := checks[name](ctx, o, out); err != nil {
+		fmt.Fprintf(os.Stderr, "speedcheck %s: %v\n", name, err)
+		if errors.Is(err, context.Canceled) {
+			return 130
+		}
+		return 1
+	}
+	return 0
+}

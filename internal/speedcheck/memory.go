@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/fanbench/fanbench/metrics"
+)
+
+// Targets of the memory check (issue 5, "Speed").
+const (
+	memoryRate      = 5000 // operations per second
+	memoryLimit     = 64 << 20
+	memoryTolerance = 0.10 // long run's peak RSS against the short run's
+)
+
+// memory runs the same load twice in a child fanbench, short and long, with
+// the mocks in the child, and compares the peak RSS of the two: what a run
+// holds must not grow with its length.
+func memory(ctx context.Context, o options, out io.Writer) error {
+	fmt.Fprintf(out, "memory: fanout of 2 calls to two in-process mocks (10 ms fixed), %d operations/s; peak RSS of the whole child process\n", memoryRate)
+	var rss [2]int64
+	for i, d := range []time.Duration{o.duration, o.long} {
+		r, err := runFanbench(ctx, o, fmt.Sprintf("memory-%d", i), memoryScenario(d))
+		if err != nil {
+			return err
+		}
+		rss[i] = r.maxRSS
+		fmt.Fprintf(out, "%-4v peak RSS %s; %s\n", d, mib(r.maxRSS), describe(&r.result.Strategies[0]))
+	}
+	growth := float64(rss[1])/float64(rss[0]) - 1
+	fmt.Fprintf(out, "long / short = %.3f (target within ±%.0f%%) %s\n", 1+growth, memoryTolerance*100, verdict(math.Abs(growth) <= memoryTolerance))
+	fmt.Fprintf(out, "largest peak RSS %s (target < %s) %s\n", mib(max(rss[0], rss[1])), mib(memoryLimit), verdict(max(rss[0], rss[1]) < memoryLimit))
+	return nil
+}
+
+func memoryScenario(d time.Duration) string {
+	return fmt.Sprintf(`name: memory
+seed: 1
+upstreams:
+  a:
+    mock: {latency: 10ms}
+  b:
+    mock: {latency: 10ms}
+operation:
+  calls:
+    - {upstream: a, method: GET, path: /}
+    - {upstream: b, method: GET, path: /}
+strategies: [fanout]
+load: {model: open, rate: %d/s, duration: %s}
+`, memoryRate, d)
+}
+
+// describe sums up a strategy's run for the checks' output.
+func describe(sr *metrics.StrategyResult) string {
+	s := fmt.Sprintf("%d operations, %.0f/s, dropped %d, late starts %d, errors %.2f%%, p50 %.2f ms, p99 %.2f ms",
+		sr.Operations, sr.Throughput, sr.Dropped, sr.LateStarts, sr.ErrorRate*100, sr.Latency.P50, sr.Latency.P99)
+	for _, u := range sr.Upstreams {
+		if len(u.Statuses) > 1 || u.Statuses["200"] != u.Calls {
+			s += fmt.Sprintf(", %s answers %v", u.Name, u.Statuses)
+		}
+	}
+	if c := sr.Cost; c != nil {
+		s += fmt.Sprintf(", peak heap %s, peak goroutines %d, CPU %.1f ms per 1,000 operations",
+			mib(int64(c.PeakHeapBytes)), c.PeakGoroutines, c.CPUMsPer1000Ops)
+	}
+	return s
+}
