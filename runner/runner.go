@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -168,7 +169,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	var recorders []*metrics.Recorder // appended only by the dispatching goroutine
+	recs := newRecorderPool(layout, 4*runtime.GOMAXPROCS(0))
 	clock := o.Clock
 	if clock == nil {
 		clock = loadgen.Real{}
@@ -195,9 +196,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
 		Clock: clock, Grace: o.Grace,
 		NewWorker: func(int) loadgen.Worker {
-			rec := metrics.NewRecorder(layout)
-			recorders = append(recorders, rec)
-			return &worker{strategy: strat, op: strategies.NewOperation(calls), rec: rec, clock: clock,
+			return &worker{strategy: strat, op: strategies.NewOperation(calls), recs: recs, clock: clock,
 				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,
 				interrupted: &interrupted}
 		},
@@ -208,7 +207,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	bg.drain(ctx, spec.Drain.D(), o.Grace) // queued: the backlog goes out while the sampler watches
 	samples := depth.stop()                // every operation has finished: nothing more to see
 	merged := metrics.NewRecorder(layout)
-	for _, r := range recorders {
+	for _, r := range recs.all {
 		r.FlushWindows()
 		merged.Merge(r)
 	}
@@ -231,12 +230,12 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	return sr, st.Interrupted, err
 }
 
-// worker runs operations through the strategy and records them into its own
-// recorder: no lock, no allocation of its own per operation.
+// worker runs operations through the strategy and records each into a
+// recorder borrowed for the moment: no allocation of its own per operation.
 type worker struct {
 	strategy strategies.Strategy
 	op       *strategies.Operation
-	rec      *metrics.Recorder
+	recs     *recorderPool
 	clock    loadgen.Clock
 	// ideal computes an operation's ideal latency from the calls' drawn
 	// latencies (nil when unknown); latencies is its scratch buffer.
@@ -269,8 +268,10 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 		return
 	}
 	latency := end.Sub(t.Intended)
-	w.rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
-	w.rec.RecordWindow(outcomes[outcome], t.At, latency)
+	rec := w.recs.get()
+	defer w.recs.put(rec)
+	rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
+	rec.RecordWindow(outcomes[outcome], t.At, latency)
 	if w.tail != nil {
 		over := 0
 		for i := range w.op.Results {
@@ -278,15 +279,15 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 				over++
 			}
 		}
-		w.rec.RecordTail(len(w.op.Results), over)
+		rec.RecordTail(len(w.op.Results), over)
 	}
 	comp := w.op.Compensations
-	w.rec.RecordCompensations(comp.Sent, comp.Failed)
+	rec.RecordCompensations(comp.Sent, comp.Failed)
 	// The ideal knows first attempts only: an operation that also sent
 	// compensations took longer than any ideal of its calls.
 	if w.ideal != nil && comp.Sent == 0 {
 		if ideal, ok := w.ideal.latency(t.At, t.Seq, w.op.Calls, w.latencies); ok {
-			w.rec.RecordOverhead(latency - ideal)
+			rec.RecordOverhead(latency - ideal)
 		}
 	}
 	for i := range w.op.Results {
@@ -294,16 +295,41 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 		if w.background && r.Status == 0 && r.Failure == strategies.NoFailure {
 			continue // enqueued: its consumer reports it
 		}
-		w.rec.RecordCall(callSample(&w.op.Calls[i], r))
+		rec.RecordCall(callSample(&w.op.Calls[i], r))
 	}
 	// Compensations are calls to their upstreams too: their requests,
 	// answers and latency count there, and in the amplification.
 	for i := range w.op.CompensationResults {
 		if r := &w.op.CompensationResults[i]; r.Made() {
-			w.rec.RecordCall(callSample(w.op.Calls[i].Compensation, r))
+			rec.RecordCall(callSample(w.op.Calls[i].Compensation, r))
 		}
 	}
 }
+
+// recorderPool lends recorders to workers for the moment they record an
+// operation (well under a microsecond). Workers grow with the operations in
+// flight, up to thousands, and a recorder holds about 1.5 MiB of
+// histograms: one per worker made memory, and the merge at the end, grow
+// with the in-flight peak (4 GiB at 5,000 in flight). A fixed set of a few
+// per CPU keeps both flat; a worker waits only when every recorder is
+// being written at once.
+type recorderPool struct {
+	free chan *metrics.Recorder
+	all  []*metrics.Recorder
+}
+
+func newRecorderPool(l metrics.Layout, n int) *recorderPool {
+	p := &recorderPool{free: make(chan *metrics.Recorder, n)}
+	for range n {
+		r := metrics.NewRecorder(l)
+		p.all = append(p.all, r)
+		p.free <- r
+	}
+	return p
+}
+
+func (p *recorderPool) get() *metrics.Recorder  { return <-p.free }
+func (p *recorderPool) put(r *metrics.Recorder) { p.free <- r }
 
 var outcomes = [...]metrics.Outcome{
 	strategies.OK:      metrics.OutcomeOK,
