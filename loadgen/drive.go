@@ -22,6 +22,32 @@ type Ticket struct {
 	// Warmup marks an operation intended within the warm-up: the worker
 	// runs it but leaves it out of the statistics.
 	Warmup bool
+	// HeldAtCap marks an operation that waited for a slot at the in-flight
+	// cap (every worker busy): it was handed to a worker the moment one
+	// was free, and LagAtCap is how late the dispatcher already was when
+	// it got to it. Released is, for an operation due while the dispatcher
+	// waited at the cap for an earlier one, when that wait ended. Lateness
+	// from the cap is the system pushing back, not the generator falling
+	// behind.
+	HeldAtCap bool
+	LagAtCap  time.Duration
+	Released  time.Time
+}
+
+// GeneratorLag is the part of the operation's lateness that is the
+// generator's own, given when it actually started: for an operation held
+// at the cap, how late the dispatcher got to it; for one due while an
+// earlier one was held, the time past that one's release; else the time
+// past its intended start.
+func (t Ticket) GeneratorLag(actual time.Time) time.Duration {
+	if t.HeldAtCap {
+		return t.LagAtCap
+	}
+	from := t.Intended
+	if t.Released.After(from) {
+		from = t.Released
+	}
+	return max(actual.Sub(from), 0)
 }
 
 // Worker runs operations one at a time. Drive gives each worker goroutine
@@ -175,6 +201,9 @@ func driveOpen(ctx, workCtx context.Context, c Config, startGrace func()) Stats 
 	startWorker()
 	st.Start = c.Clock.Now()
 	var measured uint64
+	// releasedAt is when the dispatcher last got past a full cap: the
+	// operations due before it were held by the cap.
+	var releasedAt time.Time
 dispatch:
 	for n := uint64(0); ; n++ {
 		at, ok := c.Pacer.Due(n)
@@ -192,6 +221,9 @@ dispatch:
 			st.Interrupted = true
 			break
 		}
+		if t.Intended.Before(releasedAt) {
+			t.Released = releasedAt
+		}
 		select {
 		case tickets <- t: // an idle worker took it
 			st.count(t)
@@ -199,6 +231,7 @@ dispatch:
 			continue
 		default:
 		}
+		held := false // waiting for a slot at the cap
 		if st.Workers < c.MaxInFlight {
 			startWorker()
 		} else if c.DropAtCap && st.Started-finished.Load() >= uint64(c.MaxInFlight) {
@@ -206,11 +239,18 @@ dispatch:
 				st.Dropped++ // the cap is full: no slot will free up for it now
 			}
 			continue
+		} else {
+			held = true
+			t.LagAtCap = t.GeneratorLag(c.Clock.Now()) // how late the dispatcher got here
 		}
 		// At the cap this waits for a slot; the ticket's intended start stays.
 		// (With DropAtCap, a slot is free: its worker is about to take it.)
+		t.HeldAtCap = held
 		select {
 		case tickets <- t:
+			if held {
+				releasedAt = c.Clock.Now()
+			}
 			st.count(t)
 			spare()
 		case <-ctx.Done():

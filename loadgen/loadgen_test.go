@@ -163,6 +163,36 @@ func TestDriveCapsInFlightAndKeepsIntendedStart(t *testing.T) {
 		if want := time.Unix(0, 0).Add(time.Duration(tk.Seq) * 100 * time.Millisecond); !tk.Intended.Equal(want) {
 			t.Errorf("ticket %d intended at %v, want %v: waiting for a slot must not move the intended start", tk.Seq, tk.Intended, want)
 		}
+		// The third was due with both workers busy: it waited for a slot.
+		// (The others depend on how fast workers got to their next ticket.)
+		if tk.Seq == 2 && (!tk.HeldAtCap || tk.LagAtCap != 0) {
+			t.Errorf("ticket 2 HeldAtCap %v, LagAtCap %v; want held, with no lag of the (fake-clock) dispatcher", tk.HeldAtCap, tk.LagAtCap)
+		}
+	}
+}
+
+func TestGeneratorLag(t *testing.T) {
+	t.Parallel()
+	t0 := time.Unix(100, 0)
+	ms := time.Millisecond
+	tests := []struct {
+		name   string
+		ticket Ticket
+		actual time.Time
+		want   time.Duration
+	}{
+		{"on time", Ticket{Intended: t0}, t0.Add(50 * time.Microsecond), 50 * time.Microsecond},
+		{"late by the generator", Ticket{Intended: t0}, t0.Add(7 * ms), 7 * ms},
+		{"held at the cap: the cap's doing", Ticket{Intended: t0, HeldAtCap: true}, t0.Add(900 * ms), 0},
+		{"held at the cap, reached late", Ticket{Intended: t0, HeldAtCap: true, LagAtCap: 4 * ms}, t0.Add(900 * ms), 4 * ms},
+		{"due while an earlier one was held", Ticket{Intended: t0, Released: t0.Add(400 * ms)}, t0.Add(402 * ms), 2 * ms},
+		{"released before it was due", Ticket{Intended: t0, Released: t0.Add(-ms)}, t0.Add(3 * ms), 3 * ms},
+		{"early (clock granularity)", Ticket{Intended: t0}, t0.Add(-time.Microsecond), 0},
+	}
+	for _, tt := range tests {
+		if got := tt.ticket.GeneratorLag(tt.actual); got != tt.want {
+			t.Errorf("%s: GeneratorLag = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }
 

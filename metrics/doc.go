@@ -9,6 +9,6 @@
 // CI compares.
 //
 //	rec := metrics.NewRecorder(metrics.Layout{Upstreams: []string{"profile", "audit"}})
-//	rec.RecordOperation(metrics.OutcomeOK, 501*time.Millisecond, 500*time.Millisecond)
+//	rec.RecordOperation(metrics.OutcomeOK, 501*time.Millisecond, 500*time.Millisecond, time.Millisecond, time.Millisecond)
 //	fmt.Println(rec.Latency.Summary().P50)
 package metrics

@@ -14,9 +14,9 @@ func ExampleRecorder_Merge() {
 	for i := range 100 {
 		d := time.Duration(i+1) * time.Millisecond
 		if i%2 == 0 {
-			a.RecordOperation(metrics.OutcomeOK, d, d, 0)
+			a.RecordOperation(metrics.OutcomeOK, d, d, 0, 0)
 		} else {
-			b.RecordOperation(metrics.OutcomeOK, d, d, 0)
+			b.RecordOperation(metrics.OutcomeOK, d, d, 0, 0)
 		}
 	}
 	a.Merge(b)

@@ -56,7 +56,7 @@ func TestHistogramBounds(t *testing.T) {
 func TestRecordAllocatesNothing(t *testing.T) {
 	r := NewRecorder(testLayout)
 	allocs := testing.AllocsPerRun(1000, func() {
-		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond)
+		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond, time.Microsecond)
 		r.RecordCall(CallSample{Upstream: 1, Status: 503, Failure: -1, Attempts: 1, Latency: 300 * time.Millisecond})
 		r.RecordCall(CallSample{Upstream: 0, Failure: 1, Attempts: 3, Latency: 20 * time.Millisecond,
 			Got429: 2, TooEarly: 1, LimiterWait: 5 * time.Millisecond})
@@ -69,7 +69,7 @@ func TestRecordAllocatesNothing(t *testing.T) {
 func fill(r *Recorder, from, to int) {
 	for i := from; i < to; i++ {
 		d := time.Duration(i%700+1) * time.Millisecond
-		r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond)
+		r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond, time.Duration(i%5)*time.Microsecond)
 		r.RecordCall(CallSample{Upstream: i % 2, Status: []int{200, 503, 0}[i%3], Failure: i % 2, Attempts: 1 + i%3,
 			Latency: d / 2, Got429: i % 3 / 2, TooEarly: i % 5 / 4, LimiterWait: time.Duration(i%4) * time.Millisecond})
 	}
@@ -162,7 +162,7 @@ func TestSummarize(t *testing.T) {
 func TestSummarizeWithoutPolicies(t *testing.T) {
 	t.Parallel()
 	r := NewRecorder(testLayout)
-	r.RecordOperation(OutcomeOK, time.Millisecond, time.Millisecond, 0)
+	r.RecordOperation(OutcomeOK, time.Millisecond, time.Millisecond, 0, 0)
 	r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: time.Millisecond})
 	r.RecordCall(CallSample{Upstream: 1, Failure: 0, Attempts: 0})
 	s, err := r.Summarize("fanout", time.Second, 0)
@@ -277,7 +277,7 @@ func BenchmarkRecordOperation(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		d := time.Duration(i&1023) * time.Millisecond
-		r.RecordOperation(OutcomeOK, d, d, 0)
+		r.RecordOperation(OutcomeOK, d, d, 0, 0)
 		r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: d})
 		r.RecordCall(CallSample{Upstream: 1, Status: 200, Attempts: 1, Latency: d})
 	}

@@ -150,15 +150,19 @@ func NewRecorder(l Layout) *Recorder {
 func (r *Recorder) Layout() Layout { return r.layout }
 
 // RecordOperation records one finished operation: its outcome, its latency
-// from the intended start, its service time and its schedule lag.
-func (r *Recorder) RecordOperation(o Outcome, latency, service, lag time.Duration) {
+// from the intended start, its service time and its schedule lag (actual −
+// intended start). genLag is the part of the lag that is the generator's
+// own: the lag less any wait for a slot at the in-flight cap, which is the
+// system pushing back, not the generator falling behind. Only genLag counts
+// toward LateStarts; lag goes in the schedule-lag histogram.
+func (r *Recorder) RecordOperation(o Outcome, latency, service, lag, genLag time.Duration) {
 	if o < numOutcomes {
 		r.Outcomes[o]++
 	}
 	r.Latency.Record(latency)
 	r.Service.Record(service)
 	r.Lag.Record(lag)
-	if lag > LateStart {
+	if genLag > LateStart {
 		r.LateStarts++
 	}
 }

@@ -107,7 +107,7 @@ func TestRecordWindowAllocatesNothing(t *testing.T) {
 	record := func() {
 		at := time.Duration(i%30) * 100 * time.Millisecond // 3 seconds, round and round
 		i++
-		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond)
+		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond, time.Microsecond)
 		r.RecordWindow(OutcomePartial, at, 300*time.Millisecond)
 		r.RecordCall(CallSample{Upstream: 1, Status: 503, Failure: -1, Attempts: 1, Latency: 300 * time.Millisecond})
 		r.RecordTail(2, 1)
@@ -158,7 +158,7 @@ func halves(n int) (whole, a, b *Result, err error) {
 		for i := from; i < n; i += step {
 			d := time.Duration(i%700+1) * time.Millisecond
 			at := time.Duration(i) * 3 * time.Millisecond
-			r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond)
+			r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond, time.Duration(i%5)*time.Microsecond)
 			r.RecordWindow(Outcome(i%3), at, d)
 			r.RecordCall(CallSample{Upstream: i % 2, Status: []int{200, 503, 0}[i%3], Failure: i % 2, Attempts: 1 + i%3,
 				Latency: d / 2, LimiterWait: time.Duration(i%4) * time.Millisecond})
@@ -224,7 +224,7 @@ func BenchmarkRecordWindow(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		d := time.Duration(i&1023) * time.Millisecond
-		r.RecordOperation(OutcomeOK, d, d, 0)
+		r.RecordOperation(OutcomeOK, d, d, 0, 0)
 		r.RecordWindow(OutcomeOK, time.Duration(i)*100*time.Microsecond, d)
 		r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: d})
 		r.RecordCall(CallSample{Upstream: 1, Status: 200, Attempts: 1, Latency: d})

@@ -43,7 +43,7 @@ func fixture(t *testing.T) *metrics.Result {
 			if i%50 == 0 {
 				outcome, status = metrics.OutcomePartial, 503
 			}
-			r.RecordOperation(outcome, d, d, 0)
+			r.RecordOperation(outcome, d, d, 0, 0)
 			if s.ideal {
 				r.RecordOverhead(time.Duration(i) * 10 * time.Microsecond)
 			}

@@ -270,7 +270,7 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	latency := end.Sub(t.Intended)
 	rec := w.recs.get()
 	defer w.recs.put(rec)
-	rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended))
+	rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended), t.GeneratorLag(began))
 	rec.RecordWindow(outcomes[outcome], t.At, latency)
 	if w.tail != nil {
 		over := 0
