@@ -64,6 +64,7 @@ func TestCLI(t *testing.T) {
 		{"zero duration flag", []string{"run", "--example", "seed", "--duration", "0s"}, 2, nil, []string{"--duration"}},
 		{"unknown strategy flag", []string{"run", "--example", "seed", "--strategies", "hedgd,fanout"}, 2, nil, []string{`unknown strategy "hedgd"`}},
 		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json"}},
+		{"unwritable profile", []string{"run", "--example", "seed", "--cpuprofile", "/nonexistent/dir/cpu.prof"}, 2, nil, []string{"--cpuprofile", "/nonexistent/dir/cpu.prof"}},
 		{"validate good", []string{"validate", good}, 0, []string{good + ": ok"}, nil},
 		{"validate bad and good", []string{"validate", good, bad}, 2, []string{good + ": ok"}, []string{bad + ":8:"}},
 		{"validate nothing", []string{"validate"}, 2, nil, []string{"at least one"}},
