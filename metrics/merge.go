@@ -157,12 +157,15 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 			}
 		}
 		u.Latency, _ = summary("upstream:" + u.Name)
-		u.LimiterWait, u.QueueWait = nil, nil
+		u.LimiterWait, u.QueueWait, u.AttemptLatency = nil, nil, nil
 		if s, ok := summary("limiter_wait:" + u.Name); ok {
 			u.LimiterWait = &s
 		}
 		if s, ok := summary("queue_wait:" + u.Name); ok {
 			u.QueueWait = &s
+		}
+		if s, ok := summary("attempt_latency:" + u.Name); ok {
+			u.AttemptLatency = &s
 		}
 		m.Upstreams = append(m.Upstreams, u)
 	}

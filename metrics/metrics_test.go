@@ -282,3 +282,24 @@ func BenchmarkRecordOperation(b *testing.B) {
 		r.RecordCall(CallSample{Upstream: 1, Status: 200, Attempts: 1, Latency: d})
 	}
 }
+
+// A call's attempts are recorded one by one in the upstream's attempt
+// histogram, apart from the call's latency, which holds the backoffs.
+func TestAttemptLatency(t *testing.T) {
+	t.Parallel()
+	r := NewRecorder(Layout{Upstreams: []string{"a"}, Failures: []string{"none"}, CallsPerOperation: 1})
+	ms := time.Millisecond
+	r.RecordOperation(OutcomeOK, 300*ms, 300*ms, 0, 0)
+	r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 2, Latency: 300 * ms, AttemptLatencies: []time.Duration{3 * ms, 5 * ms}})
+	sr, err := r.Summarize("s", time.Second, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sr.Upstreams[0].AttemptLatency
+	if a == nil || a.Count != 2 || a.Max < 4.9 || a.Max > 5.1 || sr.Upstreams[0].Latency.Max < 299 {
+		t.Errorf("attempt latency %+v, call latency max %v; want 2 attempts up to 5 ms beside a call of 300 ms", a, sr.Upstreams[0].Latency.Max)
+	}
+	if _, ok := sr.Histograms["attempt_latency:a"]; !ok {
+		t.Error("no attempt_latency:a histogram in the result")
+	}
+}

@@ -118,6 +118,10 @@ type UpstreamRecorder struct {
 	// Wasted counts the calls that ended after their operation's fate was
 	// known.
 	Wasted uint64
+	// AttemptLatency is the latency of each HTTP request, retries and
+	// hedges included: the upstream as the client saw it, without the
+	// backoffs and waits of the call latency.
+	AttemptLatency *Histogram
 	// Statuses counts answers by HTTP status; index 0 counts calls that got
 	// no answer (see Failures).
 	Statuses [maxStatus]uint64
@@ -141,7 +145,8 @@ func NewRecorder(l Layout) *Recorder {
 	}
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
-			Failures: make([]uint64, len(l.Failures))}
+			AttemptLatency: NewHistogram(),
+			Failures:       make([]uint64, len(l.Failures))}
 	}
 	return r
 }
@@ -199,6 +204,9 @@ type CallSample struct {
 	Hedged, HedgeWon bool
 	// Wasted: the call ended after its operation's fate was known.
 	Wasted bool
+	// AttemptLatencies are the latencies of the call's HTTP requests (the
+	// first few), each recorded in the upstream's attempt histogram.
+	AttemptLatencies []time.Duration
 }
 
 // RecordCall records one call. It does not allocate.
@@ -230,6 +238,9 @@ func (r *Recorder) RecordCall(c CallSample) {
 	}
 	if c.Wasted {
 		u.Wasted++
+	}
+	for _, l := range c.AttemptLatencies {
+		u.AttemptLatency.Record(l)
 	}
 	if c.Status > 0 && c.Status < maxStatus {
 		u.Statuses[c.Status]++
@@ -303,6 +314,7 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.Hedges += ou.Hedges
 		u.HedgesWon += ou.HedgesWon
 		u.Wasted += ou.Wasted
+		u.AttemptLatency.Merge(ou.AttemptLatency)
 		for s := range u.Statuses {
 			u.Statuses[s] += ou.Statuses[s]
 		}

@@ -116,7 +116,8 @@ type StrategyResult struct {
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
 	// client-side rate limit, "limiter_wait:NAME"; when calls waited in a
-	// pool's queue, "queue_wait:NAME".
+	// pool's queue, "queue_wait:NAME"; the latency of each HTTP request,
+	// "attempt_latency:NAME".
 	Histograms map[string]string `json:"histograms"`
 }
 
@@ -242,6 +243,11 @@ type UpstreamResult struct {
 	HedgesWon uint64 `json:"hedges_won,omitempty"`
 	// Wasted counts calls that ended after their operation's fate was known.
 	Wasted uint64 `json:"wasted,omitempty"`
+	// AttemptLatency is the latency of each HTTP request (retries and
+	// hedges included, the first 8 of a call): the upstream as the client
+	// saw it, without the backoffs and waits in Latency; absent when no
+	// request was sent.
+	AttemptLatency *Summary `json:"attempt_latency,omitempty"`
 }
 
 // Summarize turns a merged recorder into the strategy's result. elapsed is
@@ -288,6 +294,11 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 			hists["queue_wait:"+name] = u.QueueWait
 		}
 		ur.Hedges, ur.HedgesWon, ur.Wasted = u.Hedges, u.HedgesWon, u.Wasted
+		if u.AttemptLatency.Count() > 0 {
+			a := u.AttemptLatency.Summary()
+			ur.AttemptLatency = &a
+			hists["attempt_latency:"+name] = u.AttemptLatency
+		}
 		s.WastedCalls += u.Wasted
 		s.Amplification.Requests += u.Attempts
 		for status, n := range u.Statuses[1:] {

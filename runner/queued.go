@@ -148,5 +148,6 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
 		Queued: r.Queued, QueueWait: r.QueueWait,
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
+		AttemptLatencies: r.AttemptLatencies(),
 	}
 }

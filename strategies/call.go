@@ -65,6 +65,22 @@ type CallResult struct {
 	// Wasted: the call completed, or was cancelled, after its operation's
 	// fate was already known (a critical sibling had failed).
 	Wasted bool
+	// AttemptLatency holds the latency of each HTTP request the call made,
+	// from sending it to having read its answer, in the order they ended
+	// (a hedge's after the first request's), the first
+	// MaxAttemptLatencies of them: the upstream's own latency, without the
+	// backoffs and waits that Latency includes. Held in the result so that
+	// recording them allocates nothing.
+	AttemptLatency [MaxAttemptLatencies]time.Duration
+}
+
+// MaxAttemptLatencies is how many attempts of one call have their latency
+// kept; the attempts past it are still counted in Attempts.
+const MaxAttemptLatencies = 8
+
+// AttemptLatencies returns the latencies kept of the call's attempts.
+func (r *CallResult) AttemptLatencies() []time.Duration {
+	return r.AttemptLatency[:min(max(r.Attempts, 0), MaxAttemptLatencies)]
 }
 
 // Made reports whether the call was made at all, or at least tried: it has

@@ -273,6 +273,10 @@ func (s *hedgeState) fire() {
 // the one its latency includes.
 func mergeHedge(r, hedge *CallResult, sentAfter time.Duration, winner uint32) {
 	attempts, got429, tooEarly := r.Attempts+hedge.Attempts, r.Got429+hedge.Got429, r.TooEarly+hedge.TooEarly
+	// Both requests' attempt latencies, the primary's first.
+	lat := r.AttemptLatency
+	n := copy(lat[:], r.AttemptLatencies())
+	copy(lat[n:], hedge.AttemptLatencies())
 	switch winner {
 	case hedgeWon:
 		*r = *hedge
@@ -283,6 +287,7 @@ func mergeHedge(r, hedge *CallResult, sentAfter time.Duration, winner uint32) {
 	}
 	r.Hedged = true
 	r.Attempts, r.Got429, r.TooEarly = attempts, got429, tooEarly
+	r.AttemptLatency = lat
 }
 
 // delayFor returns the hedge delay of calls to upstream up; false when

@@ -78,6 +78,7 @@ func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResul
 func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *Call) CallResult {
 	a := c.Attempt(ctx, seq, first, call)
 	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency}
+	res.AttemptLatency[0] = a.Latency
 	if a.Status == http.StatusTooManyRequests {
 		res.Got429 = 1
 	}

@@ -184,6 +184,7 @@ func (p *PolicyCaller) CallFrom(ctx context.Context, seq uint64, first int, c *C
 	if u == nil {
 		a := p.inner.Attempt(ctx, seq, first, c)
 		res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency}
+		res.AttemptLatency[0] = a.Latency
 		if a.Status == http.StatusTooManyRequests {
 			res.Got429 = 1
 		}
@@ -250,6 +251,9 @@ func (p *PolicyCaller) call(ctx context.Context, seq uint64, first int, c *Call,
 			cancel()
 		}
 		answered := p.now()
+		if res.Attempts < MaxAttemptLatencies {
+			res.AttemptLatency[res.Attempts] = a.Latency
+		}
 		res.Attempts++
 		res.Status, res.Failure, res.Err = a.Status, a.Failure, a.Err
 		if a.Status == http.StatusTooManyRequests {

@@ -3,6 +3,7 @@ package strategies
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -519,7 +520,7 @@ func TestPolicyCallerZeroPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := pc.Call(context.Background(), 1, &Call{UpstreamIndex: 3})
-	want := CallResult{Status: 429, Attempts: 1, Latency: 7, Got429: 1}
+	want := CallResult{Status: 429, Attempts: 1, Latency: 7, Got429: 1, AttemptLatency: [MaxAttemptLatencies]time.Duration{7}}
 	if got != want {
 		t.Errorf("Call = %+v, want %+v", got, want)
 	}
@@ -562,5 +563,21 @@ func TestNewPolicyCallerErrors(t *testing.T) {
 	if _, err := NewPolicyCaller(&scriptAttempter{}, []Policy{{Timeout: time.Second, Retry: Retry{Attempts: 3, Backoff: 1, MaxBackoff: 2, Jitter: JitterEqual, On: RetryOnAll},
 		Breaker: Breaker{FailureRatio: 0.5, Window: 10}, RateLimit: RateLimit{Rate: 5}}}); err != nil {
 		t.Errorf("valid policy: %v", err)
+	}
+}
+
+// Each attempt's own latency is kept, without the backoff between them.
+func TestPolicyCallerKeepsAttemptLatencies(t *testing.T) {
+	t.Parallel()
+	inner := &scriptAttempter{script: []AttemptResult{
+		{Status: 503, Latency: 3 * time.Millisecond},
+		{Status: 503, Latency: 5 * time.Millisecond},
+		{Status: 200, Latency: 2 * time.Millisecond},
+	}}
+	pc, _ := newFakePolicyCaller(t, inner, Policy{Retry: Retry{Attempts: 3, Backoff: 100 * time.Millisecond, Jitter: JitterNone}})
+	got := pc.Call(context.Background(), 1, testCall)
+	want := []time.Duration{3 * time.Millisecond, 5 * time.Millisecond, 2 * time.Millisecond}
+	if !slices.Equal(got.AttemptLatencies(), want) {
+		t.Errorf("AttemptLatencies() = %v, want %v (the 100 and 200 ms backoffs are not attempts)", got.AttemptLatencies(), want)
 	}
 }
