@@ -197,3 +197,27 @@ load: {rate: 50/s, duration: 200ms}
 		t.Errorf("delivered %d, undelivered %d; want 0 and the acked operation's 2 calls", q.Delivered, q.Undelivered)
 	}
 }
+
+// Warm-up operations of a queued strategy are delivered but, like every
+// strategy's, not measured: the consumers leave them out too.
+func TestQueuedLeavesTheWarmupOut(t *testing.T) {
+	t.Parallel()
+	sc := parseScenario(t, `
+name: warm
+upstreams:
+  a: {mock: {latency: 2ms}}
+operation:
+  calls: [{upstream: a, method: POST, path: /x}]
+strategies: [{name: queued, consumers: 4}]
+load: {rate: 100/s, duration: 1s, warmup: 500ms}
+`)
+	res, err := Run(t.Context(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := strategyByName(t, res, "queued")
+	if sr.Operations != 50 || sr.Queue == nil || sr.Queue.Delivered != 50 || sr.Upstreams[0].Calls != 50 {
+		t.Errorf("%d operations measured, queue %+v, %d calls recorded; want 50 of each (the 50 warm-up ones left out)",
+			sr.Operations, sr.Queue, sr.Upstreams[0].Calls)
+	}
+}

@@ -255,7 +255,7 @@ type worker struct {
 
 func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	began := w.clock.Now()
-	w.op.Seq, w.op.Intended = t.Seq, t.Intended
+	w.op.Seq, w.op.Intended, w.op.Warmup = t.Seq, t.Intended, t.Warmup
 	outcome := w.strategy.Execute(ctx, w.op)
 	end := w.clock.Now()
 	// A warm-up operation is not measured; nor is one cut off by the end of

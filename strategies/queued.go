@@ -210,7 +210,7 @@ func (q *Queued) Execute(ctx context.Context, op *Operation) Outcome {
 	}
 	n := len(op.Calls)
 	st := q.ops.Get().(*queuedOp)
-	st.op.Seq, st.op.Intended, st.op.Calls = op.Seq, op.Intended, op.Calls
+	st.op.Seq, st.op.Intended, st.op.Calls, st.op.Warmup = op.Seq, op.Intended, op.Calls, op.Warmup
 	if cap(st.op.Results) < n {
 		st.op.Results = make([]CallResult, n)
 	}
@@ -373,8 +373,12 @@ func (q *Queued) consume(sink DeliverySink, c *consumer) {
 		if err != nil {
 			return
 		}
+		report := sink
+		if d.op.op.Warmup {
+			report = discardSink{} // delivered, but not measured
+		}
 		if d.Redelivered {
-			sink.Redelivery()
+			report.Redelivery()
 		}
 		c.busy.Store(true)
 		r := q.caller.Call(c.ctx, d.Seq, d.call)
@@ -386,9 +390,9 @@ func (q *Queued) consume(sink DeliverySink, c *consumer) {
 		// slot for this call, until remaining says otherwise.
 		st := d.op
 		st.op.Results[d.Call] = r
-		sink.Call(d.call, &st.op.Results[d.Call])
+		report.Call(d.call, &st.op.Results[d.Call])
 		if st.remaining.Add(-1) == 0 {
-			q.finish(sink, st)
+			q.finish(report, st)
 		}
 	}
 }
@@ -475,7 +479,8 @@ func (q *Queued) shutdown() {
 	})
 }
 
-// discardSink reports nowhere.
+// discardSink reports nowhere: the sink when Start is given none, and for
+// warm-up operations.
 type discardSink struct{}
 
 func (discardSink) Call(*Call, *CallResult)     {}

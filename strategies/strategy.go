@@ -53,6 +53,10 @@ type Operation struct {
 	// Intended is when the schedule meant the operation to start; the
 	// delivery latency of a queued operation counts from it.
 	Intended time.Time
+	// Warmup: the operation runs in the warm-up, and its caller will not
+	// measure it; a strategy that reports on its own after Execute
+	// (queued) leaves it out of its reports too.
+	Warmup bool
 	// Calls are the calls to make, shared and read-only.
 	Calls []Call
 	// Results holds each call's result after Execute, indexed like Calls.
