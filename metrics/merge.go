@@ -34,6 +34,7 @@ func MergeResults(a, b *Result, nameA, nameB string) (*Result, error) {
 	}
 	out := *a
 	out.Strategies = nil
+	out.Thresholds = nil // verdicts on a's figures, not on the merged ones
 	out.Warnings = slices.Clone(a.Warnings)
 	for _, w := range b.Warnings {
 		if !slices.Contains(out.Warnings, w) {

@@ -26,6 +26,9 @@ type Result struct {
 	Interrupted bool             `json:"interrupted"`
 	Warnings    []string         `json:"warnings,omitempty"`
 	Strategies  []StrategyResult `json:"strategies"`
+	// Thresholds are the verdicts on the scenario's thresholds, strategy by
+	// strategy in run order; absent when it sets none.
+	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
 }
 
 // Environment is where the run happened.

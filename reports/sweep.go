@@ -1,8 +1,6 @@
 package reports
 
 import (
-	"fmt"
-
 	"github.com/jedib0t/go-pretty/v6/table"
 
 	"github.com/fanbench/fanbench/metrics"
@@ -34,6 +32,6 @@ func sweepTable(r *metrics.Result, o TableOptions) table.Writer {
 	if slo == "" {
 		return nil
 	}
-	t.SetCaption(fmt.Sprintf("rate sweep, SLO %s; each strategy stops at the first step that breaks it", slo))
+	t.SetCaption("rate sweep, SLO %s; each strategy stops at the first step that breaks it", slo)
 	return t
 }

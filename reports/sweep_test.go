@@ -11,7 +11,7 @@ import (
 func TestSweepTable(t *testing.T) {
 	t.Parallel()
 	r := &metrics.Result{Schema: metrics.Schema, Strategies: []metrics.StrategyResult{
-		{Name: "fanout", Sweep: &metrics.SweepResult{SLO: "p99 < 100ms", StepDurationS: 1, SustainedRate: 40, StoppedAt: 60, DetailsAt: 40,
+		{Name: "fanout", Sweep: &metrics.SweepResult{SLO: "p99 < 100ms and error_rate < 1%", StepDurationS: 1, SustainedRate: 40, StoppedAt: 60, DetailsAt: 40,
 			Steps: []metrics.SweepStep{
 				{Rate: 20, Throughput: 20, P50: 22.4, P99: 26.3, Passed: true},
 				{Rate: 40, Throughput: 39.5, P50: 22, P99: 35.5, Passed: true},
@@ -22,7 +22,7 @@ func TestSweepTable(t *testing.T) {
 	if err := Table(&buf, r, TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"rate sweep, SLO p99 < 100ms", "39.5", "253.2", "broken: p99 253.2ms ≥ 100ms", "← sustained within the SLO"} {
+	for _, want := range []string{"rate sweep, SLO p99 < 100ms and error_rate < 1%;", "39.5", "253.2", "broken: p99 253.2ms ≥ 100ms", "← sustained within the SLO"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, &buf)
 		}

@@ -48,6 +48,11 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 		b.WriteString(c.Render())
 		b.WriteString("\n")
 	}
+	if th := thresholdTable(r, o); th != nil {
+		b.WriteString("\n")
+		b.WriteString(th.Render())
+		b.WriteString("\n" + thresholdVerdict(r, o) + "\n")
+	}
 	for _, warn := range r.Warnings {
 		line := "WARNING: " + warn
 		if o.Color {

@@ -102,6 +102,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 	if res.Interrupted {
 		res.Warnings = append(res.Warnings, "the run was interrupted: figures cover only what ran before the stop")
 	}
+	res.Thresholds = JudgeThresholds(sc, res) // judged on what ran, interrupted or not
 	res.DurationS = time.Since(began).Seconds()
 	return res, nil
 }

@@ -90,6 +90,18 @@ var forms = map[reflect.Type]string{
 	reflect.TypeFor[Strategy]():             "a strategy name such as fanout or a mapping such as {name: pooled, workers: 8}",
 	reflect.TypeFor[HedgeDelay]():           "a duration such as 50ms or a percentile such as p95",
 	reflect.TypeFor[StageTarget]():          "a rate such as 500/s or a number of users such as 50",
+	reflect.TypeFor[SLO]():                  `an objective such as "p99 < 300ms and error_rate < 1%"`,
+	reflect.TypeFor[Threshold]():            `an assertion such as "p99 < 350ms"`,
+}
+
+// textOnly are the struct types written only as text: a mapping in their
+// place is a mistake to report as such, not a struct to decode field by
+// field (whose Go field names would appear in the message).
+var textOnly = map[reflect.Type]bool{
+	reflect.TypeFor[SLO]():         true,
+	reflect.TypeFor[Threshold]():   true,
+	reflect.TypeFor[HedgeDelay]():  true,
+	reflect.TypeFor[StageTarget](): true,
 }
 
 // value decodes n into v, which must be addressable.
@@ -120,6 +132,9 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		if err := u.UnmarshalText([]byte(n.Value)); err != nil {
 			d.failf(n, path, "%v", err)
 		}
+		return
+	case textOnly[t] && n.Kind != yaml.ScalarNode:
+		d.failf(n, path, "expected %s, got %s", forms[t], describe(n))
 		return
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
 		d.structure(n, v, path)

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 		f.Add(src)
 	}
 	files, _ := filepath.Glob("testdata/*.yaml")
+	malformed, _ := filepath.Glob("testdata/malformed/*.yaml")
+	files = append(files, malformed...)
 	for _, file := range files {
 		src, err := os.ReadFile(file)
 		if err != nil {

@@ -77,6 +77,10 @@ func TestLoadRoundTrip(t *testing.T) {
 				Model: scenarios.ModelOpen, Rate: 0.5, Duration: dur(90 * time.Second), MaxInFlight: 64,
 				Arrivals: scenarios.ArrivalsUniform, OnCap: scenarios.OnCapWait,
 			},
+			Thresholds: scenarios.Thresholds{
+				"all":    {{Metric: "p99", Op: "<", Bound: 350}, {Metric: "error_rate", Op: "<=", Bound: 0.01}},
+				"fanout": {{Metric: "throughput", Op: ">=", Bound: 0.4}, {Metric: "amplification", Op: "<", Bound: 1.5}},
+			},
 			File: "testdata/full.yaml",
 		}},
 		{"testdata/defaults.yaml", &scenarios.Scenario{

@@ -30,6 +30,9 @@ type Scenario struct {
 	// per upstream; nil when the file sets none.
 	Policies *Policies `yaml:"policies" json:"policies,omitempty"`
 	Load     LoadSpec  `yaml:"load" json:"load"`
+	// Thresholds are assertions on the figures, by strategy (see
+	// Thresholds); a failed one makes the run exit 1.
+	Thresholds Thresholds `yaml:"thresholds" json:"thresholds,omitempty"`
 
 	// File is where the scenario was read from ("example:seed" for an
 	// embedded example); empty for one built in code.

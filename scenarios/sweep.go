@@ -190,15 +190,15 @@ type sloToken struct {
 	col  int
 }
 
-// sloTokens splits an SLO into words and "<" (and "<=", refused by the
-// parser as an unexpected token), with their columns from 1.
+// sloTokens splits an SLO or a threshold into words and the comparison
+// operators <, <=, > and >= (an SLO takes < only), with their columns from 1.
 func sloTokens(text string) []sloToken {
 	var toks []sloToken
 	for i := 0; i < len(text); {
 		switch c := text[i]; {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
 			i++
-		case c == '<':
+		case c == '<' || c == '>':
 			j := i + 1
 			if j < len(text) && text[j] == '=' {
 				j++
@@ -207,7 +207,7 @@ func sloTokens(text string) []sloToken {
 			i = j
 		default:
 			j := i
-			for j < len(text) && !strings.ContainsRune(" \t\n\r<", rune(text[j])) {
+			for j < len(text) && !strings.ContainsRune(" \t\n\r<>", rune(text[j])) {
 				j++
 			}
 			toks = append(toks, sloToken{text[i:j], i + 1})

@@ -90,6 +90,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.strategies(s.Strategies)
 	c.policies(s.Policies, s.Upstreams)
 	c.load(&s.Load)
+	c.thresholds(s)
 }
 
 // missing says "missing" for a field the file left out, "empty" for one it

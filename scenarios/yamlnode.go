@@ -84,11 +84,33 @@ func (d *decoder) syntaxError(err error, data []byte) {
 			}
 		}
 	}
+	if line == 0 {
+		line = unknownAnchorLine(msg, data)
+	}
 	msg = "invalid YAML: " + msg
 	if line > 0 && hasTabIndent(data, line) {
 		msg += " (a tab indents this line; YAML indents with spaces only)"
 	}
 	d.errs = append(d.errs, &Error{File: d.file, Line: line, Msg: msg})
+}
+
+// unknownAnchorLine finds the line (from 1) of the first use of the anchor
+// that the parser's "unknown anchor 'NAME' referenced" message names, since
+// that message has no line; 0 for any other message.
+func unknownAnchorLine(msg string, data []byte) int {
+	rest, ok := strings.CutPrefix(msg, "unknown anchor '")
+	if !ok {
+		return 0
+	}
+	name, _, ok := strings.Cut(rest, "' referenced")
+	if !ok {
+		return 0
+	}
+	i := bytes.Index(data, []byte("*"+name))
+	if i < 0 {
+		return 0
+	}
+	return bytes.Count(data[:i], []byte("\n")) + 1
 }
 
 // hasTabIndent reports whether the given line (from 1) or the one before it,

@@ -56,8 +56,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return exitError
 }
 
-// errThresholds marks a run whose thresholds failed (none exist yet; the
-// exit code is reserved).
+// errThresholds marks a run whose thresholds failed: exit code 1.
 var errThresholds = errors.New("thresholds failed")
 
 // isCobraUsage reports whether cobra itself rejected the command line
@@ -92,6 +91,6 @@ HDR-histogram percentiles corrected for coordinated omission.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.AddCommand(newRunCmd(stdout, stderr), newValidateCmd(stdout), newExamplesCmd(stdout), newMockCmd(stdout, stderr), newVersionCmd(stdout), newMergeCmd(stdout))
-	root.CompletionOptions.HiddenDefaultCmd = true
+	addCompletions(root)
 	return root
 }

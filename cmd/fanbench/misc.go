@@ -78,9 +78,10 @@ func newExamplesCmd(stdout io.Writer) *cobra.Command {
 
 func newVersionCmd(stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print fanbench's version, commit and Go version",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print fanbench's version, commit and Go version",
+		Example: `  fanbench version`,
+		Args:    cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			bi, _ := debug.ReadBuildInfo()
 			goVersion, commit := "unknown", "unknown"

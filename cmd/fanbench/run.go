@@ -118,10 +118,34 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	case "json":
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		err = enc.Encode(res)
 	default:
-		return reports.Table(stdout, res, reports.TableOptions{Color: !f.noColor && colorable(stdout)})
+		err = reports.Table(stdout, res, reports.TableOptions{Color: !f.noColor && colorable(stdout)})
 	}
+	if err != nil {
+		return err
+	}
+	return thresholdsVerdict(res)
+}
+
+// thresholdsVerdict is errThresholds, naming the failed thresholds, when
+// any failed; an interrupted run is judged on what it measured, and says so.
+func thresholdsVerdict(res *metrics.Result) error {
+	n := res.FailedThresholds()
+	if n == 0 {
+		return nil
+	}
+	var failed []string
+	for _, t := range res.Thresholds {
+		if !t.Pass {
+			failed = append(failed, t.Strategy+": "+t.Threshold)
+		}
+	}
+	partial := ""
+	if res.Interrupted {
+		partial = " (judged on the interrupted run)"
+	}
+	return fmt.Errorf("%w: %d of %d%s: %s", errThresholds, n, len(res.Thresholds), partial, strings.Join(failed, "; "))
 }
 
 // applyOverrides puts the flags the user set over the scenario's values.

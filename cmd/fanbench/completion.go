@@ -1,0 +1,54 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+// completionExample shows how to load the script that cobra's completion
+// command prints, per shell.
+const completionExample = `  source <(fanbench completion bash)         # bash, this shell only
+  fanbench completion bash > /etc/bash_completion.d/fanbench
+  fanbench completion zsh > "${fpath[1]}/_fanbench"
+  fanbench completion fish > ~/.config/fish/completions/fanbench.fish
+  fanbench completion powershell | Out-String | Invoke-Expression`
+
+// addCompletions makes cobra's completion command visible, with an example,
+// and completes what fanbench knows beyond file names: the names of the
+// embedded examples (fanbench examples NAME, run --example NAME), the
+// output formats, scenario files by their extension.
+func addCompletions(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	yamlFiles := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	}
+	exampleNames := func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return scenarios.ExampleNames(), cobra.ShellCompDirectiveNoFileComp
+	}
+	for _, cmd := range root.Commands() {
+		switch cmd.Name() {
+		case "completion":
+			cmd.Example = completionExample
+		case "examples":
+			cmd.ValidArgsFunction = func(c *cobra.Command, args []string, s string) ([]string, cobra.ShellCompDirective) {
+				if len(args) > 0 {
+					return nil, cobra.ShellCompDirectiveNoFileComp
+				}
+				return exampleNames(c, args, s)
+			}
+		case "run", "validate", "mock":
+			cmd.ValidArgsFunction = yamlFiles
+		}
+		// The flags exist on some commands only; a missing one is skipped.
+		if cmd.Flags().Lookup("example") != nil {
+			_ = cmd.RegisterFlagCompletionFunc("example", exampleNames)
+		}
+		if cmd.Flags().Lookup("format") != nil {
+			_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+		}
+		if cmd.Flags().Lookup("config") != nil {
+			_ = cmd.RegisterFlagCompletionFunc("config", yamlFiles)
+		}
+	}
+}

@@ -1,0 +1,54 @@
+package scenarios_test
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files: testdata/malformed/*.golden and schema.json")
+
+// TestMalformedGolden loads each file of testdata/malformed, one realistic
+// mistake each, and compares the error text with the file's .golden
+// neighbour (go test ./scenarios -run Malformed -update rewrites them).
+func TestMalformedGolden(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("testdata/malformed/*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 30 {
+		t.Fatalf("testdata/malformed holds %d scenarios, want at least 30", len(files))
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".yaml"), func(t *testing.T) {
+			t.Parallel()
+			s, err := scenarios.Load(file)
+			if err == nil {
+				t.Fatalf("Load(%s) = %+v, nil; want an error", file, s)
+			}
+			if !errors.Is(err, scenarios.ErrInvalid) {
+				t.Errorf("Load(%s) error %v does not match ErrInvalid", file, err)
+			}
+			got := err.Error() + "\n"
+			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./scenarios -run Malformed -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("Load(%s) error:\n%s\nwant (%s):\n%s", file, got, golden, want)
+			}
+		})
+	}
+}
