@@ -47,12 +47,7 @@ bench-scale: build
 
 ## fuzz: a short run ($(FUZZTIME)) of every fuzz target
 fuzz:
-	@set -e; for pkg in $$($(GO) list ./...); do \
-		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
-			echo "fuzz $$pkg $$target"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
-		done; \
-	done
+	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 ## demo: run the built-in seed example on embedded mock upstreams; writes demo/result.json
 demo: build
