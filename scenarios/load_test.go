@@ -258,8 +258,7 @@ func TestValidate(t *testing.T) {
 	}
 	err := s.Validate()
 	want := `operation.calls[0].upstream: unknown upstream "b"; did you mean "a"? defined: a` + "\n" +
-		"load.rate: missing; set the arrival rate of operations, such as rate: 20/s (or ramp it with stages)\n" +
-		"load.duration: missing; set how long the load runs, such as duration: 30s, or how many operations, such as operations: 10000"
+		"load: missing; say how operations arrive, such as load: {rate: 20/s, duration: 30s}"
 	if err == nil || err.Error() != want || !errors.Is(err, scenarios.ErrInvalid) {
 		t.Errorf("Validate() = %v\nwant %s", err, want)
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -361,6 +362,10 @@ func (s *Strategy) fillDefaults() {
 }
 
 func (c *checker) load(l *LoadSpec) {
+	if !c.written("load") && !c.bad["load"] && reflect.ValueOf(*l).IsZero() {
+		c.addf("load", "missing; say how operations arrive, such as load: {rate: 20/s, duration: 30s}")
+		return
+	}
 	switch l.Model {
 	case "":
 		l.Model = ModelOpen
