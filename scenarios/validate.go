@@ -178,53 +178,37 @@ func (c *checker) operation(op *Operation, us Upstreams) {
 	for i := range op.Calls {
 		call := &op.Calls[i]
 		path := fmt.Sprintf("operation.calls[%d]", i)
-		switch _, ok := us.Find(call.Upstream); {
-		case len(us) == 0:
-			// Reported once, at upstreams, rather than at every call.
-		case call.Upstream == "":
-			c.addf(path+".upstream", "%s; name the upstream to call: %s",
-				c.missing(path+".upstream"), strings.Join(names, ", "))
-		case !ok:
-			c.addf(path+".upstream", "unknown upstream %q%s", call.Upstream, choices(call.Upstream, "defined", names))
-		}
-		call.Method = strings.ToUpper(strings.TrimSpace(call.Method))
-		if call.Method == "" {
-			call.Method = "GET"
-		}
-		if !slices.Contains(methods, call.Method) {
-			c.addf(path+".method", "unknown method %q; allowed: %s", call.Method, strings.Join(methods, ", "))
-		}
-		if call.Path == "" {
-			call.Path = "/"
-		}
-		c.callPath(call.Path, path+".path")
+		c.request(&call.Upstream, &call.Method, &call.Path, path, "GET", "name the upstream to call", us, names)
 		if comp := call.Compensate; comp != nil {
-			c.compensation(comp, path+".compensate", us, names)
+			c.request(&comp.Upstream, &comp.Method, &comp.Path, path+".compensate", "POST",
+				"name the upstream that undoes the call", us, names)
 		}
 	}
 }
 
-// compensation checks the call that undoes another, and fills its defaults.
-func (c *checker) compensation(comp *Compensation, path string, us Upstreams, names []string) {
-	switch _, ok := us.Find(comp.Upstream); {
+// request checks the upstream, method and path of a call or of a
+// compensation, written at path, and fills in their defaults: the method
+// defaultMethod, the path /. hint says what the upstream is for.
+func (c *checker) request(upstream, method, reqPath *string, path, defaultMethod, hint string, us Upstreams, names []string) {
+	switch _, ok := us.Find(*upstream); {
 	case len(us) == 0:
-	case comp.Upstream == "":
-		c.addf(path+".upstream", "%s; name the upstream that undoes the call: %s",
-			c.missing(path+".upstream"), strings.Join(names, ", "))
+		// Reported once, at upstreams, rather than at every call.
+	case *upstream == "":
+		c.addf(path+".upstream", "%s; %s: %s", c.missing(path+".upstream"), hint, strings.Join(names, ", "))
 	case !ok:
-		c.addf(path+".upstream", "unknown upstream %q%s", comp.Upstream, choices(comp.Upstream, "defined", names))
+		c.addf(path+".upstream", "unknown upstream %q%s", *upstream, choices(*upstream, "defined", names))
 	}
-	comp.Method = strings.ToUpper(strings.TrimSpace(comp.Method))
-	if comp.Method == "" {
-		comp.Method = "POST"
+	*method = strings.ToUpper(strings.TrimSpace(*method))
+	if *method == "" {
+		*method = defaultMethod
 	}
-	if !slices.Contains(methods, comp.Method) {
-		c.addf(path+".method", "unknown method %q; allowed: %s", comp.Method, strings.Join(methods, ", "))
+	if !slices.Contains(methods, *method) {
+		c.addf(path+".method", "unknown method %q; allowed: %s", *method, strings.Join(methods, ", "))
 	}
-	if comp.Path == "" {
-		comp.Path = "/"
+	if *reqPath == "" {
+		*reqPath = "/"
 	}
-	c.callPath(comp.Path, path+".path")
+	c.callPath(*reqPath, path+".path")
 }
 
 // callPath checks a request path and its template.
