@@ -2,7 +2,6 @@ package runner
 
 import (
 	"runtime/metrics"
-	"sync"
 	"syscall"
 	"time"
 
@@ -17,10 +16,8 @@ const costEvery = time.Second
 // goroutines, the heap in use and the open connections, keeping the peaks.
 // GC pauses are the runtime's cumulative histogram, differenced.
 type costSampler struct {
-	conns    func() int
-	stopOnce sync.Once
-	stopCh   chan struct{}
-	done     chan struct{}
+	conns func() int
+	loop  *periodic
 
 	cpuStart   time.Duration
 	pauseStart *metrics.Float64Histogram
@@ -39,23 +36,11 @@ const (
 // startCost starts sampling; conns says how many connections the caller
 // holds open (nil: not counted).
 func startCost(conns func() int) *costSampler {
-	c := &costSampler{conns: conns, stopCh: make(chan struct{}), done: make(chan struct{}), cpuStart: cpuTime(),
+	c := &costSampler{conns: conns, cpuStart: cpuTime(),
 		samples: []metrics.Sample{{Name: metricGoroutines}, {Name: metricHeap}, {Name: metricPauses}}}
 	c.read()
 	c.pauseStart = copyHistogram(c.samples[2].Value)
-	go func() {
-		defer close(c.done)
-		t := time.NewTicker(costEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.stopCh:
-				return
-			case <-t.C:
-				c.read()
-			}
-		}
-	}()
+	c.loop = startPeriodic(func() time.Duration { return costEvery }, func(time.Time) { c.read() })
 	return c
 }
 
@@ -76,8 +61,7 @@ func (c *costSampler) read() {
 // stop ends the sampling, takes a last sample and returns the cost of
 // operations operations.
 func (c *costSampler) stop(operations uint64, mocks bool) *fbmetrics.Cost {
-	c.stopOnce.Do(func() { close(c.stopCh) })
-	<-c.done
+	c.loop.stop()
 	c.read()
 	cpu := cpuTime() - c.cpuStart
 	out := &fbmetrics.Cost{CPUSeconds: cpu.Seconds(), PeakGoroutines: c.peakGoroutines, PeakHeapBytes: c.peakHeap,

@@ -83,10 +83,7 @@ func strategyStart(sc *scenarios.Scenario, spec scenarios.Strategy, i int) Strat
 // ticks calls an Observer's Tick from its own goroutine while a strategy
 // runs. It reads the shared windows only (under their lock, once a tick):
 // the workers do nothing for it.
-type ticks struct {
-	stopCh chan struct{}
-	done   chan struct{}
-}
+type ticks struct{ loop *periodic }
 
 // startTicks ticks obs every interval from began, half an interval past
 // each whole one, so the second just ended has been handed over by the
@@ -98,42 +95,29 @@ func startTicks(obs Observer, ws *metrics.Windows, failureNames []string, began 
 	if every <= 0 {
 		every = defaultTickEvery
 	}
-	t := &ticks{stopCh: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(t.done)
-		timer := time.NewTimer(time.Hour)
-		defer timer.Stop()
-		for k := time.Duration(1); ; k++ {
-			next := began.Add(k*every + every/2)
-			if late := time.Since(next); late > every { // a slow observer: skip the ticks missed
-				k += late / every
-				next = began.Add(k*every + every/2)
-			}
-			timer.Reset(time.Until(next))
-			select {
-			case <-t.stopCh:
-				return
-			case <-timer.C:
-			}
-			elapsed := time.Since(began)
-			sec := int64(elapsed/time.Second) - 1
-			w, completed, notOK := ws.Live(sec, failureNames)
-			obs.Tick(Snapshot{Elapsed: elapsed, Window: w, Completed: completed, NotOK: notOK})
+	var k time.Duration // the tick to come is the k-th
+	wait := func() time.Duration {
+		k++
+		next := began.Add(k*every + every/2)
+		if late := time.Since(next); late > every { // a slow observer: skip the ticks missed
+			k += late / every
+			next = began.Add(k*every + every/2)
 		}
-	}()
-	return t
+		return time.Until(next)
+	}
+	tick := func(time.Time) {
+		elapsed := time.Since(began)
+		sec := int64(elapsed/time.Second) - 1
+		w, completed, notOK := ws.Live(sec, failureNames)
+		obs.Tick(Snapshot{Elapsed: elapsed, Window: w, Completed: completed, NotOK: notOK})
+	}
+	return &ticks{loop: startPeriodic(wait, tick)}
 }
 
 // stop ends the ticks and waits for the last one to return; nil-safe,
 // idempotent.
 func (t *ticks) stop() {
-	if t == nil {
-		return
+	if t != nil {
+		t.loop.stop()
 	}
-	select {
-	case <-t.stopCh:
-	default:
-		close(t.stopCh)
-	}
-	<-t.done
 }

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/fanbench/fanbench/metrics"
@@ -24,14 +23,12 @@ const defaultSampleEvery = 100 * time.Millisecond
 // Random sampling times are independent of the arrivals, so the mean of the
 // samples is the time average of the depth.
 type sampler struct {
-	stopOnce sync.Once
-	stopCh   chan struct{}
-	done     chan struct{}
-	samples  []metrics.Sample
+	loop    *periodic
+	samples []metrics.Sample // written by loop until it stops
 }
 
-// startSampling starts reading g's depth every interval, counting time from
-// start; nil when g is nil (the strategy has no queue of its own).
+// startSampling starts reading g's depth about every interval, counting
+// time from start; nil when g is nil (the strategy has no queue of its own).
 func startSampling(g strategies.Gauged, start time.Time, every time.Duration) *sampler {
 	if g == nil {
 		return nil
@@ -39,21 +36,10 @@ func startSampling(g strategies.Gauged, start time.Time, every time.Duration) *s
 	if every <= 0 {
 		every = defaultSampleEvery
 	}
-	s := &sampler{stopCh: make(chan struct{}), done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		t := time.NewTimer(jittered(every))
-		defer t.Stop()
-		for {
-			select {
-			case <-s.stopCh:
-				return
-			case now := <-t.C:
-				s.samples = append(s.samples, metrics.Sample{AtS: now.Sub(start).Seconds(), Value: g.Depth()})
-				t.Reset(jittered(every))
-			}
-		}
-	}()
+	s := &sampler{}
+	s.loop = startPeriodic(func() time.Duration { return jittered(every) }, func(now time.Time) {
+		s.samples = append(s.samples, metrics.Sample{AtS: now.Sub(start).Seconds(), Value: g.Depth()})
+	})
 	return s
 }
 
@@ -68,7 +54,6 @@ func (s *sampler) stop() []metrics.Sample {
 	if s == nil {
 		return nil
 	}
-	s.stopOnce.Do(func() { close(s.stopCh) })
-	<-s.done
+	s.loop.stop()
 	return s.samples
 }
