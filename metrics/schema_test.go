@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"testing"
 
 	"github.com/invopop/jsonschema"
 
+	"github.com/fanbench/fanbench/internal/golden"
 	"github.com/fanbench/fanbench/internal/schematest"
 )
 
@@ -38,15 +38,7 @@ func generatedSchema(t *testing.T) []byte {
 
 func TestResultSchemaIsCurrent(t *testing.T) {
 	got := generatedSchema(t)
-	if *update {
-		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := golden.Want(t, schemaFile, got, *update, "go test ./metrics -run Schema -update")
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s is not what the Result type generates: run go test ./metrics -run Schema -update and commit it", schemaFile)
 	}

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/internal/golden"
 	"github.com/fanbench/fanbench/metrics"
 )
 
@@ -89,18 +89,10 @@ func TestTableGolden(t *testing.T) {
 	if err := Table(&buf, fixture(t), TableOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "table.golden")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./reports -update to create it)", err)
-	}
+	goldenFile := filepath.Join("testdata", "table.golden")
+	want := golden.Want(t, goldenFile, buf.Bytes(), *update, "go test ./reports -update")
 	if buf.String() != string(want) {
-		t.Errorf("Table output differs from %s (rerun with -update if the change is intended)\n got:\n%s\nwant:\n%s", golden, &buf, want)
+		t.Errorf("Table output differs from %s (rerun with -update if the change is intended)\n got:\n%s\nwant:\n%s", goldenFile, &buf, want)
 	}
 }
 

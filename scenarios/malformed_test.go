@@ -3,11 +3,11 @@ package scenarios_test
 import (
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/fanbench/fanbench/internal/golden"
 	"github.com/fanbench/fanbench/scenarios"
 )
 
@@ -36,18 +36,10 @@ func TestMalformedGolden(t *testing.T) {
 				t.Errorf("Load(%s) error %v does not match ErrInvalid", file, err)
 			}
 			got := err.Error() + "\n"
-			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./scenarios -run Malformed -update)", err)
-			}
+			goldenFile := strings.TrimSuffix(file, ".yaml") + ".golden"
+			want := golden.Want(t, goldenFile, []byte(got), *update, "go test ./scenarios -run Malformed -update")
 			if got != string(want) {
-				t.Errorf("Load(%s) error:\n%s\nwant (%s):\n%s", file, got, golden, want)
+				t.Errorf("Load(%s) error:\n%s\nwant (%s):\n%s", file, got, goldenFile, want)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 	jsv "github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fanbench/fanbench/internal/golden"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -185,15 +186,7 @@ func withoutDescription(s *jsonschema.Schema) *jsonschema.Schema {
 
 func TestScenarioSchemaIsCurrent(t *testing.T) {
 	got := generatedSchema(t)
-	if *update {
-		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	want := golden.Want(t, schemaFile, got, *update, "go generate ./scenarios")
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s is not what the Scenario type generates: run go generate ./scenarios and commit it", schemaFile)
 	}
