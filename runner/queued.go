@@ -138,16 +138,3 @@ func (s *deliverySink) Operation(d strategies.OperationDelivery) {
 }
 
 func (s *deliverySink) Redelivery() { s.rec.RecordRedelivery() }
-
-// callSample is what the recorder takes of call c's result r.
-func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample {
-	return metrics.CallSample{
-		Upstream: c.UpstreamIndex,
-		Status:   r.Status, Failure: int(r.Failure),
-		Attempts: r.Attempts, Latency: r.Latency,
-		Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
-		Queued: r.Queued, QueueWait: r.QueueWait,
-		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
-		AttemptLatencies: r.AttemptLatencies(),
-	}
-}

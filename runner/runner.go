@@ -307,6 +307,19 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	}
 }
 
+// callSample is what the recorder takes of call c's result r.
+func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample {
+	return metrics.CallSample{
+		Upstream: c.UpstreamIndex,
+		Status:   r.Status, Failure: int(r.Failure),
+		Attempts: r.Attempts, Latency: r.Latency,
+		Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
+		Queued: r.Queued, QueueWait: r.QueueWait,
+		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
+		AttemptLatencies: r.AttemptLatencies(),
+	}
+}
+
 // recorderPool lends recorders to workers for the moment they record an
 // operation (well under a microsecond). Workers grow with the operations in
 // flight, up to thousands, and a recorder holds about 1.5 MiB of
