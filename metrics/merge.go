@@ -93,6 +93,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	if m.Operations > 0 {
 		m.ErrorRate = float64(m.Operations-m.Outcomes.OK) / float64(m.Operations)
 	}
+	// Per-repeat figures of two generators side by side are not the
+	// figures of one generator: they are left out.
+	m.Repeats = nil
 	m.LateStarts += b.LateStarts
 	m.WastedCalls += b.WastedCalls
 	m.Amplification = Amplification{Requests: a.Amplification.Requests + b.Amplification.Requests,

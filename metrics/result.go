@@ -115,6 +115,11 @@ type StrategyResult struct {
 	// load was not a sweep. The other figures are those of one of its
 	// steps, SweepResult.DetailsAt.
 	Sweep *SweepResult `json:"sweep,omitempty"`
+	// Repeats holds the headline figures of each repeat when the strategy
+	// ran more than once (load.repeats, or results merged); the other
+	// figures are those of all repeats together. A comparison tells noise
+	// from change by testing these per-repeat values.
+	Repeats []Repeat `json:"repeats,omitempty"`
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
@@ -122,6 +127,51 @@ type StrategyResult struct {
 	// pool's queue, "queue_wait:NAME"; the latency of each HTTP request,
 	// "attempt_latency:NAME".
 	Histograms map[string]string `json:"histograms"`
+}
+
+// Repeat is the headline figures of one run of a strategy: what a
+// baseline comparison tests, repeat against repeat.
+type Repeat struct {
+	// Seed is the seed the upstreams drew from; repeats with one seed face
+	// the same upstream behaviour, so their spread is the harness's noise.
+	Seed        uint64  `json:"seed"`
+	Operations  uint64  `json:"operations"`
+	Latency     Summary `json:"latency"`
+	Throughput  float64 `json:"throughput"`
+	ErrorRate   float64 `json:"error_rate"`
+	PartialRate float64 `json:"partial_rate"`
+	// HarnessOverheadP99MS is absent (0) unless every upstream is a mock.
+	HarnessOverheadP99MS float64 `json:"harness_overhead_p99_ms,omitempty"`
+	CPUMsPer1000Ops      float64 `json:"cpu_ms_per_1000_ops,omitempty"`
+}
+
+// RepeatOf takes the headline figures of s, one run of a strategy.
+func RepeatOf(s StrategyResult, seed uint64) Repeat {
+	r := Repeat{
+		Seed:        seed,
+		Operations:  s.Operations,
+		Latency:     s.Latency,
+		Throughput:  s.Throughput,
+		ErrorRate:   s.ErrorRate,
+		PartialRate: s.PartialRate(),
+	}
+	if s.HarnessOverhead != nil {
+		r.HarnessOverheadP99MS = s.HarnessOverhead.P99
+	}
+	if s.Cost != nil {
+		r.CPUMsPer1000Ops = s.Cost.CPUMsPer1000Ops
+	}
+	return r
+}
+
+// PartialRate is the share of operations whose outcome was partial: a
+// non-critical call failed.
+func (s StrategyResult) PartialRate() float64 {
+	n := s.Outcomes.OK + s.Outcomes.Partial + s.Outcomes.Failed
+	if n == 0 {
+		return 0
+	}
+	return float64(s.Outcomes.Partial) / float64(n)
 }
 
 // Amplification compares the upstream requests sent (every attempt,
