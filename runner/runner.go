@@ -70,34 +70,56 @@ func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 		StartedAt:   time.Now().UTC().Truncate(time.Millisecond),
 	}
 	began := time.Now()
-	for i, spec := range sc.Strategies {
-		if ctx.Err() != nil {
-			res.Interrupted = true
-			break
-		}
-		progress(o.Progress, "running %s (%d/%d): %s", spec.Title(), i+1, len(sc.Strategies), sc.Load.String())
-		if o.Observer != nil {
-			o.Observer.StrategyStarted(strategyStart(sc, spec, i))
-		}
-		sr, interrupted, err := runOrSweep(ctx, sc, spec, o) // runStrategy, once or at each rate of a sweep
-		if o.Observer != nil {
-			end := StrategyEnd{Name: spec.Title(), Index: i, Interrupted: interrupted, Err: err}
-			if err == nil {
-				end.Result = &sr
+	rounds := max(sc.Load.Repeats, 1)
+	runs := make([][]metrics.StrategyResult, len(sc.Strategies)) // by strategy, a run per round
+rounds:
+	for round := range rounds {
+		for i, spec := range sc.Strategies {
+			if ctx.Err() != nil {
+				res.Interrupted = true
+				break rounds
 			}
-			o.Observer.StrategyEnded(end)
+			start := strategyStart(sc, spec, i)
+			if rounds > 1 {
+				start.Name = fmt.Sprintf("%s, round %d/%d", start.Name, round+1, rounds)
+				start.Index, start.Total = round*len(sc.Strategies)+i, rounds*len(sc.Strategies)
+			}
+			progress(o.Progress, "running %s (%d/%d): %s", start.Name, start.Index+1, start.Total, sc.Load.String())
+			if o.Observer != nil {
+				o.Observer.StrategyStarted(start)
+			}
+			sr, interrupted, err := runOrSweep(ctx, sc, spec, o) // runStrategy, once or at each rate of a sweep
+			if o.Observer != nil {
+				end := StrategyEnd{Name: start.Name, Index: start.Index, Interrupted: interrupted, Err: err}
+				if err == nil {
+					end.Result = &sr
+				}
+				o.Observer.StrategyEnded(end)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("strategy %s: %w", start.Name, err)
+			}
+			progress(o.Progress, "  %s: %d operations, p50 %.1f ms, p99 %.1f ms, errors %.2f%%",
+				start.Name, sr.Operations, sr.Latency.P50, sr.Latency.P99, sr.ErrorRate*100)
+			runs[i] = append(runs[i], sr)
+			if interrupted {
+				res.Interrupted = true
+				break rounds
+			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("strategy %s: %w", spec.Title(), err)
+	}
+	for i, rs := range runs {
+		if len(rs) == 0 {
+			continue
 		}
-		progress(o.Progress, "  %s: %d operations, p50 %.1f ms, p99 %.1f ms, errors %.2f%%",
-			sr.Name, sr.Operations, sr.Latency.P50, sr.Latency.P99, sr.ErrorRate*100)
+		sr := rs[0]
+		if rounds > 1 {
+			if sr, err = metrics.CombineRepeats(rs, sc.Seed); err != nil {
+				return nil, fmt.Errorf("strategy %s: combining its rounds: %w", sc.Strategies[i].Title(), err)
+			}
+		}
 		res.Strategies = append(res.Strategies, sr)
 		res.Warnings = append(res.Warnings, warnings(sr)...)
-		if interrupted {
-			res.Interrupted = true
-			break
-		}
 	}
 	if res.Interrupted {
 		res.Warnings = append(res.Warnings, "the run was interrupted: figures cover only what ran before the stop")

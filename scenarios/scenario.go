@@ -204,6 +204,10 @@ func (h HedgeDelay) MarshalText() ([]byte, error) {
 	return units.Duration(h.Fixed).MarshalText()
 }
 
+// MaxRepeats bounds load.repeats: past a few dozen, a comparison gains
+// nothing but time.
+const MaxRepeats = 100
+
 // Load models.
 const (
 	ModelOpen   = "open"
@@ -260,6 +264,12 @@ type LoadSpec struct {
 	// slot, its latency still counted from its intended start (the
 	// default), or "drop": it is not run, and is counted as dropped.
 	OnCap string `yaml:"on_cap" json:"on_cap,omitempty"`
+	// Repeats runs the whole load this many times (0 or 1: once), each
+	// strategy once per round, rounds one after another, every one with the
+	// same seed. The result holds the figures of all rounds together and
+	// each round's headline figures, so a baseline comparison can tell noise
+	// from change.
+	Repeats int `yaml:"repeats" json:"repeats,omitempty"`
 	// Sweep (open) runs each strategy at rising rates instead of one load,
 	// to find the highest rate it sustains within an SLO; see Sweep.
 	Sweep *Sweep `yaml:"sweep" json:"sweep,omitempty"`

@@ -392,6 +392,12 @@ func (c *checker) load(l *LoadSpec) {
 	if l.Users < 0 {
 		c.addf("load.users", "must be 0 or more, such as users: 50")
 	}
+	switch {
+	case l.Repeats < 0 || l.Repeats > MaxRepeats:
+		c.addf("load.repeats", "must be from 1 to %d, such as repeats: 5", MaxRepeats)
+	case l.Repeats > 1 && l.Sweep != nil:
+		c.addf("load.repeats", "a sweep cannot be repeated (each one finds its own sustained rate); remove repeats or the sweep")
+	}
 	if l.Think != nil {
 		c.think(l.Think)
 	}

@@ -1,0 +1,44 @@
+package runner
+
+import (
+	"testing"
+	"time"
+
+	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/units"
+)
+
+// load.repeats runs every strategy once per round; the result holds all
+// rounds together and each round's headline figures, every round drawing
+// from the same seed.
+func TestRepeatsRunEachStrategyPerRound(t *testing.T) {
+	t.Parallel()
+	sc, err := scenarios.Example("seed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Load.Duration = units.Duration(500 * time.Millisecond)
+	sc.Load.Repeats = 3
+	res, err := Run(t.Context(), sc, Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Strategies) != 2 {
+		t.Fatalf("%d strategies, want 2 (rounds combined, not listed)", len(res.Strategies))
+	}
+	for _, s := range res.Strategies {
+		if len(s.Repeats) != 3 {
+			t.Fatalf("%s: %d repeats, want 3", s.Name, len(s.Repeats))
+		}
+		var sum uint64
+		for _, r := range s.Repeats {
+			sum += r.Operations
+			if r.Seed != sc.Seed || r.Operations != 10 {
+				t.Errorf("%s: a round ran %d operations with seed %d; want 10 with %d", s.Name, r.Operations, r.Seed, sc.Seed)
+			}
+		}
+		if s.Operations != sum || s.Latency.Count != int64(sum) {
+			t.Errorf("%s: %d operations (%d in the latency histogram), want the rounds' %d", s.Name, s.Operations, s.Latency.Count, sum)
+		}
+	}
+}
