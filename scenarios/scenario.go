@@ -22,8 +22,12 @@ type Scenario struct {
 	Description string `yaml:"description" json:"description,omitempty"`
 	// Seed feeds the paired draws of the mock upstreams: the same seed gives
 	// every strategy, and every run, the same upstream behaviour.
-	Seed       uint64     `yaml:"seed" json:"seed"`
-	Upstreams  Upstreams  `yaml:"upstreams" json:"upstreams"`
+	Seed      uint64    `yaml:"seed" json:"seed"`
+	Upstreams Upstreams `yaml:"upstreams" json:"upstreams"`
+	// Data is a table of values for the calls' templates ({{.Data.user}}):
+	// operation n takes row n mod the number of rows, so every strategy
+	// sends the same values.
+	Data       *Data      `yaml:"data" json:"data,omitempty"`
 	Operation  Operation  `yaml:"operation" json:"operation"`
 	Strategies []Strategy `yaml:"strategies" json:"strategies"`
 	// Policies are the call policies (timeout, retry, breaker, rate limit)
@@ -33,6 +37,9 @@ type Scenario struct {
 	// Thresholds are assertions on the figures, by strategy (see
 	// Thresholds); a failed one makes the run exit 1.
 	Thresholds Thresholds `yaml:"thresholds" json:"thresholds,omitempty"`
+	// Report names the files a run writes besides printing its table;
+	// command-line flags override them.
+	Report *Report `yaml:"report" json:"report,omitempty"`
 
 	// File is where the scenario was read from ("example:seed" for an
 	// embedded example); empty for one built in code.
@@ -49,6 +56,56 @@ type Upstream struct {
 	Name string               `yaml:"-" json:"name"`
 	Mock *mockupstream.Config `yaml:"mock" json:"mock,omitempty"`
 	URL  string               `yaml:"url" json:"url,omitempty"`
+	// Method is the method of calls to this upstream that set none.
+	Method string `yaml:"method" json:"method,omitempty"`
+	// Headers are sent with every call to this upstream (a call's own
+	// headers win); values are templates, as a call's path.
+	Headers map[string]string `yaml:"headers" json:"headers,omitempty"`
+	// TLS configures https connections to a real upstream.
+	TLS *TLS `yaml:"tls" json:"tls,omitempty"`
+}
+
+// TLS is how fanbench connects to an https upstream. Certificates are
+// verified against the system's roots (and CAFile) unless
+// InsecureSkipVerify is set.
+type TLS struct {
+	// InsecureSkipVerify accepts any certificate: for test servers with
+	// self-signed ones, never for anything that matters.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify" json:"insecure_skip_verify,omitempty"`
+	// CAFile is a PEM file of extra roots to trust (a private CA).
+	CAFile string `yaml:"ca_file" json:"ca_file,omitempty"`
+	// ServerName overrides the name the certificate must carry.
+	ServerName string `yaml:"server_name" json:"server_name,omitempty"`
+	// CertFile and KeyFile are a client certificate (mutual TLS).
+	CertFile string `yaml:"cert_file" json:"cert_file,omitempty"`
+	KeyFile  string `yaml:"key_file" json:"key_file,omitempty"`
+}
+
+// Data is the values the calls' templates draw from, as Rows written in
+// the file or as a CSV file whose first line names the columns. Exactly
+// one of Rows and CSV is set.
+type Data struct {
+	Rows []map[string]string `yaml:"rows" json:"rows,omitempty"`
+	// CSV is the path of a CSV file, relative to the scenario file.
+	CSV string `yaml:"csv" json:"csv,omitempty"`
+
+	// Columns and Values are the table, read from Rows or CSV when the
+	// scenario is loaded: Values[i][j] is row i's value of Columns[j].
+	Columns []string   `yaml:"-" json:"-"`
+	Values  [][]string `yaml:"-" json:"-"`
+}
+
+// Report names the outputs of a run; each is written atomically, and an
+// empty path writes nothing.
+type Report struct {
+	// HTML is the self-contained HTML report.
+	HTML string `yaml:"html" json:"html,omitempty"`
+	// JSON is the result file (fanbench/result/v1).
+	JSON string `yaml:"json" json:"json,omitempty"`
+	// Markdown is the summary fit for a pull-request comment.
+	Markdown string `yaml:"markdown" json:"markdown,omitempty"`
+	// CSV is one row per strategy and one per upstream.
+	CSV string `yaml:"csv" json:"csv,omitempty"`
 }
 
 // Find returns the upstream of that name.
@@ -75,6 +132,11 @@ type Call struct {
 	// Path is the request path; "{{.Seq}}" in it is replaced by the
 	// operation's sequence number. "/" when empty.
 	Path string `yaml:"path" json:"path"`
+	// Headers are sent with the call, over its upstream's; values are
+	// templates, as the path.
+	Headers map[string]string `yaml:"headers" json:"headers,omitempty"`
+	// Body is the request body, a template, as the path; none when empty.
+	Body string `yaml:"body" json:"body,omitempty"`
 	// Critical marks a call whose failure fails the whole operation; the
 	// failure of a non-critical call makes the operation partial.
 	Critical bool `yaml:"critical" json:"critical"`
@@ -90,6 +152,9 @@ type Compensation struct {
 	Method string `yaml:"method" json:"method"`
 	// Path is the request path, "{{.Seq}}" expanded; "/" when empty.
 	Path string `yaml:"path" json:"path"`
+	// Headers and Body as a call's.
+	Headers map[string]string `yaml:"headers" json:"headers,omitempty"`
+	Body    string            `yaml:"body" json:"body,omitempty"`
 }
 
 // Strategy names a strategy to run, with its options. In YAML it is either a
