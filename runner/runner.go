@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/url"
 	"runtime"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -165,9 +164,14 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
+	tlsConfs, err := tlsConfigs(sc)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
 	hc := strategies.NewHTTPCaller(strategies.HTTPOptions{
 		Timeout:             o.CallTimeout,
 		MaxIdleConnsPerHost: max(64, peakInFlight(&sc.Load)),
+		TLS:                 tlsConfs,
 	})
 	defer hc.Close()
 	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew
@@ -410,49 +414,6 @@ func (u *upstreams) close() {
 	for _, s := range u.servers {
 		_ = s.Close()
 	}
-}
-
-// buildCalls prepares the operation's calls against the started upstreams.
-// A compensation gets an Index past the operation's calls (calls + i), so
-// its idempotency key differs from the call it undoes.
-func buildCalls(sc *scenarios.Scenario, baseURLs map[string]string) ([]strategies.Call, error) {
-	n := len(sc.Operation.Calls)
-	calls := make([]strategies.Call, n)
-	for i, c := range sc.Operation.Calls {
-		call, err := buildCall(sc, baseURLs, fmt.Sprintf("operation.calls[%d]", i), i, c.Upstream, c.Method, c.Path)
-		if err != nil {
-			return nil, err
-		}
-		call.Critical = c.Critical
-		if comp := c.Compensate; comp != nil {
-			cc, err := buildCall(sc, baseURLs, fmt.Sprintf("operation.calls[%d].compensate", i), n+i, comp.Upstream, comp.Method, comp.Path)
-			if err != nil {
-				return nil, err
-			}
-			call.Compensation = &cc
-		}
-		calls[i] = call
-	}
-	return calls, nil
-}
-
-func buildCall(sc *scenarios.Scenario, baseURLs map[string]string, at string, index int, upstream, method, rawPath string) (strategies.Call, error) {
-	path, err := strategies.ParsePath(rawPath)
-	if err != nil {
-		return strategies.Call{}, fmt.Errorf("%s.path: %w", at, err)
-	}
-	idx := slices.IndexFunc(sc.Upstreams, func(u scenarios.Upstream) bool { return u.Name == upstream })
-	if idx < 0 {
-		return strategies.Call{}, fmt.Errorf("%s: %w: unknown upstream %q", at, scenarios.ErrInvalid, upstream)
-	}
-	return strategies.Call{
-		Index:         index,
-		Upstream:      upstream,
-		UpstreamIndex: idx,
-		Method:        method,
-		BaseURL:       baseURLs[upstream],
-		Path:          path,
-	}, nil
 }
 
 // redacted returns a copy of sc fit to be written into a result: passwords

@@ -99,7 +99,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad method, path and template", lines(l1, l2, l3, l4, `  calls: [{upstream: a, method: fetch, path: "u/{{.User}}"}]`, l6, l7),
 			lines(`t.yaml:5:33: operation.calls[0].method: unknown method "FETCH"; allowed: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`,
 				`t.yaml:5:46: operation.calls[0].path: "u/{{.User}}" must start with /`,
-				`t.yaml:5:46: operation.calls[0].path: "u/{{.User}}" holds the template "{{.User}}"; only {{.Seq}} is supported so far`)},
+				`t.yaml:5:46: operation.calls[0].path: "u/{{.User}}": {{.User}}: unknown field; the fields are {{.Seq}}, {{.UUID}}, {{.Now}} and {{.Data.COLUMN}}`)},
 		{"missing name", lines(l2, l3, l4, l5, l6, l7),
 			`t.yaml:1:1: name: missing; give the scenario a name, such as name: profile-update`},
 		{"missing rate", lines(l1, l2, l3, l4, l5, l6, "load: {duration: 1s}"),

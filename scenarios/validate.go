@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fanbench/fanbench/calltemplate"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -20,9 +21,6 @@ var StrategyNames = []string{"sequential", "fanout", "pooled", "queued", "hedged
 
 // Methods lists the HTTP methods a call may use.
 var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-
-// seqTemplate is the only template a call path may hold for now.
-const seqTemplate = "{{.Seq}}"
 
 // Validate applies the defaults to s and reports every problem of it at
 // once, as Errors without lines (s was not read from a file; Parse gives
@@ -40,6 +38,8 @@ type checker struct {
 	pos  map[string]pos
 	bad  map[string]bool
 	errs Errors
+	// env is what the calls' templates may use, once data is read.
+	env calltemplate.Env
 }
 
 // addf records a problem of the field at path, unless its value, or a
@@ -86,12 +86,15 @@ func (c *checker) scenario(s *Scenario) {
 	if strings.TrimSpace(s.Name) == "" {
 		c.addf("name", "%s; give the scenario a name, such as name: profile-update", c.missing("name"))
 	}
+	c.data(s.Data)
+	c.env = s.TemplateEnv()
 	c.upstreams(s.Upstreams)
 	c.operation(&s.Operation, s.Upstreams)
 	c.strategies(s.Strategies)
 	c.policies(s.Policies, s.Upstreams)
 	c.load(&s.Load)
 	c.thresholds(s)
+	c.report(s.Report)
 }
 
 // missing says "missing" for a field the file left out, "empty" for one it
@@ -132,6 +135,14 @@ func (c *checker) upstreams(us Upstreams) {
 		default:
 			c.url(u.URL, path+".url")
 		}
+		if u.Method != "" {
+			u.Method = strings.ToUpper(strings.TrimSpace(u.Method))
+			if !slices.Contains(methods, u.Method) {
+				c.addf(path+".method", "unknown method %q; allowed: %s", u.Method, strings.Join(methods, ", "))
+			}
+		}
+		c.headers(u.Headers, path+".headers", c.env)
+		c.tls(u, path+".tls")
 	}
 }
 
@@ -179,18 +190,24 @@ func (c *checker) operation(op *Operation, us Upstreams) {
 		call := &op.Calls[i]
 		path := fmt.Sprintf("operation.calls[%d]", i)
 		c.request(&call.Upstream, &call.Method, &call.Path, path, "GET", "name the upstream to call", us, names)
+		c.headers(call.Headers, path+".headers", c.env)
+		c.template(call.Body, path+".body", c.env)
 		if comp := call.Compensate; comp != nil {
 			c.request(&comp.Upstream, &comp.Method, &comp.Path, path+".compensate", "POST",
 				"name the upstream that undoes the call", us, names)
+			c.headers(comp.Headers, path+".compensate.headers", c.env)
+			c.template(comp.Body, path+".compensate.body", c.env)
 		}
 	}
 }
 
 // request checks the upstream, method and path of a call or of a
-// compensation, written at path, and fills in their defaults: the method
-// defaultMethod, the path /. hint says what the upstream is for.
+// compensation, written at path, and fills in their defaults: the
+// upstream's method, or else defaultMethod; the path /. hint says what the
+// upstream is for.
 func (c *checker) request(upstream, method, reqPath *string, path, defaultMethod, hint string, us Upstreams, names []string) {
-	switch _, ok := us.Find(*upstream); {
+	up, ok := us.Find(*upstream)
+	switch {
 	case len(us) == 0:
 		// Reported once, at upstreams, rather than at every call.
 	case *upstream == "":
@@ -199,7 +216,10 @@ func (c *checker) request(upstream, method, reqPath *string, path, defaultMethod
 		c.addf(path+".upstream", "unknown upstream %q%s", *upstream, choices(*upstream, "defined", names))
 	}
 	*method = strings.ToUpper(strings.TrimSpace(*method))
-	if *method == "" {
+	switch {
+	case *method == "" && up.Method != "":
+		*method = up.Method
+	case *method == "":
 		*method = defaultMethod
 	}
 	if !slices.Contains(methods, *method) {
@@ -216,14 +236,7 @@ func (c *checker) callPath(p, path string) {
 	if !strings.HasPrefix(p, "/") {
 		c.addf(path, "%q must start with /", p)
 	}
-	rest := strings.ReplaceAll(p, seqTemplate, "")
-	if i := strings.Index(rest, "{{"); i >= 0 {
-		found := rest[i:]
-		if j := strings.Index(found, "}}"); j >= 0 {
-			found = found[:j+2]
-		}
-		c.addf(path, "%q holds the template %q; only %s is supported so far", p, found, seqTemplate)
-	}
+	c.template(p, path, c.env)
 }
 
 func (c *checker) strategies(ss []Strategy) {

@@ -2,10 +2,10 @@ package strategies
 
 import (
 	"errors"
-	"fmt"
-	"strconv"
-	"strings"
+	"net/http"
 	"time"
+
+	"github.com/fanbench/fanbench/calltemplate"
 )
 
 // Call is one call of an operation, prepared once per run.
@@ -20,7 +20,14 @@ type Call struct {
 	Method        string
 	// BaseURL is the upstream's scheme and host, such as http://127.0.0.1:41234.
 	BaseURL string
-	Path    PathTemplate
+	// Path, the values of Headers and Body are templates of the
+	// operation's fields (see package calltemplate).
+	Path    calltemplate.Template
+	Headers []Header
+	// Body is sent with the request; none when it is empty.
+	Body calltemplate.Template
+	// ContentType is the body's Content-Type, unless Headers set one.
+	ContentType string
 	// Critical: the operation fails when this call fails.
 	Critical bool
 	// Compensation undoes this call (a refund after a payment): the
@@ -32,7 +39,37 @@ type Call struct {
 
 // URL returns the call's URL for operation seq.
 func (c *Call) URL(seq uint64) string {
-	return c.Path.appendTo([]byte(c.BaseURL), seq)
+	return string(c.Path.Append([]byte(c.BaseURL), seq))
+}
+
+// Header is a request header whose value is a template. A static value is
+// kept ready as the []string net/http wants, shared by every request.
+type Header struct {
+	// Key is the header's name as sent: canonical, or as Transport needs it
+	// (see idempotencyKeyWire).
+	Key    string
+	Value  calltemplate.Template
+	static []string
+}
+
+// NewHeader prepares a header for calls.
+func NewHeader(name string, value calltemplate.Template) Header {
+	h := Header{Key: http.CanonicalHeaderKey(name), Value: value}
+	if h.Key == http.CanonicalHeaderKey(idempotencyKeyWire) {
+		h.Key = idempotencyKeyWire // keep the request non-replayable
+	}
+	if value.Static() {
+		h.static = []string{value.Expand(0)}
+	}
+	return h
+}
+
+// values returns the header's value for operation seq.
+func (h *Header) values(seq uint64) []string {
+	if h.static != nil {
+		return h.static
+	}
+	return []string{h.Value.Expand(seq)}
 }
 
 // CallResult is what became of one call.
@@ -136,42 +173,4 @@ func (f Failure) String() string {
 		return FailureNames[f]
 	}
 	return "unknown"
-}
-
-// PathTemplate is a request path in which "{{.Seq}}" stands for the
-// operation's sequence number. It is parsed once, so building a URL costs one
-// allocation.
-type PathTemplate struct {
-	// parts alternate literal text and a Seq placeholder: literal, seq,
-	// literal, seq, …, literal.
-	parts []string
-}
-
-const seqPlaceholder = "{{.Seq}}"
-
-// ErrTemplate marks a path template fanbench cannot expand.
-var ErrTemplate = errors.New("unsupported path template")
-
-// ParsePath parses a path template; only {{.Seq}} is supported so far.
-func ParsePath(s string) (PathTemplate, error) {
-	parts := strings.Split(s, seqPlaceholder)
-	for _, p := range parts {
-		if strings.Contains(p, "{{") || strings.Contains(p, "}}") {
-			return PathTemplate{}, fmt.Errorf("%w in %q: only {{.Seq}} is supported so far", ErrTemplate, s)
-		}
-	}
-	return PathTemplate{parts: parts}, nil
-}
-
-// String returns the template as written.
-func (p PathTemplate) String() string { return strings.Join(p.parts, seqPlaceholder) }
-
-func (p PathTemplate) appendTo(b []byte, seq uint64) string {
-	for i, part := range p.parts {
-		if i > 0 {
-			b = strconv.AppendUint(b, seq, 10)
-		}
-		b = append(b, part...)
-	}
-	return string(b)
 }

@@ -760,7 +760,7 @@ func TestHTTPCallerHedgeDraw(t *testing.T) {
 	drawer := mockupstream.NewDrawer(3, "audit", b)
 	caller := NewHTTPCaller(HTTPOptions{})
 	defer caller.Close()
-	path, _ := ParsePath("/log")
+	path := mustPath(t, "/log")
 	call := &Call{Upstream: "audit", Method: "POST", BaseURL: srv.URL(), Path: path}
 	differ := 0
 	for seq := range uint64(40) {

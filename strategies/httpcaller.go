@@ -1,7 +1,9 @@
 package strategies
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -22,6 +24,10 @@ type HTTPOptions struct {
 	// are kept for reuse. Set it to at least the calls in flight to one
 	// upstream, or connections churn. Default 1024.
 	MaxIdleConnsPerHost int
+	// TLS configures the connections to some upstreams, by UpstreamIndex;
+	// the others get Go's defaults (certificates verified against the
+	// system's roots).
+	TLS map[int]*tls.Config
 }
 
 // HTTPCaller makes a call as one HTTP request, over a client tuned for load
@@ -30,8 +36,12 @@ type HTTPOptions struct {
 type HTTPCaller struct {
 	client    *http.Client
 	transport *http.Transport
-	timeout   time.Duration
-	conns     *connCounter
+	// byUpstream holds the clients of upstreams with their own TLS
+	// settings, by UpstreamIndex (nil: client); others their transports.
+	byUpstream []*http.Client
+	others     []*http.Transport
+	timeout    time.Duration
+	conns      *connCounter
 }
 
 // NewHTTPCaller returns a caller with its own connection pool.
@@ -43,28 +53,56 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		o.MaxIdleConnsPerHost = 1024
 	}
 	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
+	c := &HTTPCaller{timeout: o.Timeout, conns: conns}
+	c.client, c.transport = c.newClient(o, nil)
+	for i, conf := range o.TLS {
+		if i < 0 || conf == nil {
+			continue
+		}
+		if i >= len(c.byUpstream) {
+			c.byUpstream = append(c.byUpstream, make([]*http.Client, i+1-len(c.byUpstream))...)
+		}
+		var t *http.Transport
+		c.byUpstream[i], t = c.newClient(o, conf)
+		c.others = append(c.others, t)
+	}
+	return c
+}
+
+// newClient returns a client over a transport of its own, with TLS
+// configured by conf (nil: Go's defaults).
+func (c *HTTPCaller) newClient(o HTTPOptions, conf *tls.Config) (*http.Client, *http.Transport) {
 	t := &http.Transport{
 		// Never through a proxy from the environment: the numbers would be the proxy's.
 		Proxy:                 nil,
-		DialContext:           conns.DialContext,
+		DialContext:           c.conns.DialContext,
 		MaxIdleConns:          0, // no global cap; the per-host cap applies
 		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   5 * time.Second,
+		TLSClientConfig:       conf,
 		ExpectContinueTimeout: time.Second,
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     false,
 	}
-	return &HTTPCaller{
-		client:    &http.Client{Transport: t},
-		transport: t,
-		timeout:   o.Timeout,
-		conns:     conns,
+	return &http.Client{Transport: t}, t
+}
+
+// clientFor returns the client for calls to upstream i.
+func (c *HTTPCaller) clientFor(i int) *http.Client {
+	if i >= 0 && i < len(c.byUpstream) && c.byUpstream[i] != nil {
+		return c.byUpstream[i]
 	}
+	return c.client
 }
 
 // Close releases the caller's idle connections.
-func (c *HTTPCaller) Close() { c.transport.CloseIdleConnections() }
+func (c *HTTPCaller) Close() {
+	c.transport.CloseIdleConnections()
+	for _, t := range c.others {
+		t.CloseIdleConnections()
+	}
+}
 
 // Call sends one request (attempt 0) and reads its whole answer: a Caller
 // with no policies. The seq and attempt go in the Fanbench-Seq and
@@ -108,8 +146,9 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 	req.Header[mockupstream.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
 	req.Header[mockupstream.HeaderAttempt] = attemptHeader(attempt)
 	req.Header[idempotencyKeyWire] = []string{IdempotencyKey(seq, call.Index)}
+	setHeaders(req, seq, call)
 	start := time.Now()
-	resp, err := c.client.Do(req)
+	resp, err := c.clientFor(call.UpstreamIndex).Do(req)
 	if err == nil {
 		_, err = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()
@@ -130,6 +169,27 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 		}
 	}
 	return res
+}
+
+// setHeaders puts the call's own headers and body on req. A header the
+// scenario sets replaces fanbench's of the same name (Idempotency-Key, say).
+// The body has no GetBody, so the Transport never replays the request.
+func setHeaders(req *http.Request, seq uint64, call *Call) {
+	if !call.Body.IsZero() {
+		b := call.Body.Append(nil, seq)
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		if call.ContentType != "" {
+			req.Header["Content-Type"] = []string{call.ContentType}
+		}
+	}
+	for i := range call.Headers {
+		h := &call.Headers[i]
+		if h.Key == "Host" {
+			req.Host = h.values(seq)[0]
+			continue
+		}
+		req.Header[h.Key] = h.values(seq)
+	}
 }
 
 // IdempotencyKey is the key of call index of operation seq: "fb-<seq>-<index>",

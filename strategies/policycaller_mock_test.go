@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/calltemplate"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -70,11 +71,11 @@ func TestPolicyCallerMockPairedRetries(t *testing.T) {
 	}
 }
 
-func mustPath(t *testing.T, s string) PathTemplate {
-	t.Helper()
-	p, err := ParsePath(s)
+func mustPath(tb testing.TB, s string) calltemplate.Template {
+	tb.Helper()
+	p, err := calltemplate.Parse(s, calltemplate.Env{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return p
 }

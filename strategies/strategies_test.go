@@ -150,40 +150,6 @@ func TestNewUnknown(t *testing.T) {
 	}
 }
 
-func TestParsePath(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		in      string
-		seq     uint64
-		want    string
-		wantErr bool
-	}{
-		{"/log", 1, "http://h/log", false},
-		{"/users/{{.Seq}}", 42, "http://h/users/42", false},
-		{"/a/{{.Seq}}/b/{{.Seq}}", 7, "http://h/a/7/b/7", false},
-		{"/users/{{.UUID}}", 0, "", true},
-		{"/users/{{ .Seq }}", 0, "", true},
-		{"/x}}", 0, "", true},
-	}
-	for _, tt := range tests {
-		p, err := ParsePath(tt.in)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("ParsePath(%q) error = %v, want error %v", tt.in, err, tt.wantErr)
-			continue
-		}
-		if err != nil {
-			continue
-		}
-		c := Call{BaseURL: "http://h", Path: p}
-		if got := c.URL(tt.seq); got != tt.want {
-			t.Errorf("URL of %q at seq %d = %q, want %q", tt.in, tt.seq, got, tt.want)
-		}
-		if p.String() != tt.in {
-			t.Errorf("ParsePath(%q).String() = %q", tt.in, p.String())
-		}
-	}
-}
-
 func TestHTTPCallerAgainstMock(t *testing.T) {
 	t.Parallel()
 	srv, err := mockupstream.Start(mockupstream.Options{
@@ -201,7 +167,7 @@ func TestHTTPCallerAgainstMock(t *testing.T) {
 	drawer := mockupstream.NewDrawer(1, "audit", b)
 	caller := NewHTTPCaller(HTTPOptions{})
 	defer caller.Close()
-	path, _ := ParsePath("/log/{{.Seq}}")
+	path := mustPath(t, "/log/{{.Seq}}")
 	call := &Call{Upstream: "audit", Method: "POST", BaseURL: srv.URL(), Path: path}
 	for seq := range uint64(40) {
 		r := caller.Call(t.Context(), seq, call)
@@ -241,7 +207,7 @@ func TestHTTPCallerFailures(t *testing.T) {
 	defer caller.Close()
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
-	path, _ := ParsePath("/")
+	path := mustPath(t, "/")
 	tests := []struct {
 		name string
 		ctx  context.Context
@@ -289,7 +255,7 @@ func BenchmarkExecute(b *testing.B) {
 }
 
 func BenchmarkCallURL(b *testing.B) {
-	p, _ := ParsePath("/users/{{.Seq}}")
+	p := mustPath(b, "/users/{{.Seq}}")
 	c := Call{BaseURL: "http://127.0.0.1:41234", Path: p}
 	b.ReportAllocs()
 	for i := uint64(0); b.Loop(); i++ {

@@ -1,0 +1,105 @@
+package runner
+
+import (
+	"encoding/pem"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+// seen records what a real upstream received.
+type seen struct {
+	mu       sync.Mutex
+	requests []string
+}
+
+func (s *seen) handler(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.requests = append(s.requests, fmt.Sprintf("%s %s auth=%s ct=%s key=%s body=%s",
+		r.Method, r.URL.Path, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), r.Header.Get("X-User"), body))
+	s.mu.Unlock()
+}
+
+// A real https upstream gets each call's method, path, headers (the
+// upstream's and the call's) and body, expanded from the data table.
+func TestRealUpstreamGetsHeadersAndBody(t *testing.T) {
+	t.Parallel()
+	var got seen
+	srv := httptest.NewTLSServer(http.HandlerFunc(got.handler))
+	defer srv.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, tls string
+		wantOK    bool
+	}{
+		{"verified against ca_file", fmt.Sprintf("{ca_file: %q, server_name: example.com}", caFile), true},
+		{"insecure_skip_verify", "{insecure_skip_verify: true}", true},
+		{"certificate not trusted", "{}", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got.mu.Lock()
+			got.requests = nil
+			got.mu.Unlock()
+			file := fmt.Sprintf(`name: real
+seed: 1
+data:
+  rows: [{user: alice, plan: pro}, {user: bob, plan: free}]
+upstreams:
+  api:
+    url: %s
+    method: POST
+    headers: {Authorization: "Bearer s3cret", X-User: "{{.Data.user}}"}
+    tls: %s
+operation:
+  calls:
+    - {upstream: api, path: "/orders/{{.Seq}}", body: '{"user": "{{.Data.user}}", "plan": "{{.Data.plan}}"}'}
+    - {upstream: api, method: PUT, path: /audit, headers: {x-user: audit}, body: "seq {{.Seq}}"}
+strategies: [sequential]
+load: {rate: 20/s, operations: 2, duration: 5s}
+`, srv.URL, tt.tls)
+			sc, err := scenarios.Parse("real.yaml", []byte(file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Run(t.Context(), sc, Options{Version: "test", Grace: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := res.Strategies[0]
+			if !tt.wantOK {
+				if s.Outcomes.OK != 0 || len(got.requests) != 0 {
+					t.Errorf("untrusted certificate: %d ok, %d requests served; want none", s.Outcomes.OK, len(got.requests))
+				}
+				return
+			}
+			if s.Outcomes.OK != 2 {
+				t.Fatalf("%d of %d operations ok, want 2", s.Outcomes.OK, s.Operations)
+			}
+			got.mu.Lock()
+			defer got.mu.Unlock()
+			want := []string{
+				`POST /orders/0 auth=Bearer s3cret ct=application/json key=alice body={"user": "alice", "plan": "pro"}`,
+				`PUT /audit auth=Bearer s3cret ct=text/plain; charset=utf-8 key=audit body=seq 0`,
+				`POST /orders/1 auth=Bearer s3cret ct=application/json key=bob body={"user": "bob", "plan": "free"}`,
+				`PUT /audit auth=Bearer s3cret ct=text/plain; charset=utf-8 key=audit body=seq 1`,
+			}
+			if strings.Join(got.requests, "\n") != strings.Join(want, "\n") {
+				t.Errorf("the upstream received\n%s\nwant\n%s", strings.Join(got.requests, "\n"), strings.Join(want, "\n"))
+			}
+		})
+	}
+}
