@@ -35,7 +35,11 @@ func thresholdTable(r *metrics.Result, o TableOptions) table.Writer {
 func thresholdVerdict(r *metrics.Result, o TableOptions) string {
 	n := r.FailedThresholds()
 	if n == 0 {
-		return fmt.Sprintf("thresholds: all %d passed", len(r.Thresholds))
+		line := fmt.Sprintf("thresholds: all %d passed", len(r.Thresholds))
+		if o.Color {
+			line = text.Colors{text.FgHiGreen, text.Bold}.Sprint(line)
+		}
+		return line
 	}
 	line := fmt.Sprintf("thresholds: %d of %d FAILED", n, len(r.Thresholds))
 	if r.Interrupted {
