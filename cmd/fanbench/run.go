@@ -33,6 +33,7 @@ type runFlags struct {
 	seed       uint64
 	strategies []string
 	cpuProfile string
+	memProfile string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -68,6 +69,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.format, "format", "table", "what to print on stdout: table or json")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress on stderr")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `PATH` (go tool pprof PATH), to see where fanbench itself spends its time")
+	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the load to `PATH` (go tool pprof PATH), to see what fanbench holds in memory")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
@@ -105,6 +107,11 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	res, err := runWithProgress(cmd.Context(), sc, runner.Options{Version: version()}, stderr, f.quiet)
 	if err != nil {
 		return err
+	}
+	if f.memProfile != "" {
+		if err := writeHeapProfile(f.memProfile); err != nil {
+			return err
+		}
 	}
 	if f.out != "" {
 		if err := metrics.WriteResult(f.out, res); err != nil {
@@ -232,6 +239,20 @@ func colorable(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// writeHeapProfile writes what the heap holds now (and has allocated
+// since the start) to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return usagef("--memprofile: %v", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("--memprofile: %w", err)
+	}
+	return f.Close()
 }
 
 // startCPUProfile profiles the run into path; the returned func stops the
