@@ -2,10 +2,8 @@ package runner
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -55,10 +53,15 @@ const lateShare = 1.0
 // sc must be valid, as scenarios.Load returns it; an error means the run
 // could not be carried out (an upstream could not start, say).
 func Run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Result, error) {
+	res, err := run(ctx, sc, o)
+	return res, sc.RedactError(err) // an error may quote a path or URL holding a secret
+}
+
+func run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Result, error) {
 	if o.Grace <= 0 {
 		o.Grace = 10 * time.Second
 	}
-	scenarioJSON, err := json.Marshal(redacted(sc))
+	scenarioJSON, err := sc.RedactedJSON()
 	if err != nil {
 		return nil, fmt.Errorf("recording the scenario: %w", err)
 	}
@@ -414,24 +417,6 @@ func (u *upstreams) close() {
 	for _, s := range u.servers {
 		_ = s.Close()
 	}
-}
-
-// redacted returns a copy of sc fit to be written into a result: passwords
-// in upstream URLs are masked.
-func redacted(sc *scenarios.Scenario) *scenarios.Scenario {
-	cp := *sc
-	cp.Upstreams = append(scenarios.Upstreams(nil), sc.Upstreams...)
-	for i, up := range cp.Upstreams {
-		if up.URL == "" {
-			continue
-		}
-		if u, err := url.Parse(up.URL); err == nil {
-			cp.Upstreams[i].URL = u.Redacted()
-		} else {
-			cp.Upstreams[i].URL = "(unparsable URL redacted)"
-		}
-	}
-	return &cp
 }
 
 // ideal knows each operation's ideal latency: the paired draws say how long

@@ -14,7 +14,11 @@ import (
 // Every problem is reported at once, as Errors; all errors match ErrInvalid,
 // including a file that cannot be read (which also matches its cause, such
 // as fs.ErrNotExist).
-func Load(path string) (*Scenario, error) {
+//
+// Values may hold ${NAME} and ${NAME:-default}, expanded from the
+// environment (see WithEnv) before the file is checked; what they take from
+// it is secret (see Scenario.Secrets), redacted in error messages too.
+func Load(path string, opts ...ParseOption) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		reason := err
@@ -23,20 +27,23 @@ func Load(path string) (*Scenario, error) {
 		}
 		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + reason.Error(), err: err}}
 	}
-	return Parse(path, data)
+	return Parse(path, data, opts...)
 }
 
 // Parse reads a scenario from data, checks it and applies the defaults. file
 // names the data in error messages and becomes Scenario.File.
-func Parse(file string, data []byte) (*Scenario, error) {
+func Parse(file string, data []byte, opts ...ParseOption) (*Scenario, error) {
+	o := parseOptionsOf(opts)
 	d := newDecoder(file)
 	s := new(Scenario)
 	if root := d.document(data); root != nil {
+		s.envSecrets = d.expandEnv(root, o.lookup)
 		d.pos[""] = nodePos(root)
 		d.structure(root, reflect.ValueOf(s).Elem(), "")
 		c := checker{file: file, pos: d.pos, bad: d.bad}
 		c.scenario(s)
 		d.errs = append(d.errs, c.errs...)
+		d.errs.redact(s.Secrets())
 	}
 	if err := d.errs.finish(); err != nil {
 		return nil, err

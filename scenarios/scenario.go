@@ -44,6 +44,10 @@ type Scenario struct {
 	// File is where the scenario was read from ("example:seed" for an
 	// embedded example); empty for one built in code.
 	File string `yaml:"-" json:"-"`
+
+	// envSecrets are the values the file took from the environment (see
+	// Secrets), kept out of every output.
+	envSecrets []string
 }
 
 // Upstreams are the scenario's upstreams in file order. In YAML they are a

@@ -39,7 +39,8 @@ var scenarioOnlyKeys = []string{"name", "description", "operation", "strategies"
 // are validated, since they are all a mock needs: a scenario still being
 // written, without load or strategies, serves. One more rule: an upstream
 // with a url is an error, since a mock has nothing to serve for it.
-func LoadUpstreams(path string) (*UpstreamsFile, error) {
+// Values may hold ${NAME} and ${NAME:-default}, as in Load.
+func LoadUpstreams(path string, opts ...ParseOption) (*UpstreamsFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		reason := err
@@ -48,12 +49,13 @@ func LoadUpstreams(path string) (*UpstreamsFile, error) {
 		}
 		return nil, Errors{{File: path, Msg: "cannot read the upstreams: " + reason.Error(), err: err}}
 	}
-	return ParseUpstreams(path, data)
+	return ParseUpstreams(path, data, opts...)
 }
 
 // ParseUpstreams reads mock upstreams from data as LoadUpstreams does; file
 // names the data in error messages and becomes UpstreamsFile.File.
-func ParseUpstreams(file string, data []byte) (*UpstreamsFile, error) {
+func ParseUpstreams(file string, data []byte, opts ...ParseOption) (*UpstreamsFile, error) {
+	o := parseOptionsOf(opts)
 	d := newDecoder(file)
 	root := d.document(data)
 	if root == nil {
@@ -64,6 +66,7 @@ func ParseUpstreams(file string, data []byte) (*UpstreamsFile, error) {
 		}
 		return nil, d.errs.finish()
 	}
+	fromEnv := d.expandEnv(root, o.lookup)
 	d.pos[""] = nodePos(root)
 	out := &UpstreamsFile{File: file}
 	c := checker{file: file, pos: d.pos, bad: d.bad}
@@ -83,6 +86,7 @@ func ParseUpstreams(file string, data []byte) (*UpstreamsFile, error) {
 		}
 	}
 	d.errs = append(d.errs, c.errs...)
+	d.errs.redact(secretsOf(fromEnv, out.Upstreams, nil))
 	if err := d.errs.finish(); err != nil {
 		return nil, err
 	}

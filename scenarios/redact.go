@@ -1,0 +1,281 @@
+package scenarios
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// This file keeps secrets out of what fanbench writes: the scenario stored
+// in a result file, error messages and progress lines.
+
+// Redacted replaces a secret in every output.
+const Redacted = "[redacted]"
+
+// secretHeaders are header names whose values are credentials, in lower case.
+var secretHeaders = []string{"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key"}
+
+// secretHeaderWords make any header name that contains one sensitive.
+var secretHeaderWords = []string{"token", "secret", "password", "passwd", "apikey", "api-key", "api_key", "auth", "credential"}
+
+// IsSecretHeader reports whether a header's value is a credential to keep
+// out of every output: Authorization, Cookie, X-Api-Key and the like, and
+// any name containing token, secret, password, passwd, apikey, api-key,
+// api_key, auth or credential, in any case.
+func IsSecretHeader(name string) bool {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	if slices.Contains(secretHeaders, lower) {
+		return true
+	}
+	return slices.ContainsFunc(secretHeaderWords, func(w string) bool { return strings.Contains(lower, w) })
+}
+
+// Secrets returns the texts to keep out of every output, longest first:
+// the values the file took from the environment, the values of its secret
+// headers (see IsSecretHeader), the credential after an auth scheme
+// ("Bearer abc…" gives abc… too) and the passwords of upstream URLs.
+// Texts under minSecretLen characters are left out, as they cannot be told
+// from ordinary text; RedactedJSON hides secret headers and URL passwords
+// whatever their length.
+func (s *Scenario) Secrets() []string {
+	if s == nil {
+		return nil
+	}
+	return secretsOf(s.envSecrets, s.Upstreams, s.Operation.Calls)
+}
+
+// Redact returns text with every occurrence of a secret replaced by
+// [redacted]; overlapping secrets become one [redacted].
+func (s *Scenario) Redact(text string) string {
+	return redact(text, s.Secrets())
+}
+
+// RedactError returns err with its message redacted, still matching what
+// err matches (errors.Is, errors.As); err itself when it holds no secret.
+func (s *Scenario) RedactError(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if red := s.Redact(msg); red != msg {
+		return &redactedError{msg: red, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// RedactedJSON is the scenario as JSON, fit to be stored in a result file:
+// the values of secret headers are [redacted], upstream URLs have their
+// password masked as url.URL.Redacted does, and every other string value
+// has its secrets (see Secrets) replaced by [redacted]. Keys are kept as
+// they are, in the order json.Marshal writes them.
+func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
+	secrets := s.Secrets()
+	cp := *s
+	cp.Upstreams = slices.Clone(s.Upstreams)
+	for i := range cp.Upstreams {
+		u := &cp.Upstreams[i]
+		u.Headers = redactHeaders(u.Headers)
+		if u.URL != "" {
+			u.URL = redactURL(u.URL)
+		}
+	}
+	cp.Operation.Calls = slices.Clone(s.Operation.Calls)
+	for i := range cp.Operation.Calls {
+		c := &cp.Operation.Calls[i]
+		c.Headers = redactHeaders(c.Headers)
+		if c.Compensate != nil {
+			comp := *c.Compensate
+			comp.Headers = redactHeaders(comp.Headers)
+			c.Compensate = &comp
+		}
+	}
+	raw, err := json.Marshal(&cp)
+	if err != nil {
+		return nil, err
+	}
+	return redactJSONStrings(raw, secrets)
+}
+
+// secretsOf gathers the secrets of a file: the values it took from the
+// environment, those of its secret headers and its URL passwords.
+func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
+	out := slices.Clone(fromEnv)
+	header := func(h map[string]string) {
+		for name, value := range h {
+			if !IsSecretHeader(name) {
+				continue
+			}
+			out = append(out, value)
+			if _, credential, ok := strings.Cut(strings.TrimSpace(value), " "); ok {
+				out = append(out, strings.TrimSpace(credential)) // Bearer abc → abc
+			}
+		}
+	}
+	for _, u := range ups {
+		header(u.Headers)
+		if pu, err := url.Parse(u.URL); err == nil && pu.User != nil {
+			if p, ok := pu.User.Password(); ok {
+				out = append(out, p)
+			}
+		}
+	}
+	for _, c := range calls {
+		header(c.Headers)
+		if c.Compensate != nil {
+			header(c.Compensate.Headers)
+		}
+	}
+	out = slices.DeleteFunc(out, func(v string) bool { return utf8.RuneCountInString(v) < minSecretLen })
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
+	return slices.Compact(out)
+}
+
+// redact replaces every stretch of text covered by occurrences of the
+// secrets, overlapping or adjacent, with one [redacted], so that no part of
+// a secret is left beside the mark.
+func redact(text string, secrets []string) string {
+	if text == "" || len(secrets) == 0 {
+		return text
+	}
+	var covered []bool
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		for from := 0; ; {
+			i := strings.Index(text[from:], sec)
+			if i < 0 {
+				break
+			}
+			if covered == nil {
+				covered = make([]bool, len(text))
+			}
+			for j := from + i; j < from+i+len(sec); j++ {
+				covered[j] = true
+			}
+			from += i + 1
+		}
+	}
+	if covered == nil {
+		return text
+	}
+	var b strings.Builder
+	for i := 0; i < len(text); {
+		if !covered[i] {
+			b.WriteByte(text[i])
+			i++
+			continue
+		}
+		b.WriteString(Redacted)
+		for i < len(text) && covered[i] {
+			i++
+		}
+	}
+	return b.String()
+}
+
+// redactHeaders returns a copy of h with the values of secret headers
+// replaced, or h itself when it has none.
+func redactHeaders(h map[string]string) map[string]string {
+	var out map[string]string
+	for name := range h {
+		if IsSecretHeader(name) {
+			if out == nil {
+				out = maps.Clone(h)
+			}
+			out[name] = Redacted
+		}
+	}
+	if out == nil {
+		return h
+	}
+	return out
+}
+
+// redactURL masks the password of a URL; one that does not parse is
+// replaced whole, since where its password is cannot be told.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL redacted)"
+	}
+	return u.Redacted()
+}
+
+// redactJSONStrings rewrites the string values of compact JSON (never its
+// keys, which are the format), redacting the secrets in each.
+func redactJSONStrings(raw []byte, secrets []string) (json.RawMessage, error) {
+	if len(secrets) == 0 {
+		return raw, nil
+	}
+	var out bytes.Buffer
+	out.Grow(len(raw))
+	for i := 0; i < len(raw); {
+		if raw[i] != '"' {
+			out.WriteByte(raw[i])
+			i++
+			continue
+		}
+		end := stringEnd(raw, i)
+		lit := raw[i:end]
+		next := end
+		for next < len(raw) && (raw[next] == ' ' || raw[next] == '\n' || raw[next] == '\t' || raw[next] == '\r') {
+			next++
+		}
+		if next < len(raw) && raw[next] == ':' {
+			out.Write(lit) // a key
+			i = end
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(lit, &s); err != nil {
+			return nil, err
+		}
+		if red := redact(s, secrets); red != s {
+			enc, err := json.Marshal(red)
+			if err != nil {
+				return nil, err
+			}
+			out.Write(enc)
+		} else {
+			out.Write(lit)
+		}
+		i = end
+	}
+	return out.Bytes(), nil
+}
+
+// stringEnd returns the index after the string literal that starts at
+// raw[start] (a quote), or len(raw) if it does not end.
+func stringEnd(raw []byte, start int) int {
+	for i := start + 1; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(raw)
+}
+
+// redact hides the secrets in the messages of the problems: a value quoted
+// back to the user may have come from the environment.
+func (es Errors) redact(secrets []string) {
+	for _, e := range es {
+		e.Msg = redact(e.Msg, secrets)
+	}
+}

@@ -1,0 +1,227 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestIsSecretHeader(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"Authorization", true},
+		{"authorization", true},
+		{"Proxy-Authorization", true},
+		{"Cookie", true},
+		{"Set-Cookie", true},
+		{"X-Api-Key", true},
+		{"Api-Key", true},
+		{"X-Auth-Token", true},
+		{"X-CSRF-TOKEN", true},
+		{"Client-Secret", true},
+		{"X-Password", true},
+		{"x-passwd", true},
+		{"ApiKey", true},
+		{"X-Api_Key", true},
+		{"Accept", false},
+		{"Content-Type", false},
+		{"X-Request-Id", false},
+		{"Idempotency-Key", false},
+	}
+	for _, tt := range tests {
+		if got := IsSecretHeader(tt.name); got != tt.want {
+			t.Errorf("IsSecretHeader(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		text    string
+		secrets []string
+		want    string
+	}{
+		{"nothing here", []string{"s3cr3t"}, "nothing here"},
+		{"token s3cr3t and s3cr3t again", []string{"s3cr3t"}, "token [redacted] and [redacted] again"},
+		{"abcdef", []string{"abcd", "cdef"}, "[redacted]"}, // overlapping: no tail left
+		{"abcdxyzw", []string{"abcd", "xyzw"}, "[redacted]"},
+		{"aaaaa", []string{"aaaa"}, "[redacted]"},
+		{"x-abcd-y", []string{"abcd", ""}, "x-[redacted]-y"},
+		{"", []string{"abcd"}, ""},
+		{"abcd", nil, "abcd"},
+	}
+	for _, tt := range tests {
+		if got := redact(tt.text, tt.secrets); got != tt.want {
+			t.Errorf("redact(%q, %q) = %q, want %q", tt.text, tt.secrets, got, tt.want)
+		}
+	}
+}
+
+const secretScenario = `name: secrets
+upstreams:
+  real:
+    url: https://user:hunter2@api.example.com/v1
+    headers: {Authorization: "Bearer ${TOKEN}", Accept: application/json}
+  audit:
+    url: https://audit.example.com
+    headers: {X-Api-Key: k1}
+operation:
+  calls:
+    - upstream: real
+      path: /t/${TENANT}/orders
+      headers: {Cookie: "session=${SESSION}", X-Trace: "${P}"}
+      compensate: {upstream: real, path: /undo, headers: {X-Auth-Token: literal-token}}
+    - {upstream: audit, method: POST, body: '{"who": "${TENANT}"}'}
+strategies: [fanout]
+load: {rate: 10/s, duration: 1s}
+`
+
+var secretEnv = map[string]string{"TOKEN": "s3cr3t-t0ken", "TENANT": "acme-42", "SESSION": "sess-9f8e", "P": "80"}
+
+func parseSecretScenario(t *testing.T) *Scenario {
+	t.Helper()
+	s, err := Parse("secrets.yaml", []byte(secretScenario), WithEnv(mapEnv(secretEnv)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSecrets(t *testing.T) {
+	t.Parallel()
+	s := parseSecretScenario(t)
+	want := []string{
+		"Bearer s3cr3t-t0ken", "session=sess-9f8e", "literal-token", "s3cr3t-t0ken", "sess-9f8e", "acme-42", "hunter2",
+	}
+	if got := s.Secrets(); !slices.Equal(got, want) {
+		t.Errorf("Secrets() = %q, want %q (longest first; k1 and 80 too short)", got, want)
+	}
+	if got := (*Scenario)(nil).Secrets(); got != nil {
+		t.Errorf("nil Secrets() = %q, want nil", got)
+	}
+	built := &Scenario{Operation: Operation{Calls: []Call{{Headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}}}}}
+	if got := built.Redact("sent Basic dXNlcjpwYXNz and dXNlcjpwYXNz"); got != "sent [redacted] and [redacted]" {
+		t.Errorf("Redact of a scenario built in code = %q", got)
+	}
+}
+
+func TestRedactedJSON(t *testing.T) {
+	t.Parallel()
+	s := parseSecretScenario(t)
+	got, err := s.RedactedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(got)
+	for _, secret := range []string{"hunter2", "s3cr3t-t0ken", "acme-42", "sess-9f8e", "literal-token", `"k1"`} {
+		if strings.Contains(text, secret) {
+			t.Errorf("RedactedJSON holds the secret %s:\n%s", secret, text)
+		}
+	}
+	for _, want := range []string{
+		`"url":"https://user:xxxxx@api.example.com/v1"`,
+		`"Accept":"application/json"`,
+		`"Authorization":"[redacted]"`,
+		`"X-Api-Key":"[redacted]"`,
+		`"Cookie":"[redacted]"`,
+		`"X-Auth-Token":"[redacted]"`,
+		`"X-Trace":"80"`, // too short to be told from text
+		`"path":"/t/[redacted]/orders"`,
+		`"body":"{\"who\": \"[redacted]\"}"`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("RedactedJSON lacks %s:\n%s", want, text)
+		}
+	}
+	plain, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gk, pk := jsonKeys(t, got), jsonKeys(t, plain); !slices.Equal(gk, pk) {
+		t.Errorf("RedactedJSON keys %q, want json.Marshal's %q", gk, pk)
+	}
+	if s.Upstreams[0].URL != "https://user:hunter2@api.example.com/v1" || s.Upstreams[0].Headers["Authorization"] != "Bearer s3cr3t-t0ken" ||
+		s.Operation.Calls[0].Compensate.Headers["X-Auth-Token"] != "literal-token" {
+		t.Error("RedactedJSON changed the scenario")
+	}
+}
+
+// A key is the format, never redacted, even when it matches a secret.
+func TestRedactedJSONKeepsKeys(t *testing.T) {
+	t.Parallel()
+	s := &Scenario{Name: "name", envSecrets: []string{"name", "upstream"},
+		Operation: Operation{Calls: []Call{{Upstream: "upstream"}}}}
+	got, err := s.RedactedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(got, []byte(`{"name":"[redacted]",`)) || !bytes.Contains(got, []byte(`{"upstream":"[redacted]",`)) {
+		t.Errorf("RedactedJSON = %s; want keys kept and values redacted", got)
+	}
+}
+
+// jsonKeys lists the object keys of a JSON text in order.
+func jsonKeys(t *testing.T, data []byte) []string {
+	t.Helper()
+	type frame struct{ object, wantKey bool }
+	var keys []string
+	var stack []frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return keys
+		}
+		if err != nil {
+			t.Fatalf("invalid JSON %s: %v", data, err)
+		}
+		if n := len(stack); n > 0 && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				keys = append(keys, key)
+				stack[n-1].wantKey = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{object: true, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+func TestRedactError(t *testing.T) {
+	t.Parallel()
+	s := parseSecretScenario(t)
+	cause := &fs.PathError{Op: "open", Path: "/t/acme-42/x", Err: fs.ErrNotExist}
+	got := s.RedactError(cause)
+	if strings.Contains(got.Error(), "acme-42") || !errors.Is(got, fs.ErrNotExist) {
+		t.Errorf("RedactError(%v) = %v; want the tenant hidden and still fs.ErrNotExist", cause, got)
+	}
+	if plain := errors.New("no secret"); s.RedactError(plain) != plain {
+		t.Error("RedactError of an error without a secret is not the error itself")
+	}
+	if s.RedactError(nil) != nil {
+		t.Error("RedactError(nil) != nil")
+	}
+}
