@@ -181,7 +181,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	strat, err := strategies.New(specOf(spec), caller)
+	strat, err := strategies.New(specOf(sc, spec), caller)
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}

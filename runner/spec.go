@@ -8,8 +8,9 @@ import (
 )
 
 // specOf converts a scenario's strategy entry, its defaults filled in by
-// validation, into what strategies.New takes.
-func specOf(s scenarios.Strategy) strategies.Spec {
+// validation, into what strategies.New takes; the scenario's policies give
+// each upstream's own hedging.
+func specOf(sc *scenarios.Scenario, s scenarios.Strategy) strategies.Spec {
 	spec := strategies.Spec{
 		Name:                  s.Name,
 		StopOnCriticalFailure: s.StopOnCriticalFailure,
@@ -22,6 +23,18 @@ func specOf(s scenarios.Strategy) strategies.Spec {
 	}
 	if h := s.HedgeDelay; h != nil {
 		spec.HedgeDelay, spec.HedgeQuantile = h.Fixed, h.Quantile
+	}
+	if s.Name == "hedged" {
+		for i, up := range sc.Upstreams {
+			h := sc.PolicyFor(up.Name).Hedge
+			if h == nil {
+				continue
+			}
+			if spec.HedgeUpstreams == nil {
+				spec.HedgeUpstreams = make([]strategies.UpstreamHedge, len(sc.Upstreams))
+			}
+			spec.HedgeUpstreams[i] = strategies.UpstreamHedge{Off: h.Off, Delay: h.Fixed, Quantile: h.Quantile}
+		}
 	}
 	return spec
 }

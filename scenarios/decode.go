@@ -89,6 +89,7 @@ var forms = map[reflect.Type]string{
 	reflect.TypeFor[mockupstream.Latency](): "a duration such as 200ms or a mapping such as {dist: uniform, min: 10ms, max: 30ms} or {p50: 40ms, p99: 300ms}",
 	reflect.TypeFor[Strategy]():             "a strategy name such as fanout or a mapping such as {name: pooled, workers: 8}",
 	reflect.TypeFor[HedgeDelay]():           "a duration such as 50ms or a percentile such as p95",
+	reflect.TypeFor[HedgePolicy]():          "off, a duration such as 50ms or a percentile such as p95",
 	reflect.TypeFor[StageTarget]():          "a rate such as 500/s or a number of users such as 50",
 	reflect.TypeFor[SLO]():                  `an objective such as "p99 < 300ms and error_rate < 1%"`,
 	reflect.TypeFor[Threshold]():            `an assertion such as "p99 < 350ms"`,
@@ -101,6 +102,7 @@ var textOnly = map[reflect.Type]bool{
 	reflect.TypeFor[SLO]():         true,
 	reflect.TypeFor[Threshold]():   true,
 	reflect.TypeFor[HedgeDelay]():  true,
+	reflect.TypeFor[HedgePolicy](): true,
 	reflect.TypeFor[StageTarget](): true,
 }
 

@@ -43,6 +43,9 @@ type PolicySpec struct {
 	Retry     *RetrySpec      `yaml:"retry" json:"retry,omitempty"`
 	Breaker   *BreakerSpec    `yaml:"breaker" json:"breaker,omitempty"`
 	RateLimit *RateLimitSpec  `yaml:"rate_limit" json:"rate_limit,omitempty"`
+	// Hedge is the upstream's own hedging under the hedged strategy: off,
+	// or a delay that replaces the strategy's hedge_delay for its calls.
+	Hedge *HedgePolicy `yaml:"hedge" json:"hedge,omitempty"`
 }
 
 // RetrySpec retries failed attempts with exponential backoff.
@@ -120,6 +123,9 @@ type Policy struct {
 	Retry     RetryPolicy
 	Breaker   BreakerPolicy
 	RateLimit RateLimitPolicy
+	// Hedge is the upstream's own hedging (hedged strategy); nil: the
+	// strategy's hedge_delay.
+	Hedge *HedgePolicy
 }
 
 // RetryPolicy is an effective retry policy; Attempts ≤ 1 means no retry.
@@ -202,6 +208,7 @@ func (p PolicySpec) merge(o PolicySpec) PolicySpec {
 	out := PolicySpec{
 		Timeout:  or(o.Timeout, p.Timeout),
 		Deadline: or(o.Deadline, p.Deadline),
+		Hedge:    or(o.Hedge, p.Hedge),
 	}
 	switch {
 	case p.Retry == nil || o.Retry == nil:
@@ -270,6 +277,7 @@ func (p PolicySpec) effective() Policy {
 	out := Policy{
 		Timeout:  val(p.Timeout, 0).D(),
 		Deadline: val(p.Deadline, 0).D(),
+		Hedge:    p.Hedge,
 	}
 	if r := p.Retry; r != nil {
 		out.Retry = RetryPolicy{

@@ -223,3 +223,24 @@ func (p PolicySpec) sets(field string) bool {
 	}
 	return false
 }
+
+// hedgePolicies checks that a hedge policy has a hedged strategy to apply
+// to: without one it would be a silent no-op.
+func (c *checker) hedgePolicies(s *Scenario) {
+	if s.Policies == nil || slices.ContainsFunc(s.Strategies, func(st Strategy) bool { return st.Name == "hedged" }) {
+		return
+	}
+	at := []string{"policies.default"}
+	for _, name := range slices.Sorted(maps.Keys(s.Policies.Upstreams)) {
+		at = append(at, "policies.upstreams."+name)
+	}
+	for _, path := range at {
+		spec := s.Policies.Default
+		if path != "policies.default" {
+			spec = s.Policies.Upstreams[strings.TrimPrefix(path, "policies.upstreams.")]
+		}
+		if spec.Hedge != nil {
+			c.addf(path+".hedge", "applies to the hedged strategy, which this scenario does not run; add hedged to strategies or remove hedge")
+		}
+	}
+}

@@ -273,6 +273,36 @@ func (h HedgeDelay) MarshalText() ([]byte, error) {
 	return units.Duration(h.Fixed).MarshalText()
 }
 
+// HedgePolicy is an upstream's own hedging under the hedged strategy:
+// "off" (never hedge its calls: a payment, say, that must not be sent
+// twice) or its own delay, as HedgeDelay.
+type HedgePolicy struct {
+	Off bool
+	HedgeDelay
+}
+
+// UnmarshalText reads "off", "50ms" or "p95".
+func (h *HedgePolicy) UnmarshalText(b []byte) error {
+	if strings.TrimSpace(string(b)) == "off" {
+		*h = HedgePolicy{Off: true}
+		return nil
+	}
+	var d HedgeDelay
+	if err := d.UnmarshalText(b); err != nil {
+		return fmt.Errorf("%w, or off", err)
+	}
+	*h = HedgePolicy{HedgeDelay: d}
+	return nil
+}
+
+// MarshalText writes the form UnmarshalText reads.
+func (h HedgePolicy) MarshalText() ([]byte, error) {
+	if h.Off {
+		return []byte("off"), nil
+	}
+	return h.HedgeDelay.MarshalText()
+}
+
 // MaxRepeats bounds load.repeats: past a few dozen, a comparison gains
 // nothing but time.
 const MaxRepeats = 100

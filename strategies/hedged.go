@@ -40,6 +40,17 @@ type HedgeOptions struct {
 	// Quantile, in (0, 1), of the upstream's recent call latencies is the
 	// wait before the hedge, when Delay is 0; default DefaultHedgeQuantile.
 	Quantile float64
+	// Upstreams override Delay and Quantile for some upstreams, by
+	// upstream index; the zero UpstreamHedge keeps them.
+	Upstreams []UpstreamHedge
+}
+
+// UpstreamHedge is one upstream's own hedging: Off (its calls are never
+// hedged), or its own Delay or Quantile.
+type UpstreamHedge struct {
+	Off      bool
+	Delay    time.Duration
+	Quantile float64
 }
 
 // Hedged makes every call of an operation at once, as Fanout does, and
@@ -82,6 +93,8 @@ type Hedged struct {
 	caller   AttemptCaller
 	delay    time.Duration // fixed; 0: the observed quantile
 	quantile float64
+	// upstreams are the per-upstream overrides, by upstream index.
+	upstreams []UpstreamHedge
 
 	// trackers are the latency trackers by upstream index; grown under
 	// grow, copy on write, once per upstream.
@@ -117,10 +130,15 @@ func NewHedged(caller Caller, o HedgeOptions) (*Hedged, error) {
 	case o.Quantile < 0 || o.Quantile >= 1:
 		return nil, fmt.Errorf("hedged: quantile %v is out of range; want more than 0 and less than 1, such as 0.95", o.Quantile)
 	}
+	for i, u := range o.Upstreams {
+		if u.Delay < 0 || u.Quantile < 0 || u.Quantile >= 1 || u.Delay > 0 && u.Quantile > 0 {
+			return nil, fmt.Errorf("hedged: upstream %d: want a delay above 0 or a quantile in (0, 1), not %+v", i, u)
+		}
+	}
 	if o.Delay == 0 && o.Quantile == 0 {
 		o.Quantile = DefaultHedgeQuantile
 	}
-	h := &Hedged{caller: ac, delay: o.Delay, quantile: o.Quantile, newTimer: afterFuncTimer}
+	h := &Hedged{caller: ac, delay: o.Delay, quantile: o.Quantile, upstreams: o.Upstreams, newTimer: afterFuncTimer}
 	h.states.New = func() any {
 		s := &hedgeState{h: h, done: make(chan struct{}, 1)}
 		s.timer = h.newTimer(s.fire)
@@ -293,17 +311,37 @@ func mergeHedge(r, hedge *CallResult, sentAfter time.Duration, winner uint32) {
 // delayFor returns the hedge delay of calls to upstream up; false when
 // they are not hedged (the quantile has no value yet).
 func (h *Hedged) delayFor(up int) (time.Duration, bool) {
-	if h.delay > 0 {
-		return h.delay, true
+	delay, _ := h.hedgeOf(up)
+	switch {
+	case delay < 0:
+		return 0, false
+	case delay > 0:
+		return delay, true
 	}
 	return h.tracker(up).value()
+}
+
+// hedgeOf returns the fixed delay of upstream up's hedges (-1: it is not
+// hedged; 0: the quantile of its latency), and that quantile.
+func (h *Hedged) hedgeOf(up int) (time.Duration, float64) {
+	if up >= 0 && up < len(h.upstreams) {
+		switch u := h.upstreams[up]; {
+		case u.Off:
+			return -1, 0
+		case u.Delay > 0:
+			return u.Delay, 0
+		case u.Quantile > 0:
+			return 0, u.Quantile
+		}
+	}
+	return h.delay, h.quantile
 }
 
 // observe feeds a primary's latency to its upstream's tracker: only when a
 // request was sent (not when a breaker refused the call) and the run goes
 // on (a call cut short by the stop says nothing of the upstream).
 func (h *Hedged) observe(ctx context.Context, c *Call, r *CallResult) {
-	if h.delay > 0 || r.Attempts == 0 || ctx.Err() != nil {
+	if delay, _ := h.hedgeOf(c.UpstreamIndex); delay != 0 || r.Attempts == 0 || ctx.Err() != nil {
 		return
 	}
 	h.tracker(c.UpstreamIndex).record(r.Latency)
@@ -325,7 +363,11 @@ func (h *Hedged) tracker(up int) *latencyTracker {
 		grown = append(grown, *ts...)
 	}
 	for len(grown) <= up {
-		grown = append(grown, newLatencyTracker(h.quantile))
+		_, q := h.hedgeOf(len(grown))
+		if q <= 0 { // a fixed delay: the tracker is never read
+			q = DefaultHedgeQuantile
+		}
+		grown = append(grown, newLatencyTracker(q))
 	}
 	h.trackers.Store(&grown)
 	return grown[up]

@@ -778,3 +778,34 @@ func TestHTTPCallerHedgeDraw(t *testing.T) {
 		t.Error("the hedges' draws all equal the primaries': the test shows nothing")
 	}
 }
+
+// An upstream's own hedging overrides the strategy's: off, a fixed delay,
+// or a quantile of its own latency (none until it has answered enough).
+func TestHedgedPerUpstreamDelay(t *testing.T) {
+	t.Parallel()
+	h, err := NewHedged(&HTTPCaller{}, HedgeOptions{Delay: 50 * time.Millisecond, Upstreams: []UpstreamHedge{
+		{Off: true}, {}, {Delay: 5 * time.Millisecond}, {Quantile: 0.5}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		up     int
+		want   time.Duration
+		hedged bool
+	}{
+		{0, 0, false},                    // off
+		{1, 50 * time.Millisecond, true}, // the strategy's
+		{2, 5 * time.Millisecond, true},  // its own
+		{3, 0, false},                    // its own quantile, nothing observed yet
+		{7, 50 * time.Millisecond, true}, // past the list: the strategy's
+	}
+	for _, tt := range tests {
+		got, ok := h.delayFor(tt.up)
+		if got != tt.want || ok != tt.hedged {
+			t.Errorf("delayFor(%d) = %v, %v; want %v, %v", tt.up, got, ok, tt.want, tt.hedged)
+		}
+	}
+	if _, err := NewHedged(&HTTPCaller{}, HedgeOptions{Upstreams: []UpstreamHedge{{Quantile: 1.5}}}); err == nil {
+		t.Error("a quantile of 1.5 for an upstream: no error")
+	}
+}

@@ -79,7 +79,7 @@ func TestQueuedKilledConsumersLoseNothing(t *testing.T) {
 		}
 		defer srv.Close()
 		mocks = append(mocks, srv)
-		path := mustPath(t, "/" + name + "/{{.Seq}}")
+		path := mustPath(t, "/"+name+"/{{.Seq}}")
 		calls = append(calls, Call{Index: i, Upstream: name, UpstreamIndex: i, Method: "POST", BaseURL: srv.URL(), Path: path, Critical: i == 0})
 	}
 	hc := NewHTTPCaller(HTTPOptions{Timeout: 5 * time.Second})

@@ -142,6 +142,8 @@ type Spec struct {
 	// HedgeQuantile of the upstream's observed latency.
 	HedgeDelay    time.Duration
 	HedgeQuantile float64
+	// HedgeUpstreams (hedged) override the hedge delay per upstream index.
+	HedgeUpstreams []UpstreamHedge
 }
 
 // New returns the strategy spec names, sending its calls through caller.
@@ -158,7 +160,7 @@ func New(spec Spec, caller Caller) (Strategy, error) {
 	case "queued":
 		return orNil(NewQueued(caller, QueueOptions{Consumers: spec.Consumers, Capacity: spec.Capacity, Reject: spec.Reject}))
 	case "hedged":
-		return orNil(NewHedged(caller, HedgeOptions{Delay: spec.HedgeDelay, Quantile: spec.HedgeQuantile}))
+		return orNil(NewHedged(caller, HedgeOptions{Delay: spec.HedgeDelay, Quantile: spec.HedgeQuantile, Upstreams: spec.HedgeUpstreams}))
 	}
 	return nil, fmt.Errorf("unknown strategy %q; known: %s", spec.Name, strings.Join(slices.Sorted(slices.Values(Names)), ", "))
 }
