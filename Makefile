@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale fuzz demo clean
+.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale fuzz demo baseline clean
 
 all: build
 
@@ -50,9 +50,17 @@ fuzz:
 	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 ## demo: run the built-in seed example on embedded mock upstreams; writes demo/result.json
+## and demo/report.html (open it in a browser; it works offline)
 demo: build
 	@mkdir -p demo
-	bin/fanbench run --example seed --out demo/result.json
+	bin/fanbench run --example seed --out demo/result.json --html demo/report.html
+
+## baseline: run SCENARIO (an embedded example's name or a scenario file; default seed) and
+## write baselines/<scenario>.json, atomically, for fanbench compare to gate on
+SCENARIO ?= seed
+baseline: build
+	@mkdir -p baselines
+	bin/fanbench run $(if $(wildcard $(SCENARIO)),$(SCENARIO),--example $(SCENARIO)) --out baselines/$(basename $(notdir $(SCENARIO))).json
 
 clean:
 	rm -rf bin demo

@@ -114,7 +114,7 @@ func csvFloat(v float64) string {
 }
 
 func csvStatuses(m map[string]uint64) string {
-	keys := statusKeys(m)
+	keys := StatusKeys(m)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = k + ":" + csvUint(m[k])

@@ -32,8 +32,10 @@ func pct(n, of uint64) string {
 
 func pct100(ratio float64) string { return f1(ratio*100) + "%" }
 
-// statusKeys orders statuses numerically, failure kinds after them by name.
-func statusKeys(m map[string]uint64) []string {
+// StatusKeys orders the keys of a statuses map (UpstreamResult.Statuses):
+// statuses numerically, failure kinds after them by name, as every report
+// lists them.
+func StatusKeys(m map[string]uint64) []string {
 	return slices.SortedFunc(maps.Keys(m), func(a, b string) int {
 		ai, aerr := strconv.Atoi(a)
 		bi, berr := strconv.Atoi(b)
@@ -52,7 +54,7 @@ func statusKeys(m map[string]uint64) []string {
 // statuses lists counts as "200×1990 503×10", statuses in numeric order and
 // failure kinds after them.
 func statuses(m map[string]uint64) string {
-	keys := statusKeys(m)
+	keys := StatusKeys(m)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s×%d", k, m[k])

@@ -91,8 +91,10 @@ func TestCoordinatedOmissionIsCorrected(t *testing.T) {
 		t.Errorf("schedule lag p90 = %.1f ms, want the stall's waits (about 500 ms)", sr.ScheduleLag.P90)
 	}
 	// But they are the cap's doing, not the generator's: they do not count
-	// as late starts (20% of operations waited), so no "fell behind" warning.
-	if sr.LateStarts*100 > sr.Operations*5 {
+	// as late starts. 20% of operations waited at the cap; a busy machine
+	// (another package's tests beside this one) makes up to ~5% truly late,
+	// so a count under 10% tells the two apart.
+	if sr.LateStarts*100 > sr.Operations*10 {
 		t.Errorf("%d of %d operations counted as late starts; the waits at the cap must not count", sr.LateStarts, sr.Operations)
 	}
 	for _, w := range res.Warnings {

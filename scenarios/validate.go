@@ -94,6 +94,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.policies(s.Policies, s.Upstreams)
 	c.load(&s.Load)
 	c.thresholds(s)
+	c.hedgePolicies(s)
 	c.report(s.Report)
 }
 

@@ -48,9 +48,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return exitInvalid
 	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, os.ErrNotExist),
-		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch):
+		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch), errors.Is(err, errCompareInput):
 		return exitInvalid
-	case errors.Is(err, errThresholds):
+	case errors.Is(err, errThresholds), errors.Is(err, errRegressed):
 		return exitFailed
 	}
 	return exitError
@@ -91,6 +91,8 @@ HDR-histogram percentiles corrected for coordinated omission.`,
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.AddCommand(newRunCmd(stdout, stderr), newValidateCmd(stdout), newExamplesCmd(stdout), newMockCmd(stdout, stderr), newVersionCmd(stdout), newMergeCmd(stdout))
+	root.AddCommand(newReportCmd(stdout, stderr))
+	root.AddCommand(newCompareCmd(stdout, stderr))
 	addCompletions(root)
 	return root
 }

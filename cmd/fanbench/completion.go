@@ -39,13 +39,24 @@ func addCompletions(root *cobra.Command) {
 			}
 		case "run", "validate", "mock":
 			cmd.ValidArgsFunction = yamlFiles
+		case "report":
+			cmd.ValidArgsFunction = cobra.FixedCompletions([]string{"json"}, cobra.ShellCompDirectiveFilterFileExt)
 		}
 		// The flags exist on some commands only; a missing one is skipped.
 		if cmd.Flags().Lookup("example") != nil {
 			_ = cmd.RegisterFlagCompletionFunc("example", exampleNames)
 		}
 		if cmd.Flags().Lookup("format") != nil {
-			_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"table", "json"}, cobra.ShellCompDirectiveNoFileComp))
+			formats := outputFormats
+			if cmd.Name() == "compare" {
+				formats = compareFormats()
+			}
+			_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+		}
+		for flag, ext := range map[string]string{"html": "html", "markdown": "md", "csv": "csv"} {
+			if cmd.Flags().Lookup(flag) != nil {
+				_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions([]string{ext}, cobra.ShellCompDirectiveFilterFileExt))
+			}
 		}
 		if cmd.Flags().Lookup("config") != nil {
 			_ = cmd.RegisterFlagCompletionFunc("config", yamlFiles)

@@ -41,6 +41,9 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"run", "--example", ""}, []string{"seed"}},
 		{[]string{"run", "--format", ""}, []string{"table", "json"}},
 		{[]string{"run", ""}, []string{"yaml"}},
+		{[]string{"report", "--format", ""}, []string{"table", "json", "markdown", "csv"}},
+		{[]string{"report", ""}, []string{"json"}},
+		{[]string{"report", "r.json", "--markdown", ""}, []string{"md"}},
 		{[]string{""}, []string{"run", "validate", "completion"}},
 	} {
 		args := append([]string{"__complete"}, tc.args...)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +64,8 @@ func TestCLI(t *testing.T) {
 		{"bad rate flag", []string{"run", "--example", "seed", "--rate", "fast"}, 2, nil, []string{"--rate", "fast"}},
 		{"zero duration flag", []string{"run", "--example", "seed", "--duration", "0s"}, 2, nil, []string{"--duration"}},
 		{"unknown strategy flag", []string{"run", "--example", "seed", "--strategies", "hedgd,fanout"}, 2, nil, []string{`unknown strategy "hedgd"`}},
-		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json"}},
+		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json, markdown, csv"}},
+		{"two outputs one file", []string{"run", "--example", "seed", "--html", "x.out", "--markdown", "x.out"}, 2, nil, []string{"--html and --markdown both write x.out"}},
 		{"unwritable profile", []string{"run", "--example", "seed", "--cpuprofile", "/nonexistent/dir/cpu.prof"}, 2, nil, []string{"--cpuprofile", "/nonexistent/dir/cpu.prof"}},
 		{"validate good", []string{"validate", good}, 0, []string{good + ": ok"}, nil},
 		{"validate bad and good", []string{"validate", good, bad}, 2, []string{good + ": ok"}, []string{bad + ":8:"}},
@@ -207,5 +209,44 @@ func TestRunWithPolicies(t *testing.T) {
 	if code := Main(t.Context(), []string{"validate", bad}, &bytes.Buffer{}, &stderr); code != 2 ||
 		!strings.Contains(stderr.String(), bad+":15:") || !strings.Contains(stderr.String(), "policies.upstreams.audit.retry.jitter") {
 		t.Errorf("validate of a bad jitter exited %d: %s", code, &stderr)
+	}
+}
+
+// The scenario's report block names the files a run writes; a flag the user
+// set replaces its entry, the others stay.
+func TestRunWritesReportBlock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s.yaml")
+	scenario := fmt.Sprintf(`name: report-block
+upstreams:
+  a: {mock: {latency: 1ms}}
+operation:
+  calls: [{upstream: a}]
+strategies: [fanout]
+load: {rate: 50/s, duration: 200ms}
+report:
+  json: %s
+  markdown: %s
+  csv: %s
+  html: %s
+`, filepath.Join(dir, "from-file.json"), filepath.Join(dir, "summary.md"), filepath.Join(dir, "rows.csv"), filepath.Join(dir, "report.html"))
+	if err := os.WriteFile(file, []byte(scenario), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	flagOut := filepath.Join(dir, "from-flag.json")
+	code := Main(t.Context(), []string{"run", file, "--out", flagOut, "--format", "markdown", "-q"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
+	}
+	for name, want := range map[string]bool{"from-flag.json": true, "from-file.json": false, "summary.md": true, "rows.csv": true, "report.html": true} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if (err == nil) != want {
+			t.Errorf("%s written: %v, want %v", name, err == nil, want)
+		}
+	}
+	if !strings.Contains(stdout.String(), "| fanout |") {
+		t.Errorf("--format markdown printed:\n%s", &stdout)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fanbench/fanbench/metrics"
-	"github.com/fanbench/fanbench/reports"
 	"github.com/fanbench/fanbench/runner"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -23,6 +21,9 @@ import (
 type runFlags struct {
 	example    string
 	out        string
+	html       string
+	markdown   string
+	csv        string
 	format     string
 	quiet      bool
 	noColor    bool
@@ -66,7 +67,10 @@ strategy measured. Flags override the file's values only when given.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.example, "example", "", "run the embedded example `NAME` (see fanbench examples)")
 	fl.StringVarP(&f.out, "out", "o", "", "write the result file (JSON) to `PATH`, atomically")
-	fl.StringVar(&f.format, "format", "table", "what to print on stdout: table or json")
+	fl.StringVar(&f.html, "html", "", "write a self-contained HTML report with charts to `PATH`, atomically")
+	fl.StringVar(&f.markdown, "markdown", "", "write the Markdown summary (for a pull-request comment) to `PATH`, atomically")
+	fl.StringVar(&f.csv, "csv", "", "write the CSV (a row per strategy and per upstream) to `PATH`, atomically")
+	fl.StringVar(&f.format, "format", "table", "what to print on stdout: "+strings.Join(outputFormats, ", "))
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress on stderr")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `PATH` (go tool pprof PATH), to see where fanbench itself spends its time")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the load to `PATH` (go tool pprof PATH), to see what fanbench holds in memory")
@@ -81,9 +85,6 @@ strategy measured. Flags override the file's values only when given.`,
 }
 
 func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Writer) error {
-	if f.format != "table" && f.format != "json" {
-		return usagef("--format %q: allowed: table, json", f.format)
-	}
 	var sc *scenarios.Scenario
 	var err error
 	if f.example != "" {
@@ -95,6 +96,10 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 		return err
 	}
 	if err := applyOverrides(cmd, sc, f); err != nil {
+		return err
+	}
+	outs := runOutputs(cmd, sc, f, stdout)
+	if err := outs.check(); err != nil {
 		return err
 	}
 	if f.cpuProfile != "" {
@@ -113,26 +118,30 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 			return err
 		}
 	}
-	if f.out != "" {
-		if err := metrics.WriteResult(f.out, res); err != nil {
-			return fmt.Errorf("writing the result: %w", err)
-		}
-		if !f.quiet {
-			fmt.Fprintf(stderr, "fanbench: result written to %s\n", f.out)
-		}
-	}
-	switch f.format {
-	case "json":
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(res)
-	default:
-		err = reports.Table(stdout, res, reports.TableOptions{Color: !f.noColor && colorable(stdout)})
-	}
-	if err != nil {
+	if err := writeOutputs(stdout, stderr, res, outs, f.quiet); err != nil {
 		return err
 	}
 	return thresholdsVerdict(res)
+}
+
+// runOutputs is what the run writes: the scenario's report block, with
+// the flags the user set over it.
+func runOutputs(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags, stdout io.Writer) outputs {
+	o := outputs{format: f.format, color: !f.noColor && colorable(stdout)}
+	if r := sc.Report; r != nil {
+		o.out, o.html, o.markdown, o.csv = r.JSON, r.HTML, r.Markdown, r.CSV
+	}
+	fl := cmd.Flags()
+	for _, over := range []struct {
+		flag string
+		to   *string
+		v    string
+	}{{"out", &o.out, f.out}, {"html", &o.html, f.html}, {"markdown", &o.markdown, f.markdown}, {"csv", &o.csv, f.csv}} {
+		if fl.Changed(over.flag) {
+			*over.to = over.v
+		}
+	}
+	return o
 }
 
 // thresholdsVerdict is errThresholds, naming the failed thresholds, when

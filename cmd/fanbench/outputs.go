@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/reports"
+	"github.com/fanbench/fanbench/reports/htmlreport"
+)
+
+// outputFormats are what --format prints on stdout.
+var outputFormats = []string{"table", "json", "markdown", "csv"}
+
+// outputs says how to render a result: the format printed on stdout and
+// the files to write ("" writes none).
+type outputs struct {
+	format   string // one of outputFormats
+	out      string // the result file, JSON
+	html     string
+	markdown string
+	csv      string
+	color    bool // colour the table (stdout is a terminal that wants colour)
+}
+
+// check rejects an unknown format and two outputs to one path, before
+// anything runs.
+func (o outputs) check() error {
+	if !slices.Contains(outputFormats, o.format) {
+		return usagef("--format %q: allowed: %s", o.format, strings.Join(outputFormats, ", "))
+	}
+	seen := map[string]string{}
+	for _, f := range o.files() {
+		if prev, dup := seen[f.path]; dup {
+			return usagef("--%s and --%s both write %s", prev, f.flag, f.path)
+		}
+		seen[f.path] = f.flag
+	}
+	return nil
+}
+
+// outputFile is one file to write, with the flag that named it.
+type outputFile struct {
+	flag, path, what string
+	write            func(path string, r *metrics.Result) error
+}
+
+func (o outputs) files() []outputFile {
+	all := []outputFile{
+		{"out", o.out, "result", metrics.WriteResult},
+		{"html", o.html, "HTML report", htmlreport.WriteFile},
+		{"markdown", o.markdown, "Markdown report", rendered(reports.Markdown)},
+		{"csv", o.csv, "CSV", rendered(reports.CSV)},
+	}
+	return slices.DeleteFunc(all, func(f outputFile) bool { return f.path == "" })
+}
+
+// rendered turns a renderer into a writer of files, atomically: a reader
+// never sees half a report, and a failed write leaves the old one.
+func rendered(render func(io.Writer, *metrics.Result) error) func(string, *metrics.Result) error {
+	return func(path string, r *metrics.Result) error {
+		var buf bytes.Buffer
+		if err := render(&buf, r); err != nil {
+			return err
+		}
+		return metrics.WriteFileAtomic(path, buf.Bytes())
+	}
+}
+
+// writeOutputs writes every file o names, saying so on stderr unless
+// quiet, then prints r on stdout in o's format. A file that cannot be
+// written does not stop the others nor the printing: a long run's table is
+// not lost to a mistyped path. The errors are returned together.
+func writeOutputs(stdout, stderr io.Writer, r *metrics.Result, o outputs, quiet bool) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range o.files() {
+		if err := f.write(f.path, r); err != nil {
+			errs = append(errs, fmt.Errorf("writing the %s to %s (--%s): %w", f.what, f.path, f.flag, err))
+			continue
+		}
+		if !quiet {
+			fmt.Fprintf(stderr, "fanbench: %s written to %s\n", f.what, f.path)
+		}
+	}
+	errs = append(errs, printFormat(stdout, r, o))
+	return errors.Join(errs...)
+}
+
+// printFormat prints r on w in o's format.
+func printFormat(w io.Writer, r *metrics.Result, o outputs) error {
+	switch o.format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	case "markdown":
+		return reports.Markdown(w, r)
+	case "csv":
+		return reports.CSV(w, r)
+	}
+	return reports.Table(w, r, reports.TableOptions{Color: o.color})
+}

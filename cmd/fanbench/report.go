@@ -1,0 +1,106 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fanbench/fanbench/metrics"
+)
+
+// reportFlags are the flags of fanbench report.
+type reportFlags struct {
+	format, html, markdown, csv string
+	noColor, quiet              bool
+}
+
+func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "report RESULT.json...",
+		Short: "Render result files again, as a table, JSON, Markdown, CSV or HTML, without running anything",
+		Long: `Render result files written by fanbench run --out (or fanbench merge) again,
+without running anything: print them on stdout in a format, and write an HTML
+report, a Markdown summary or a CSV file beside them.
+
+Several files are printed one after another. They are not combined: to see
+two runs of one scenario as one (two generators side by side), merge them
+first with fanbench merge. The file flags (--html, --markdown, --csv) and
+--format csv take a single result file.
+
+The exit code is 0 even when the result's thresholds failed: the verdict is in
+the output, and fanbench run is the command that fails a CI job. A file that
+is missing or not a fanbench result is exit code 2, naming the file.`,
+		Example: `  fanbench report result.json
+  fanbench report result.json --html report.html --format markdown > comment.md
+  fanbench report result.json --format csv > result.csv
+  fanbench report before.json after.json`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("report needs at least one result file")
+			}
+			if len(args) > 1 && (f.html != "" || f.markdown != "" || f.csv != "") {
+				return usagef("--html, --markdown and --csv write one file each: give one result file, not %d (fanbench merge combines results of one scenario)", len(args))
+			}
+			if len(args) > 1 && f.format == "csv" {
+				return usagef("--format csv takes one result file, not %d: its rows do not say which file they came from", len(args))
+			}
+			return nil
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			return runReport(args, f, stdout, stderr)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "table", "what to print on stdout: table, json, markdown or csv")
+	fl.StringVar(&f.html, "html", "", "write a self-contained HTML report to `PATH`, atomically")
+	fl.StringVar(&f.markdown, "markdown", "", "write a Markdown summary (for a pull-request comment) to `PATH`, atomically")
+	fl.StringVar(&f.csv, "csv", "", "write one CSV row per strategy and per upstream to `PATH`, atomically")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not say on stderr which files were written")
+	return cmd
+}
+
+// runReport reads every file first, so that a bad one stops the command
+// before anything is printed, then renders them in turn.
+func runReport(paths []string, f reportFlags, stdout, stderr io.Writer) error {
+	o := outputs{format: f.format, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout)}
+	if err := o.check(); err != nil {
+		return err
+	}
+	results := make([]*metrics.Result, len(paths))
+	for i, path := range paths {
+		r, err := metrics.ReadResult(path)
+		if err != nil {
+			if !errors.Is(err, metrics.ErrNotResult) {
+				// Unreadable (missing, a folder, no permission) is the
+				// user's to fix, as a bad file is: exit code 2.
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err // the path is said once, below
+				}
+				err = usageError{fmt.Errorf("result file %s: %w", path, err)}
+			}
+			return err
+		}
+		results[i] = r
+	}
+	for i, r := range results {
+		if len(results) > 1 && f.format == "table" {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			fmt.Fprintf(stdout, "── %s ──\n", paths[i]) // the titles may be alike: two runs of one scenario
+		}
+		if i > 0 && f.format == "markdown" {
+			fmt.Fprintln(stdout)
+		}
+		if err := writeOutputs(stdout, stderr, r, o, f.quiet); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+package htmlreport
+
+import (
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/fanbench/fanbench/metrics"
+)
+
+// queueSection shows, for queued strategies the backlog and ack
+// against delivery, for pooled ones the pool's depth, queue wait and
+// utilisation; none when no strategy queued or pooled.
+func queueSection(r *metrics.Result, col colours) (*section, error) {
+	var queued, pooled []metrics.StrategyResult
+	for _, s := range r.Strategies {
+		if s.Queue != nil {
+			queued = append(queued, s)
+		}
+		if s.Pool != nil {
+			pooled = append(pooled, s)
+		}
+	}
+	if len(queued) == 0 && len(pooled) == 0 {
+		return nil, nil
+	}
+	s := &section{ID: "queues", Title: "Queues and pools",
+		Intro: "Where calls waited: a queued strategy's broker between the ack and the delivery, a pooled strategy's queue in front of its workers."}
+	if len(queued) > 0 {
+		var grid []chart
+		c, err := gaugeChart("chart-backlog", "Queued backlog over time", "Messages in the broker, sampled while the strategy ran and drained: a backlog that keeps growing means the consumers cannot keep up.",
+			queued, col, func(s metrics.StrategyResult) []metrics.Sample { return s.Queue.Backlog }, "messages")
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			grid = append(grid, *c)
+		}
+		ad, err := ackDelivery(queued, col)
+		if err != nil {
+			return nil, err
+		}
+		grid = append(grid, *ad)
+		s.Blocks = append(s.Blocks, block{Grid: grid}, block{Table: queueTable(queued, col)})
+	}
+	if len(pooled) > 0 {
+		var grid []chart
+		c, err := gaugeChart("chart-pool-depth", "Calls in the pool over time", "Calls queued for a worker or in service, sampled: flat at the queue's size means the pool is saturated and backpressure reaches the operations.",
+			pooled, col, func(s metrics.StrategyResult) []metrics.Sample { return s.Pool.Depth }, "calls")
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			grid = append(grid, *c)
+		}
+		qw, err := queueWait(pooled, col)
+		if err != nil {
+			return nil, err
+		}
+		if qw != nil {
+			grid = append(grid, *qw)
+		}
+		if len(grid) > 0 {
+			s.Blocks = append(s.Blocks, block{Grid: grid})
+		}
+		s.Blocks = append(s.Blocks, block{Table: poolTable(pooled, col)})
+	}
+	return s, nil
+}
+
+// gaugeChart draws a sampled gauge (backlog, pool depth) of each strategy
+// over time; nil when none was sampled.
+func gaugeChart(id, title, how string, ss []metrics.StrategyResult, col colours, samples func(metrics.StrategyResult) []metrics.Sample, unit string) (*chart, error) {
+	line := charts.NewLine()
+	line.SetGlobalOptions(append(common(fmtCount),
+		charts.WithXAxisOpts(secondsAxis()),
+		charts.WithYAxisOpts(axis{Name: unit, Suffix: "{value}"}.y()))...)
+	var notes []string
+	drawn := false
+	for _, s := range ss {
+		var pts []point
+		for _, smp := range samples(s) {
+			pts = append(pts, point{X: round(smp.AtS, 3), Y: float64(smp.Value)})
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		drawn = true
+		pts = downsample(pts, s.Name, &notes)
+		line.AddSeries(s.Name, lineData(pts), lineStyle(col.of(s.Name), false, false),
+			charts.WithAreaStyleOpts(opts.AreaStyle{Color: col.of(s.Name), Opacity: opts.Float(0.12)}))
+	}
+	if !drawn {
+		return nil, nil
+	}
+	return newChart(id, title, how, 300, line, notes...)
+}
+
+// ackDelivery sets a queued strategy's ack latency (what the caller waits
+// for) beside its delivery latency (until every call was delivered).
+func ackDelivery(ss []metrics.StrategyResult, col colours) (*chart, error) {
+	bar := charts.NewBar()
+	bar.SetXAxis(percentileCategories)
+	var all []float64
+	var faint []int
+	for _, s := range ss {
+		ack, del := percentilesOf(s.Latency), percentilesOf(s.Queue.DeliveryLatency)
+		all = append(append(all, ack...), del...)
+		faint = append(faint, len(faint)*2)
+		bar.AddSeries(s.Name+" ack", barData(ack), barStyle(col.of(s.Name), true))
+		bar.AddSeries(s.Name+" delivery", barData(del), barStyle(col.of(s.Name), false))
+	}
+	logY := spread(all, 50)
+	bar.SetGlobalOptions(append(common(fmtMS),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: textColour}}),
+		charts.WithYAxisOpts(axis{Name: "latency", Suffix: "{value} ms", Log: logY}.y()))...)
+	var notes []string
+	if logY {
+		notes = append(notes, "Log scale: an ack is usually orders of magnitude faster than the delivery.")
+	}
+	how := "Lighter, dashed: the ack, which is the operation latency a queued caller sees. Solid: delivery, from the intended start until the last call was delivered, which is what the upstreams' users wait for."
+	c, err := newChart("chart-ack-delivery", "Ack against delivery latency", how, 300, bar, notes...)
+	if err != nil {
+		return nil, err
+	}
+	if logY {
+		if err := c.logBarBase(all); err != nil {
+			return nil, err
+		}
+	}
+	return c, c.dashBorders(faint)
+}
+
+func barData(vs []float64) []opts.BarData {
+	out := make([]opts.BarData, len(vs))
+	for i, v := range vs {
+		out[i] = opts.BarData{Value: v}
+	}
+	return out
+}
+
+func queueTable(ss []metrics.StrategyResult, col colours) *table {
+	t := &table{Caption: "Queued strategies", Head: []string{"strategy", "consumers", "acked", "delivered", "delivered ok / partial / failed",
+		"undelivered calls", "redeliveries", "duplicates seen upstream", "max backlog", "drain"}}
+	for _, s := range ss {
+		q := s.Queue
+		o := q.DeliveredOutcomes
+		und := num(count(q.Undelivered))
+		if q.Undelivered > 0 {
+			und.Class += " fail"
+		}
+		t.Rows = append(t.Rows, []cell{{Text: s.Name, Swatch: col.of(s.Name)}, num(count(q.Consumers)), num(count(q.Acked)), num(count(q.Delivered)),
+			num(count(o.OK) + " / " + count(o.Partial) + " / " + count(o.Failed)), und, num(count(q.Redeliveries)), num(count(q.Duplicates)),
+			num(count(q.MaxBacklog)), num(f1(q.DrainS) + " s")})
+	}
+	t.Note = "Duplicates are requests an upstream saw again with an idempotency key it already had: redelivery made safe by the key."
+	return t
+}
+
+// queueWait draws each pooled strategy's wait for a worker, per upstream:
+// p50 lighter, p99 solid.
+func queueWait(ss []metrics.StrategyResult, col colours) (*chart, error) {
+	names := upstreamNames(ss)
+	bar := charts.NewBar()
+	bar.SetXAxis(names)
+	var all []float64
+	var faint []int
+	series := 0
+	for _, s := range ss {
+		p50, p99 := make([]opts.BarData, len(names)), make([]opts.BarData, len(names))
+		found := false
+		for i, n := range names {
+			for _, u := range s.Upstreams {
+				if u.Name == n && u.QueueWait != nil {
+					p50[i], p99[i] = opts.BarData{Value: u.QueueWait.P50}, opts.BarData{Value: u.QueueWait.P99}
+					all = append(all, u.QueueWait.P50, u.QueueWait.P99)
+					found = true
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		faint = append(faint, series)
+		bar.AddSeries(s.Name+" p50", p50, barStyle(col.of(s.Name), true))
+		bar.AddSeries(s.Name+" p99", p99, barStyle(col.of(s.Name), false))
+		series += 2
+	}
+	if series == 0 {
+		return nil, nil
+	}
+	logY := spread(all, 50)
+	bar.SetGlobalOptions(append(common(fmtMS),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: textColour}}),
+		charts.WithYAxisOpts(axis{Name: "wait", Suffix: "{value} ms", Log: logY}.y()))...)
+	how := "How long calls waited for a free worker, per upstream: p50 lighter and dashed, p99 solid. Waits near the call latency mean the pool is too small for the load."
+	c, err := newChart("chart-queue-wait", "Pool queue wait per upstream", how, 300, bar)
+	if err != nil {
+		return nil, err
+	}
+	if logY {
+		if err := c.logBarBase(all); err != nil {
+			return nil, err
+		}
+	}
+	return c, c.dashBorders(faint)
+}
+
+func poolTable(ss []metrics.StrategyResult, col colours) *table {
+	t := &table{Caption: "Pooled strategies", Head: []string{"strategy", "workers", "queue", "when full", "utilisation", "max queued", "rejected",
+		"calls in pool L (sampled)", "λW (predicted)"}}
+	for _, s := range ss {
+		p := s.Pool
+		l := p.LittlesLaw
+		util := num(percentText(p.Utilization))
+		if p.Utilization > 0.9 {
+			util.Class += " fail"
+		}
+		t.Rows = append(t.Rows, []cell{{Text: s.Name, Swatch: col.of(s.Name)}, num(count(p.Workers)), num(count(p.Queue)), {Text: p.WhenFull},
+			util, num(count(p.MaxQueued)), num(count(p.Rejected)), num(f2(l.MeanInSystem)),
+			num(f1(l.ArrivalRate) + "/s × " + f2(l.MeanTimeInSystemMS) + " ms = " + f2(l.Predicted))})
+	}
+	t.Note = "Utilisation is the share of the workers' time spent on calls; above 90% (red) the pool is the bottleneck. " +
+		"Little's law, L = λW: when the sampled L and the predicted λW agree, the pool's measurements are consistent."
+	return t
+}
