@@ -64,6 +64,7 @@ func TestCLI(t *testing.T) {
 		{"bad rate flag", []string{"run", "--example", "seed", "--rate", "fast"}, 2, nil, []string{"--rate", "fast"}},
 		{"zero duration flag", []string{"run", "--example", "seed", "--duration", "0s"}, 2, nil, []string{"--duration"}},
 		{"unknown strategy flag", []string{"run", "--example", "seed", "--strategies", "hedgd,fanout"}, 2, nil, []string{`unknown strategy "hedgd"`}},
+		{"bad repeats", []string{"run", "--example", "seed", "--repeats", "0"}, 2, nil, []string{"--repeats 0: want 1 to 100"}},
 		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json, markdown, csv"}},
 		{"two outputs one file", []string{"run", "--example", "seed", "--html", "x.out", "--markdown", "x.out"}, 2, nil, []string{"--html and --markdown both write x.out"}},
 		{"unwritable profile", []string{"run", "--example", "seed", "--cpuprofile", "/nonexistent/dir/cpu.prof"}, 2, nil, []string{"--cpuprofile", "/nonexistent/dir/cpu.prof"}},

@@ -31,6 +31,7 @@ type runFlags struct {
 	duration   string
 	warmup     string
 	operations uint64
+	repeats    int
 	seed       uint64
 	strategies []string
 	cpuProfile string
@@ -79,6 +80,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
 	fl.StringVar(&f.warmup, "warmup", "", "override load.warmup: run but do not measure the first part of the load, e.g. 5s")
 	fl.Uint64Var(&f.operations, "operations", 0, "override load.operations: end the load after N measured operations")
+	fl.IntVar(&f.repeats, "repeats", 0, "override load.repeats: run every strategy N times, each round with the same seed, for fanbench compare")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the seed of the paired draws")
 	fl.StringSliceVar(&f.strategies, "strategies", nil, "run only these strategies, by name or label, e.g. sequential,fanout")
 	return cmd
@@ -211,6 +213,15 @@ func applyOverrides(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags) err
 	}
 	if n := sc.Load.Length(); n > 0 && sc.Load.Warmup.D() >= n {
 		return usagef("--warmup %v: the warm-up must be shorter than the run (%v)", sc.Load.Warmup, n)
+	}
+	if fl.Changed("repeats") {
+		switch {
+		case f.repeats < 1 || f.repeats > scenarios.MaxRepeats:
+			return usagef("--repeats %d: want 1 to %d", f.repeats, scenarios.MaxRepeats)
+		case f.repeats > 1 && sc.Load.Sweep != nil:
+			return usagef("--repeats: this scenario's load is a sweep, which cannot be repeated")
+		}
+		sc.Load.Repeats = f.repeats
 	}
 	if fl.Changed("seed") {
 		sc.Seed = f.seed
