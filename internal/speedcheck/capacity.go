@@ -43,7 +43,7 @@ upstreams:
 // above capacity would measure the same ceiling but report the wait for
 // the in-flight cap as latency, as it should; it is not what is compared here.)
 func capacity(ctx context.Context, o options, out io.Writer) error {
-	mock, err := startMock(ctx, o)
+	mock, err := startMock(ctx, o, mockUpstreams)
 	if err != nil {
 		return err
 	}
@@ -235,9 +235,9 @@ type mockProcess struct {
 	done chan struct{}
 }
 
-func startMock(ctx context.Context, o options) (*mockProcess, error) {
+func startMock(ctx context.Context, o options, upstreams string) (*mockProcess, error) {
 	file := filepath.Join(o.workDir, "mock.yaml")
-	if err := os.WriteFile(file, []byte(mockUpstreams), 0o600); err != nil {
+	if err := os.WriteFile(file, []byte(upstreams), 0o600); err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(o.fanbench, "mock", "--config", file, "--listen", "127.0.0.1")
