@@ -2,8 +2,9 @@ package loadgen
 
 import (
 	"context"
-	"runtime"
 	"time"
+
+	"github.com/fanbench/fanbench/internal/precise"
 )
 
 // Clock is the time source of a drive. Tests pass a fake one so schedules
@@ -21,36 +22,9 @@ type Real struct{}
 // Now returns time.Now().
 func (Real) Now() time.Time { return time.Now() }
 
-// Spin limits: SleepUntil yields in a loop for the last spinShare of a wait,
-// at most maxSpin. Timers overshoot by a few hundred microseconds, and by a
-// millisecond on some virtual machines; that would show as schedule lag. The
-// share bounds the CPU the precision costs to a tenth of a core.
-const (
-	maxSpin   = 1500 * time.Microsecond
-	spinShare = 10
-)
-
-// SleepUntil waits on a timer until shortly before t, then yields the
-// processor in a loop until t.
+// SleepUntil returns at t, within microseconds (see package precise: a
+// plain timer would start operations up to a millisecond late, and show
+// it as schedule lag), or early with ctx's error.
 func (Real) SleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	if sleep := d - min(maxSpin, d/spinShare); sleep > 0 {
-		timer := time.NewTimer(sleep)
-		select {
-		case <-timer.C:
-		case <-ctx.Done():
-			timer.Stop()
-			return ctx.Err()
-		}
-	}
-	for time.Now().Before(t) {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		runtime.Gosched()
-	}
-	return nil
+	return precise.SleepUntil(ctx, t)
 }

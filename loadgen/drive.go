@@ -342,8 +342,10 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 }
 
 // waitUntil waits for t. The closed model has no schedule to keep, so on
-// the real clock it sleeps on a timer rather than spinning to the
-// microsecond, which with hundreds of users would burn cores.
+// the real clock it sleeps on a plain timer: a think time a millisecond
+// long is no error that matters, and a plain timer keeps the model usable
+// in a testing/synctest bubble, where the precise clock's timerfd (real
+// I/O) would never let the bubble's time advance.
 func waitUntil(ctx context.Context, clock Clock, t time.Time) error {
 	if _, ok := clock.(Real); !ok {
 		return clock.SleepUntil(ctx, t)

@@ -58,7 +58,6 @@ type Server struct {
 	epoch   time.Time    // clock() at Start
 	resetAt atomic.Int64 // clock() − epoch at the last Reset, in ns
 	gate    *gate        // the finite capacity, for the server's life
-	sleep   *sleeper
 
 	http   *http.Server
 	base   context.Context    // parent of every request's context
@@ -108,7 +107,6 @@ func Start(opts Options) (*Server, error) {
 		nameHdr: []string{opts.Name},
 		clock:   opts.Clock,
 		gate:    newGate(),
-		sleep:   newSleeper(),
 		served:  make(chan struct{}),
 	}
 	if s.clock == nil {
@@ -358,7 +356,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.injected.Record(d.Latency)
-	if d.Latency > 0 && !s.sleep.wait(ctx, d.Latency) {
+	if d.Latency > 0 && !sleep(ctx, d.Latency) {
 		s.giveUp(w)
 		return
 	}

@@ -1,0 +1,122 @@
+package precise
+
+import (
+	"container/heap"
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+var std waker
+
+// waker holds the sleepers, earliest first, and the timerfd armed for the
+// earliest; its goroutine runs while there are sleepers.
+type waker struct {
+	once    sync.Once
+	timerfd *os.File // nil when the kernel would not make one
+	fd      int
+
+	mu       sync.Mutex
+	sleepers sleeperHeap
+	armedFor time.Time // the deadline the timerfd is armed for
+	running  bool      // the waking goroutine is alive
+}
+
+// ok reports whether the waker has its timerfd, making it on first use.
+func (w *waker) ok() bool {
+	w.once.Do(func() {
+		fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
+		if err != nil {
+			return
+		}
+		// Non-blocking, so os.NewFile hands it to the network poller.
+		w.fd, w.timerfd = fd, os.NewFile(uintptr(fd), "precise-timerfd")
+	})
+	return w.timerfd != nil
+}
+
+func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
+	s := sleepers.Get().(*sleeper)
+	s.at = t
+	w.mu.Lock()
+	heap.Push(&w.sleepers, s)
+	switch {
+	case !w.running:
+		w.running = true
+		go w.run()
+	case s.index == 0: // earlier than the timerfd is armed for
+		w.arm(t)
+	}
+	w.mu.Unlock()
+	// A Go timer for the same time backs the timerfd up: when every
+	// processor is busy, the poller, and so the timerfd, is looked at only
+	// between goroutines (or every 10 ms), while timers are run at each
+	// switch; whichever comes first wakes the sleeper.
+	backup := time.NewTimer(time.Until(t))
+	defer backup.Stop()
+	var err error
+	select {
+	case <-s.wake:
+		sleepers.Put(s)
+		return nil
+	case <-backup.C:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	w.mu.Lock()
+	queued := s.index >= 0
+	if queued {
+		heap.Remove(&w.sleepers, s.index)
+	}
+	w.mu.Unlock()
+	if !queued {
+		<-s.wake // woken meanwhile: take the wake-up, so s can be reused
+	}
+	sleepers.Put(s)
+	return err
+}
+
+// run wakes the sleepers whose time has come, arms the timerfd for the
+// next one and waits for it in the poller, until there are no sleepers.
+func (w *waker) run() {
+	var expirations [8]byte
+	for {
+		w.mu.Lock()
+		now := time.Now()
+		for len(w.sleepers) > 0 && !w.sleepers[0].at.After(now) {
+			s := heap.Pop(&w.sleepers).(*sleeper)
+			s.wake <- struct{}{}
+		}
+		if len(w.sleepers) == 0 {
+			w.running = false
+			w.mu.Unlock()
+			return
+		}
+		if next := w.sleepers[0].at; !next.Equal(w.armedFor) {
+			w.arm(next)
+		}
+		w.mu.Unlock()
+		// Returns when the timerfd expires (now, if it already has); an
+		// error (the fd's deadline, never set) only means look again.
+		_, _ = w.timerfd.Read(expirations[:])
+	}
+}
+
+// arm sets the timerfd to expire at t; w.mu is held.
+func (w *waker) arm(t time.Time) {
+	d := max(time.Until(t), time.Microsecond) // a zero value would disarm it
+	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(d.Nanoseconds())}
+	if unix.TimerfdSettime(w.fd, 0, &spec, nil) == nil {
+		w.armedFor = t
+	}
+}
+
+// pending counts the sleepers waiting.
+func (w *waker) pending() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.sleepers)
+}
