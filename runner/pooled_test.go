@@ -46,7 +46,7 @@ const sampleEvery = 1700 * time.Microsecond
 
 // Little's law, L = λW, holds for the pool below and above its capacity,
 // blocking or rejecting: the sampled mean depth matches the arrival rate
-// times the mean time in the pool within 10%. Above capacity, each case
+// times the mean time in the pool within 20%. Above capacity, each case
 // also checks what overload does (see checkBacklogGrows, checkRejects).
 func TestPooledLittlesLaw(t *testing.T) {
 	t.Parallel()
@@ -89,8 +89,12 @@ func TestPooledLittlesLaw(t *testing.T) {
 			if ll.MeanInSystem < tt.minL {
 				t.Errorf("L = %.2f, want at least %.1f: the pool was not loaded as the case intends", ll.MeanInSystem, tt.minL)
 			}
-			if math.Abs(ll.MeanInSystem-ll.Predicted) > 0.1*ll.Predicted {
-				t.Errorf("L = %.2f sampled, λW = %.1f/s × %.2f ms = %.2f; want them within 10%%",
+			// Within 20%: below capacity L is about 2, and the samples, 1.7 ms
+			// apart against calls of 10 ms, are correlated: some 60
+			// independent ones a second, so the sampled mean's own error is
+			// near 9% (one sigma). Above capacity L is large and the error small.
+			if math.Abs(ll.MeanInSystem-ll.Predicted) > 0.2*ll.Predicted {
+				t.Errorf("L = %.2f sampled, λW = %.1f/s × %.2f ms = %.2f; want them within 20%%",
 					ll.MeanInSystem, ll.ArrivalRate, ll.MeanTimeInSystemMS, ll.Predicted)
 			}
 			if pool.Utilization <= 0 || pool.Utilization > 1 {

@@ -37,6 +37,10 @@ func (s *scriptCaller) Call(ctx context.Context, _ uint64, c *Call) CallResult {
 	case s.after[c.Upstream]:
 		select {
 		case <-s.failFirst:
+			// The failing call closed failFirst on its way out; give its
+			// goroutine time to return and mark the operation decided, so
+			// this answer comes after the failure as the test means.
+			time.Sleep(20 * time.Millisecond)
 		case <-time.After(5 * time.Second):
 			return CallResult{Failure: FailureTimeout, Attempts: 1}
 		}
