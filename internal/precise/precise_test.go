@@ -28,18 +28,17 @@ func TestSleepUntilNeverEarly(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	if n := std.pending(); n != 0 {
+	if n, _ := std.pending(); n != 0 {
 		t.Errorf("%d sleepers left after all woke", n)
 	}
 }
 
 func TestSleepUntilCancelled(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		name string
 		d    time.Duration
 	}{
-		{"on the timer", time.Hour},
+		{"an hour away", time.Hour},
 		{"short", 500 * time.Microsecond},
 	}
 	for _, tt := range tests {
@@ -90,5 +89,29 @@ func BenchmarkLateness(b *testing.B) {
 			b.ReportMetric(float64(late[len(late)/2].Microseconds()), "late-p50-µs")
 			b.ReportMetric(float64(late[len(late)*99/100].Microseconds()), "late-p99-µs")
 		})
+	}
+}
+
+// A sleeper cancelled long before its time does not keep the waking
+// goroutine waiting for that time: it ends at once.
+func TestCancelledSleeperFreesTheWaker(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- SleepUntil(ctx, time.Now().Add(time.Hour)) }()
+	time.Sleep(10 * time.Millisecond) // let it queue
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("SleepUntil(1h) returned nil after its context was cancelled")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, running := std.pending()
+		if n == 0 && !running {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("5 s after the only sleeper was cancelled: %d sleepers, waking goroutine alive %v", n, running)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

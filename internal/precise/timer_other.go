@@ -16,4 +16,4 @@ func (waker) ok() bool { return false }
 
 func (waker) sleepUntil(context.Context, time.Time) error { panic("unreachable") }
 
-func (waker) pending() int { return 0 }
+func (waker) pending() (int, bool) { return 0, false }

@@ -69,7 +69,14 @@ func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 	w.mu.Lock()
 	queued := s.index >= 0
 	if queued {
+		first := s.index == 0
 		heap.Remove(&w.sleepers, s.index)
+		if first {
+			// The timerfd is armed for s: wake the goroutine now, to arm it
+			// for the next sleeper, or to end when there is none, rather than
+			// at s's time, which may be an hour away.
+			w.arm(time.Now())
+		}
 	}
 	w.mu.Unlock()
 	if !queued {
@@ -114,9 +121,10 @@ func (w *waker) arm(t time.Time) {
 	}
 }
 
-// pending counts the sleepers waiting.
-func (w *waker) pending() int {
+// pending counts the sleepers waiting, and reports whether the waking
+// goroutine is alive.
+func (w *waker) pending() (int, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return len(w.sleepers)
+	return len(w.sleepers), w.running
 }
