@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -115,13 +116,16 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	// The outputs first: a profile that cannot be written must not cost
+	// the run's result.
+	outErr := writeOutputs(stdout, stderr, res, outs, f.quiet)
 	if f.memProfile != "" {
 		if err := writeHeapProfile(f.memProfile); err != nil {
-			return err
+			return errors.Join(outErr, err)
 		}
 	}
-	if err := writeOutputs(stdout, stderr, res, outs, f.quiet); err != nil {
-		return err
+	if outErr != nil {
+		return outErr
 	}
 	return thresholdsVerdict(res)
 }
