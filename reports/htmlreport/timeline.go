@@ -186,6 +186,19 @@ func failureLabel(kind string) string {
 // failed calls per second stacked by kind: one small chart per strategy,
 // since colour here is the kind.
 func failuresByKind(ss []metrics.StrategyResult, col colours, incs []incident) ([]chart, error) {
+	// One x axis for every strategy's chart, ending with the last second
+	// any of them ran: a bar chart's axis would otherwise be rounded up to
+	// a "nice" length, twice the run at worst.
+	xAxis := secondsAxis()
+	var lastS int64
+	for _, s := range ss {
+		if n := len(s.Windows); n > 0 {
+			lastS = max(lastS, s.Windows[n-1].AtS+1)
+		}
+	}
+	if lastS > 0 {
+		xAxis.Max = lastS
+	}
 	var out []chart
 	for i, s := range ss {
 		kinds := map[string]bool{}
@@ -207,7 +220,7 @@ func failuresByKind(ss []metrics.StrategyResult, col colours, incs []incident) (
 		}
 		bar := charts.NewBar()
 		bar.SetGlobalOptions(append(common(fmtCount),
-			charts.WithXAxisOpts(secondsAxis()),
+			charts.WithXAxisOpts(xAxis),
 			charts.WithYAxisOpts(axis{Name: "calls/s", Suffix: "{value}"}.y()))...)
 		var notes []string
 		first := true
