@@ -24,13 +24,7 @@ const (
 
 // mockUpstreams is the standalone mock's file: two upstreams that answer at
 // once, so the clients, not the mock's sleeps, set the pace.
-const mockUpstreams = `seed: 1
-upstreams:
-  a:
-    mock: {latency: 0ms}
-  b:
-    mock: {latency: 0ms}
-`
+var mockUpstreams = twoMocks(0)
 
 // capacity starts one standalone mock process and drives it, one after
 // another, with fanbench (fanout of 2 calls), vegeta and a bare net/http
@@ -134,18 +128,8 @@ func (m measured) String() string {
 }
 
 func capacityFanbench(ctx context.Context, o options, mock *mockProcess) (measured, error) {
-	scenario := fmt.Sprintf(`name: capacity
-seed: 1
-upstreams:
-  a: {url: %q}
-  b: {url: %q}
-operation:
-  calls:
-    - {upstream: a, method: GET, path: /}
-    - {upstream: b, method: GET, path: /}
-strategies: [fanout]
-load: {model: closed, users: %d, duration: %s}
-`, mock.urls[0], mock.urls[1], max(1, o.workers/2), o.duration)
+	scenario := fanoutScenario("capacity", twoURLs(mock.urls[0], mock.urls[1]),
+		fmt.Sprintf("{model: closed, users: %d, duration: %s}", max(1, o.workers/2), o.duration))
 	before, err := mock.served()
 	if err != nil {
 		return measured{}, err

@@ -38,20 +38,7 @@ func memory(ctx context.Context, o options, out io.Writer) error {
 }
 
 func memoryScenario(d time.Duration) string {
-	return fmt.Sprintf(`name: memory
-seed: 1
-upstreams:
-  a:
-    mock: {latency: 10ms}
-  b:
-    mock: {latency: 10ms}
-operation:
-  calls:
-    - {upstream: a, method: GET, path: /}
-    - {upstream: b, method: GET, path: /}
-strategies: [fanout]
-load: {model: open, rate: %d/s, duration: %s}
-`, memoryRate, d)
+	return fanoutScenario("memory", twoMocks(10*time.Millisecond), fmt.Sprintf("{model: open, rate: %d/s, duration: %s}", memoryRate, d))
 }
 
 // describe sums up a strategy's run for the checks' output.

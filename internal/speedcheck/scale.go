@@ -27,29 +27,14 @@ func scale(ctx context.Context, o options, out io.Writer) error {
 	// hold 10,000 connections, a file descriptor at each end, and one
 	// process holding both ends would need twice the descriptors (the
 	// machine's limit is often 20,000) and share its scheduler with them.
-	mock, err := startMock(ctx, o, fmt.Sprintf(`seed: 1
-upstreams:
-  a:
-    mock: {latency: %v}
-  b:
-    mock: {latency: %v}
-`, scaleLatency, scaleLatency))
+	mock, err := startMock(ctx, o, twoMocks(scaleLatency))
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
-	scenario := fmt.Sprintf(`name: scale
-seed: 1
-upstreams:
-  a: {url: %q}
-  b: {url: %q}
-operation:
-  calls:
-    - {upstream: a, method: GET, path: /}
-    - {upstream: b, method: GET, path: /}
-strategies: [fanout]
-load: {model: open, rate: %d/s, duration: %s, warmup: %s, max_in_flight: %d, on_cap: drop}
-`, mock.urls[0], mock.urls[1], scaleRate, o.duration+scaleWarmup, scaleWarmup, scaleInFlight*6/5)
+	scenario := fanoutScenario("scale", twoURLs(mock.urls[0], mock.urls[1]),
+		fmt.Sprintf("{model: open, rate: %d/s, duration: %s, warmup: %s, max_in_flight: %d, on_cap: drop}",
+			scaleRate, o.duration+scaleWarmup, scaleWarmup, scaleInFlight*6/5))
 	fmt.Fprintf(out, "scale: fanout of 2 calls to a standalone mock process (pid %d, %v fixed), %d operations/s for %v, max_in_flight %d, on_cap: drop\n",
 		mock.cmd.Process.Pid, scaleLatency, scaleRate, o.duration, scaleInFlight*6/5)
 	r, err := runFanbench(ctx, o, "scale", scenario)

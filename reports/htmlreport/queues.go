@@ -26,42 +26,29 @@ func queueSection(r *metrics.Result, col colours) (*section, error) {
 	s := &section{ID: "queues", Title: "Queues and pools",
 		Intro: "Where calls waited: a queued strategy's broker between the ack and the delivery, a pooled strategy's queue in front of its workers."}
 	if len(queued) > 0 {
-		var grid []chart
-		c, err := gaugeChart("chart-backlog", "Queued backlog over time", "Messages in the broker, sampled while the strategy ran and drained: a backlog that keeps growing means the consumers cannot keep up.",
+		backlog, err := gaugeChart("chart-backlog", "Queued backlog over time", "Messages in the broker, sampled while the strategy ran and drained: a backlog that keeps growing means the consumers cannot keep up.",
 			queued, col, func(s metrics.StrategyResult) []metrics.Sample { return s.Queue.Backlog }, "messages")
 		if err != nil {
 			return nil, err
-		}
-		if c != nil {
-			grid = append(grid, *c)
 		}
 		ad, err := ackDelivery(queued, col)
 		if err != nil {
 			return nil, err
 		}
-		grid = append(grid, *ad)
-		s.Blocks = append(s.Blocks, block{Grid: grid}, block{Table: queueTable(queued, col)})
+		s.addGrid(backlog, ad)
+		s.Blocks = append(s.Blocks, block{Table: queueTable(queued, col)})
 	}
 	if len(pooled) > 0 {
-		var grid []chart
-		c, err := gaugeChart("chart-pool-depth", "Calls in the pool over time", "Calls queued for a worker or in service, sampled: flat at the queue's size means the pool is saturated and backpressure reaches the operations.",
+		depth, err := gaugeChart("chart-pool-depth", "Calls in the pool over time", "Calls queued for a worker or in service, sampled: flat at the queue's size means the pool is saturated and backpressure reaches the operations.",
 			pooled, col, func(s metrics.StrategyResult) []metrics.Sample { return s.Pool.Depth }, "calls")
 		if err != nil {
 			return nil, err
-		}
-		if c != nil {
-			grid = append(grid, *c)
 		}
 		qw, err := queueWait(pooled, col)
 		if err != nil {
 			return nil, err
 		}
-		if qw != nil {
-			grid = append(grid, *qw)
-		}
-		if len(grid) > 0 {
-			s.Blocks = append(s.Blocks, block{Grid: grid})
-		}
+		s.addGrid(depth, qw)
 		s.Blocks = append(s.Blocks, block{Table: poolTable(pooled, col)})
 	}
 	return s, nil
@@ -222,4 +209,18 @@ func poolTable(ss []metrics.StrategyResult, col colours) *table {
 	t.Note = "Utilisation is the share of the workers' time spent on calls; above 90% (red) the pool is the bottleneck. " +
 		"Little's law, L = λW: when the sampled L and the predicted λW agree, the pool's measurements are consistent."
 	return t
+}
+
+// addGrid adds a grid of the charts that were drawn (nil ones were not:
+// no samples), unless none was.
+func (s *section) addGrid(cs ...*chart) {
+	var grid []chart
+	for _, c := range cs {
+		if c != nil {
+			grid = append(grid, *c)
+		}
+	}
+	if len(grid) > 0 {
+		s.Blocks = append(s.Blocks, block{Grid: grid})
+	}
 }
