@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/internal/precise"
 )
 
 // Ticket is one operation handed to a worker.
@@ -350,16 +352,5 @@ func waitUntil(ctx context.Context, clock Clock, t time.Time) error {
 	if _, ok := clock.(Real); !ok {
 		return clock.SleepUntil(ctx, t)
 	}
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return precise.TimerUntil(ctx, t)
 }

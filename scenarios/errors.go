@@ -3,6 +3,7 @@ package scenarios
 import (
 	"cmp"
 	"errors"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -116,4 +117,13 @@ func (es Errors) finish() error {
 		out = append(out, e)
 	}
 	return out
+}
+
+// unwrapPath drops the path a file error repeats, for a message that
+// names the file already.
+func unwrapPath(err error) error {
+	if pe, ok := errors.AsType[*fs.PathError](err); ok {
+		return pe.Err
+	}
+	return err
 }

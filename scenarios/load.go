@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"embed"
-	"errors"
 	"io/fs"
 	"os"
 	"reflect"
@@ -21,11 +20,7 @@ import (
 func Load(path string, opts ...ParseOption) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		reason := err
-		if pe, ok := errors.AsType[*fs.PathError](err); ok {
-			reason = pe.Err // the path is already in the message
-		}
-		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + reason.Error(), err: err}}
+		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + unwrapPath(err).Error(), err: err}}
 	}
 	return Parse(path, data, opts...)
 }

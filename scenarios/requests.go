@@ -128,14 +128,6 @@ func (c *checker) dataCSV(d *Data) {
 	d.Columns = header
 }
 
-// unwrapPath drops the path an fs error repeats.
-func unwrapPath(err error) error {
-	if pe, ok := errors.AsType[*os.PathError](err); ok {
-		return pe.Err
-	}
-	return err
-}
-
 // template checks a template written at path.
 func (c *checker) template(text, path string, env calltemplate.Env) {
 	_, err := calltemplate.Parse(text, env)

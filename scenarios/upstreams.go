@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"reflect"
 	"strings"
@@ -43,11 +41,7 @@ var scenarioOnlyKeys = []string{"name", "description", "operation", "strategies"
 func LoadUpstreams(path string, opts ...ParseOption) (*UpstreamsFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		reason := err
-		if pe, ok := errors.AsType[*fs.PathError](err); ok {
-			reason = pe.Err
-		}
-		return nil, Errors{{File: path, Msg: "cannot read the upstreams: " + reason.Error(), err: err}}
+		return nil, Errors{{File: path, Msg: "cannot read the upstreams: " + unwrapPath(err).Error(), err: err}}
 	}
 	return ParseUpstreams(path, data, opts...)
 }

@@ -29,12 +29,19 @@ import (
 // SleepUntil returns at t, within tens of microseconds on Linux when a
 // processor is free, or early with ctx's error when ctx ends first.
 func SleepUntil(ctx context.Context, t time.Time) error {
+	if time.Until(t) > 0 && std.ok() {
+		return std.sleepUntil(ctx, t)
+	}
+	return TimerUntil(ctx, t)
+}
+
+// TimerUntil is SleepUntil on a plain Go timer: up to a millisecond late,
+// but it needs no I/O, so the time of a testing/synctest bubble can advance
+// while it waits.
+func TimerUntil(ctx context.Context, t time.Time) error {
 	d := time.Until(t)
 	if d <= 0 {
 		return ctx.Err()
-	}
-	if std.ok() {
-		return std.sleepUntil(ctx, t)
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
