@@ -19,7 +19,7 @@ import (
 // errRegressed marks a comparison that found a regression: exit code 1.
 var errRegressed = errors.New("regression")
 
-// errCompareInput marks input compare cannot use (an unreadable file):
+// errCompareInput marks what compare cannot use (an output it cannot write):
 // exit code 2.
 var errCompareInput = errors.New("bad input")
 
@@ -166,23 +166,6 @@ func wrapWords(s, indent string, width int) string {
 		line += w
 	}
 	return strings.Join(append(lines, line), "\n")
-}
-
-// readResults reads the files of one side; an unreadable one is bad input
-// (exit code 2), named.
-func readResults(paths []string) ([]*metrics.Result, error) {
-	var out []*metrics.Result
-	for _, p := range paths {
-		r, err := metrics.ReadResult(p)
-		if err != nil {
-			if errors.Is(err, metrics.ErrNotResult) {
-				return nil, err // names the file already
-			}
-			return nil, fmt.Errorf("%w: %v", errCompareInput, err)
-		}
-		out = append(out, r)
-	}
-	return out, nil
 }
 
 // writeComparisonHTML writes the HTML comparison page of the two sides,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -107,4 +108,27 @@ func printFormat(w io.Writer, r *metrics.Result, o outputs) error {
 		return reports.CSV(w, r)
 	}
 	return reports.Table(w, r, reports.TableOptions{Color: o.color})
+}
+
+// readResults reads result files, for report and compare. A file that is
+// not a result says so (metrics.ErrNotResult); one that cannot be read
+// (missing, a folder, no permission) is the user's to fix as well: both
+// exit with code 2, naming the file.
+func readResults(paths []string) ([]*metrics.Result, error) {
+	results := make([]*metrics.Result, len(paths))
+	for i, path := range paths {
+		r, err := metrics.ReadResult(path)
+		if err != nil {
+			if !errors.Is(err, metrics.ErrNotResult) {
+				var pe *fs.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err // the path is said once, below
+				}
+				err = usageError{fmt.Errorf("result file %s: %w", path, err)}
+			}
+			return nil, err
+		}
+		results[i] = r
+	}
+	return results, nil
 }

@@ -1,14 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 
 	"github.com/spf13/cobra"
-
-	"github.com/fanbench/fanbench/metrics"
 )
 
 // reportFlags are the flags of fanbench report.
@@ -71,22 +67,9 @@ func runReport(paths []string, f reportFlags, stdout, stderr io.Writer) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	results := make([]*metrics.Result, len(paths))
-	for i, path := range paths {
-		r, err := metrics.ReadResult(path)
-		if err != nil {
-			if !errors.Is(err, metrics.ErrNotResult) {
-				// Unreadable (missing, a folder, no permission) is the
-				// user's to fix, as a bad file is: exit code 2.
-				var pe *fs.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err // the path is said once, below
-				}
-				err = usageError{fmt.Errorf("result file %s: %w", path, err)}
-			}
-			return err
-		}
-		results[i] = r
+	results, err := readResults(paths)
+	if err != nil {
+		return err
 	}
 	for i, r := range results {
 		if len(results) > 1 && f.format == "table" {
