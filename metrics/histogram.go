@@ -18,45 +18,86 @@ const (
 )
 
 // Histogram is a latency histogram (HDR). Not safe for concurrent use.
+//
+// Its HDR counts (about 144 KiB) are allocated by the first value above the
+// lowest: until then only the count of lowest values is kept. A recorder
+// holds a dozen histograms of which a run often fills only some (queue
+// waits without a pool, delivery without a queue) or fills with zeros
+// (rate-limiter waits without a limiter); those cost a few bytes, not
+// 144 KiB each, in every recorder. The first real value allocates once;
+// recording never allocates after it.
 type Histogram struct {
-	h *hdrhistogram.Histogram
+	h *hdrhistogram.Histogram // nil until a value above the lowest
+	// lowest counts the values at the lowest (1 µs or less) while h is nil.
+	lowest int64
 	// Overflow counts values above 60 s, recorded as 60 s.
 	Overflow int64
 }
 
 // NewHistogram returns an empty histogram covering 1 µs to 60 s.
-func NewHistogram() *Histogram {
-	return &Histogram{h: hdrhistogram.New(lowestMicros, highestMicros, sigFigs)}
-}
+func NewHistogram() *Histogram { return &Histogram{} }
 
-// Record adds one duration. It allocates nothing.
+// Record adds one duration. It allocates nothing, but for the histogram's
+// counts on its first value above 1 µs.
 func (h *Histogram) Record(d time.Duration) {
 	us := d.Microseconds()
 	if us > highestMicros {
 		us = highestMicros
 		h.Overflow++
 	}
-	if us < lowestMicros {
-		us = lowestMicros
+	if us <= lowestMicros {
+		h.recordLowest(1)
+		return
 	}
 	// Cannot fail: us is within the trackable range.
-	_ = h.h.RecordValue(us)
+	_ = h.counts().RecordValue(us)
+}
+
+// recordLowest adds n values at the lowest.
+func (h *Histogram) recordLowest(n int64) {
+	if h.h == nil {
+		h.lowest += n
+		return
+	}
+	_ = h.h.RecordValues(lowestMicros, n)
+}
+
+// counts returns the HDR counts, allocating them (with the lowest values
+// kept so far) on first use.
+func (h *Histogram) counts() *hdrhistogram.Histogram {
+	if h.h == nil {
+		h.h = hdrhistogram.New(lowestMicros, highestMicros, sigFigs)
+		if h.lowest > 0 {
+			_ = h.h.RecordValues(lowestMicros, h.lowest)
+			h.lowest = 0
+		}
+	}
+	return h.h
 }
 
 // Merge adds every value of o into h. Histograms of this package share their
 // geometry, so the merge is exact.
 func (h *Histogram) Merge(o *Histogram) {
-	h.h.Merge(o.h)
+	if o.h == nil {
+		h.recordLowest(o.lowest)
+	} else {
+		h.counts().Merge(o.h)
+	}
 	h.Overflow += o.Overflow
 }
 
 // Count is the number of recorded values.
-func (h *Histogram) Count() int64 { return h.h.TotalCount() }
+func (h *Histogram) Count() int64 {
+	if h.h == nil {
+		return h.lowest
+	}
+	return h.h.TotalCount()
+}
 
 // Quantile returns the value at percentile p, given from 0 to 100 (99.9 is
 // p99.9).
 func (h *Histogram) Quantile(p float64) time.Duration {
-	return time.Duration(h.h.ValueAtQuantile(p)) * time.Microsecond
+	return time.Duration(h.counts().ValueAtQuantile(p)) * time.Microsecond
 }
 
 // Summary returns the usual percentiles, in milliseconds.
@@ -71,15 +112,15 @@ func (h *Histogram) Summary() Summary {
 		P95:   ms(h.Quantile(95)),
 		P99:   ms(h.Quantile(99)),
 		P999:  ms(h.Quantile(99.9)),
-		Max:   ms(time.Duration(h.h.Max()) * time.Microsecond),
-		Mean:  h.h.Mean() / 1000,
+		Max:   ms(time.Duration(h.counts().Max()) * time.Microsecond),
+		Mean:  h.counts().Mean() / 1000,
 	}
 }
 
 // Encode returns the HDR V2 compressed encoding, base64: about 1 KB for a
 // typical run, and any percentile can be recomputed from it.
 func (h *Histogram) Encode() (string, error) {
-	b, err := h.h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	b, err := h.counts().Encode(hdrhistogram.V2CompressedEncodingCookieBase)
 	if err != nil {
 		return "", fmt.Errorf("encoding histogram: %w", err)
 	}
@@ -98,7 +139,7 @@ func DecodeHistogram(s string) (*Histogram, error) {
 		for _, bar := range h.Distribution() {
 			if bar.Count > 0 {
 				v := min(bar.To, highestMicros)
-				_ = out.h.RecordValues(v, bar.Count)
+				_ = out.counts().RecordValues(v, bar.Count)
 			}
 		}
 		return out, nil

@@ -53,6 +53,56 @@ func TestHistogramBounds(t *testing.T) {
 	}
 }
 
+
+// A histogram of only lowest values (a rate limiter's zero waits) holds no
+// HDR counts, yet reads, merges and encodes as one that does.
+func TestHistogramOfLowestValuesOnly(t *testing.T) {
+	t.Parallel()
+	full := func(values ...time.Duration) *Histogram {
+		h := NewHistogram()
+		for _, v := range values {
+			h.Record(v)
+		}
+		return h
+	}
+	tests := []struct {
+		name      string
+		a, b      *Histogram
+		wantCount int64
+		wantP99   time.Duration
+		wantLazy  bool // the merge still holds no HDR counts
+	}{
+		{"lowest into lowest", full(0, time.Microsecond), full(0), 3, time.Microsecond, true},
+		{"lowest into full", full(5 * time.Millisecond), full(0, 0), 3, 5 * time.Millisecond, false},
+		{"full into lowest", full(0, 0), full(5 * time.Millisecond), 3, 5 * time.Millisecond, false},
+		{"empty into empty", full(), full(), 0, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.a.Merge(tt.b)
+			if got := tt.a.h == nil; got != tt.wantLazy {
+				t.Errorf("HDR counts unallocated = %v, want %v", got, tt.wantLazy)
+			}
+			if got := tt.a.Count(); got != tt.wantCount {
+				t.Errorf("Count() = %d, want %d", got, tt.wantCount)
+			}
+			if got := tt.a.Quantile(99); got < tt.wantP99 || got > tt.wantP99+tt.wantP99/1000 {
+				t.Errorf("Quantile(99) = %v, want %v", got, tt.wantP99)
+			}
+			enc, err := tt.a.Encode()
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec, err := DecodeHistogram(enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dec.Count() != tt.wantCount || dec.Quantile(99) != tt.a.Quantile(99) {
+				t.Errorf("round trip: count %d, p99 %v; want %d, %v", dec.Count(), dec.Quantile(99), tt.wantCount, tt.a.Quantile(99))
+			}
+		})
+	}
+}
 func TestRecordAllocatesNothing(t *testing.T) {
 	r := NewRecorder(testLayout)
 	allocs := testing.AllocsPerRun(1000, func() {
