@@ -190,6 +190,10 @@ type ledgerKey struct {
 }
 
 func (a *admin) ledger(w http.ResponseWriter, r *http.Request) {
+	if a.s.ledger == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "this mock upstream keeps no ledger (started with NoLedger)"})
+		return
+	}
 	q := r.URL.Query()
 	if _, ok := q["key"]; !ok {
 		writeJSON(w, http.StatusOK, a.s.ledger.Snapshot())

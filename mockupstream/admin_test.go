@@ -188,6 +188,35 @@ func TestAdminStatsAndLedger(t *testing.T) {
 	}
 }
 
+// TestNoLedger checks that a server started with NoLedger keeps no ledger
+// yet serves and counts as any other, and that its ledger endpoint says why
+// it has nothing to show.
+func TestNoLedger(t *testing.T) {
+	t.Parallel()
+	srv, c := startAdmin(t, Options{Name: "profile", Seed: 9, NoLedger: true})
+	for seq := range 5 {
+		if r := call(t, c, http.MethodPost, srv.URL()+"/users", `{"a":1}`, HeaderSeq, strconv.Itoa(seq), HeaderIdempotencyKey, "op-1"); r.status != 200 {
+			t.Fatalf("request %d answered %d, want 200", seq, r.status)
+		}
+	}
+	if l := srv.Ledger(); l != nil || l.Contains("op-1") || l.Snapshot().Received != 0 {
+		t.Errorf("Ledger() = %p, holding %+v; want nil, empty", l, l.Snapshot())
+	}
+	srv.Ledger().Reset() // a nil ledger resets as a no-op
+	for _, url := range []string{"ledger", "ledger?key=op-1"} {
+		r := call(t, c, http.MethodGet, srv.URL()+AdminPrefix+url, "")
+		if r.status != http.StatusNotFound || !strings.Contains(string(r.body), "keeps no ledger") {
+			t.Errorf("GET %s = %d %s, want 404 saying the mock keeps no ledger", url, r.status, r.body)
+		}
+	}
+	if st := decode[statsDoc](t, "GET stats", call(t, c, http.MethodGet, srv.URL()+AdminPrefix+"stats", "")); st.Received != 5 {
+		t.Errorf("stats: %d received, want 5", st.Received)
+	}
+	if r := call(t, c, http.MethodPost, srv.URL()+AdminPrefix+"reset", ""); r.status != http.StatusNoContent {
+		t.Errorf("POST reset = %d, want 204", r.status)
+	}
+}
+
 func TestAdminReset(t *testing.T) {
 	t.Parallel()
 	srv, c := startAdmin(t, Options{Name: "audit", Config: Config{Latency: Latency{Value: units.Duration(time.Millisecond)}}})

@@ -28,6 +28,9 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 //
 // The text of the first MaxDuplicateSamples keys seen twice is kept, for
 // the admin endpoint to show.
+//
+// A nil *Ledger records nothing and holds nothing: a server started with
+// NoLedger has one.
 type Ledger struct {
 	seed    maphash.Seed
 	noKey   atomic.Uint64
@@ -120,6 +123,9 @@ func NewLedger() *Ledger { return &Ledger{seed: maphash.MakeSeed()} }
 // status. It does not allocate, except when a shard's table grows or a
 // duplicated key's text is kept.
 func (l *Ledger) Record(key string, status int) {
+	if l == nil {
+		return
+	}
 	if key == "" {
 		l.noKey.Add(1)
 		return
@@ -229,7 +235,7 @@ func (l *Ledger) Contains(key string) bool {
 
 // lookup returns the flags of key: 0 when it was never recorded.
 func (l *Ledger) lookup(key string) uint64 {
-	if key == "" {
+	if l == nil || key == "" {
 		return 0
 	}
 	h := maphash.String(l.seed, key)
@@ -245,6 +251,9 @@ func (l *Ledger) lookup(key string) uint64 {
 // Snapshot returns the counts. Each shard is read at its own instant: read
 // them after the traffic has stopped for sums that add up.
 func (l *Ledger) Snapshot() LedgerStats {
+	if l == nil {
+		return LedgerStats{}
+	}
 	st := LedgerStats{WithoutKey: l.noKey.Load()}
 	for i := range l.shards {
 		s := &l.shards[i]
@@ -267,6 +276,9 @@ func (l *Ledger) Snapshot() LedgerStats {
 // Reset forgets every key and zeroes the counts, giving the tables' memory
 // back. Requests recorded during a Reset may be kept or forgotten.
 func (l *Ledger) Reset() {
+	if l == nil {
+		return
+	}
 	l.noKey.Store(0)
 	for i := range l.shards {
 		s := &l.shards[i]

@@ -157,7 +157,8 @@ func progress(w io.Writer, format string, args ...any) {
 
 // runStrategy runs one strategy on fresh upstreams.
 func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Strategy, o Options) (metrics.StrategyResult, bool, error) {
-	ups, err := startUpstreams(sc)
+	// Only the queued strategy reads the mocks' ledgers (for duplicates).
+	ups, err := startUpstreams(sc, spec.Name == "queued")
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
@@ -199,7 +200,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	recs := newRecorderPool(layout, 4*runtime.GOMAXPROCS(0))
+	recs := newRecorderPool(layout, 2*runtime.GOMAXPROCS(0))
 	clock := o.Clock
 	if clock == nil {
 		clock = loadgen.Real{}
@@ -353,9 +354,10 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 // operation (well under a microsecond). Workers grow with the operations in
 // flight, up to thousands, and a recorder holds about 1.5 MiB of
 // histograms: one per worker made memory, and the merge at the end, grow
-// with the in-flight peak (4 GiB at 5,000 in flight). A fixed set of a few
+// with the in-flight peak (4 GiB at 5,000 in flight). A fixed set of two
 // per CPU keeps both flat; a worker waits only when every recorder is
-// being written at once.
+// being written at once, which needs half their holders preempted
+// mid-record.
 type recorderPool struct {
 	free chan *metrics.Recorder
 	all  []*metrics.Recorder
@@ -387,7 +389,7 @@ type upstreams struct {
 	servers  []*mockupstream.Server
 }
 
-func startUpstreams(sc *scenarios.Scenario) (*upstreams, error) {
+func startUpstreams(sc *scenarios.Scenario, ledger bool) (*upstreams, error) {
 	u := &upstreams{baseURLs: map[string]string{}}
 	for _, up := range sc.Upstreams {
 		u.names = append(u.names, up.Name)
@@ -395,7 +397,7 @@ func startUpstreams(sc *scenarios.Scenario) (*upstreams, error) {
 			u.baseURLs[up.Name] = strings.TrimRight(up.URL, "/")
 			continue
 		}
-		srv, err := mockupstream.Start(mockupstream.Options{Name: up.Name, Seed: sc.Seed, Config: *up.Mock})
+		srv, err := mockupstream.Start(mockupstream.Options{Name: up.Name, Seed: sc.Seed, Config: *up.Mock, NoLedger: !ledger})
 		if err != nil {
 			u.close()
 			return nil, fmt.Errorf("starting mock upstream %s: %w", up.Name, err)
