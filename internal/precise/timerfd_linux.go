@@ -71,10 +71,12 @@ func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 	if queued {
 		first := s.index == 0
 		heap.Remove(&w.sleepers, s.index)
-		if first {
-			// The timerfd is armed for s: wake the goroutine now, to arm it
-			// for the next sleeper, or to end when there is none, rather than
-			// at s's time, which may be an hour away.
+		if first && err != nil {
+			// The timerfd is armed for s, whose time may be an hour away:
+			// wake the goroutine now, to arm it for the next sleeper or to
+			// end when there is none. (When the backup timer woke s, the
+			// timerfd is due now too and needs no arming: a syscall saved
+			// on every sleep the backup wins, which under load is most.)
 			w.arm(time.Now())
 		}
 	}
