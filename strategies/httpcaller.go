@@ -30,16 +30,19 @@ type HTTPOptions struct {
 	TLS map[int]*tls.Config
 }
 
-// HTTPCaller makes a call as one HTTP request, over a client tuned for load
-// generation: keep-alive, a large idle pool per host, no proxy, no
+// HTTPCaller makes a call as one HTTP request, over a transport tuned for
+// load generation: keep-alive, a large idle pool per host, no proxy, no
 // compression, and a deadline on every call. It is safe for concurrent use.
+//
+// Requests go straight to the Transport, not through an http.Client: a
+// redirect is the upstream's answer, counted under its 3xx status, never
+// followed by a request fanbench did not count; and the Client's per-request
+// work (a copy of the headers, kept for redirects) is saved.
 type HTTPCaller struct {
-	client    *http.Client
 	transport *http.Transport
-	// byUpstream holds the clients of upstreams with their own TLS
-	// settings, by UpstreamIndex (nil: client); others their transports.
-	byUpstream []*http.Client
-	others     []*http.Transport
+	// byUpstream holds the transports of upstreams with their own TLS
+	// settings, by UpstreamIndex (nil: transport).
+	byUpstream []*http.Transport
 	timeout    time.Duration
 	conns      *connCounter
 }
@@ -54,25 +57,23 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 	}
 	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
 	c := &HTTPCaller{timeout: o.Timeout, conns: conns}
-	c.client, c.transport = c.newClient(o, nil)
+	c.transport = c.newTransport(o, nil)
 	for i, conf := range o.TLS {
 		if i < 0 || conf == nil {
 			continue
 		}
 		if i >= len(c.byUpstream) {
-			c.byUpstream = append(c.byUpstream, make([]*http.Client, i+1-len(c.byUpstream))...)
+			c.byUpstream = append(c.byUpstream, make([]*http.Transport, i+1-len(c.byUpstream))...)
 		}
-		var t *http.Transport
-		c.byUpstream[i], t = c.newClient(o, conf)
-		c.others = append(c.others, t)
+		c.byUpstream[i] = c.newTransport(o, conf)
 	}
 	return c
 }
 
-// newClient returns a client over a transport of its own, with TLS
-// configured by conf (nil: Go's defaults).
-func (c *HTTPCaller) newClient(o HTTPOptions, conf *tls.Config) (*http.Client, *http.Transport) {
-	t := &http.Transport{
+// newTransport returns a transport with TLS configured by conf (nil: Go's
+// defaults).
+func (c *HTTPCaller) newTransport(o HTTPOptions, conf *tls.Config) *http.Transport {
+	return &http.Transport{
 		// Never through a proxy from the environment: the numbers would be the proxy's.
 		Proxy:                 nil,
 		DialContext:           c.conns.DialContext,
@@ -85,22 +86,23 @@ func (c *HTTPCaller) newClient(o HTTPOptions, conf *tls.Config) (*http.Client, *
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     false,
 	}
-	return &http.Client{Transport: t}, t
 }
 
-// clientFor returns the client for calls to upstream i.
-func (c *HTTPCaller) clientFor(i int) *http.Client {
+// transportFor returns the transport for calls to upstream i.
+func (c *HTTPCaller) transportFor(i int) *http.Transport {
 	if i >= 0 && i < len(c.byUpstream) && c.byUpstream[i] != nil {
 		return c.byUpstream[i]
 	}
-	return c.client
+	return c.transport
 }
 
 // Close releases the caller's idle connections.
 func (c *HTTPCaller) Close() {
 	c.transport.CloseIdleConnections()
-	for _, t := range c.others {
-		t.CloseIdleConnections()
+	for _, t := range c.byUpstream {
+		if t != nil {
+			t.CloseIdleConnections()
+		}
 	}
 }
 
@@ -148,7 +150,7 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 	req.Header[idempotencyKeyWire] = []string{IdempotencyKey(seq, call.Index)}
 	setHeaders(req, seq, call)
 	start := time.Now()
-	resp, err := c.clientFor(call.UpstreamIndex).Do(req)
+	resp, err := c.transportFor(call.UpstreamIndex).RoundTrip(req)
 	if err == nil {
 		_, err = io.Copy(io.Discard, resp.Body)
 		_ = resp.Body.Close()

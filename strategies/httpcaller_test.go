@@ -6,8 +6,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -128,6 +130,33 @@ func TestHTTPCallerHonestAttempts(t *testing.T) {
 				if r.contentLength != tt.wantLength || r.transferEncoding != "" {
 					t.Errorf("request %d: Content-Length %q, Transfer-Encoding %q; want %q and none", i, r.contentLength, r.transferEncoding, tt.wantLength)
 				}
+			}
+		})
+	}
+}
+
+// TestHTTPCallerRedirectIsTheAnswer checks that a redirect is counted as
+// the upstream's answer, under its status, and not followed: following it
+// would send a request no count, retry policy or ledger knows of.
+func TestHTTPCallerRedirectIsTheAnswer(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			var followed atomic.Int64
+			mux := http.NewServeMux()
+			mux.HandleFunc("/from", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/to", status) })
+			mux.HandleFunc("/to", func(http.ResponseWriter, *http.Request) { followed.Add(1) })
+			srv := httptest.NewServer(mux)
+			defer srv.Close()
+			caller := NewHTTPCaller(HTTPOptions{})
+			defer caller.Close()
+			res := caller.Call(context.Background(), 1, &Call{Method: "GET", BaseURL: srv.URL, Path: mustPath(t, "/from")})
+			if res.Status != status || res.Failure != NoFailure {
+				t.Errorf("call = %+v, want status %d", res, status)
+			}
+			if n := followed.Load(); n != 0 {
+				t.Errorf("the redirect was followed %d times, want 0", n)
 			}
 		})
 	}

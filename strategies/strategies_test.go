@@ -109,10 +109,61 @@ func TestSequentialKeepsOrderAndFanoutOverlaps(t *testing.T) {
 	}
 	// Fan-out must have every call in flight at once: each call waits until
 	// all have arrived, which a one-at-a-time strategy never achieves.
-	fan := &barrierCaller{parties: 2}
-	op = NewOperation(twoCalls())
-	if got := (&Fanout{Caller: fan}).Execute(t.Context(), op); got != OK {
-		t.Errorf("fanout did not have both calls in flight at once: outcome %v, results %+v", got, op.Results)
+	for _, fanout := range []*Fanout{{}, NewFanout(nil, false)} {
+		fanout.Caller = &barrierCaller{parties: 2}
+		op = NewOperation(twoCalls())
+		if got := fanout.Execute(t.Context(), op); got != OK {
+			t.Errorf("fanout (kept goroutines: %v) did not have both calls in flight at once: outcome %v, results %+v",
+				fanout.goroutines != nil, got, op.Results)
+		}
+		_ = fanout.Close()
+	}
+}
+
+// TestFanoutKeepsItsGoroutines checks that a NewFanout runs its calls on
+// goroutines kept from one operation to the next. How many it makes is not
+// exact (a goroutine that has just finished a call is not yet idle when the
+// next operation starts), but it is far fewer than the calls: a new
+// goroutine per call would make one for every call but each operation's
+// last.
+func TestFanoutKeepsItsGoroutines(t *testing.T) {
+	t.Parallel()
+	const operations = 50
+	tests := []struct {
+		name            string
+		calls, parallel int // calls per operation; operations at once
+	}{
+		{"one at a time, 3 calls", 3, 1},
+		{"one at a time, 1 call", 1, 1},
+		{"4 at once, 2 calls", 2, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := NewFanout(nil, false)
+			var wg sync.WaitGroup
+			for range tt.parallel {
+				wg.Go(func() {
+					op := NewOperation(make([]Call, tt.calls))
+					for range operations {
+						// Every call of the operation must be in flight at once.
+						fanout := &Fanout{Caller: &barrierCaller{parties: tt.calls}, goroutines: f.goroutines}
+						if got := fanout.Execute(t.Context(), op); got != OK {
+							t.Errorf("outcome %v, want OK: the calls did not overlap", got)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			others := int32(operations * tt.parallel * (tt.calls - 1)) // calls not on their operation's goroutine
+			if got := f.goroutines.made.Load(); others > 0 && (got < 1 || got > others/5) {
+				t.Errorf("%d goroutines made for %d calls, want 1 to %d", got, others, others/5)
+			} else if others == 0 && got != 0 {
+				t.Errorf("%d goroutines made for operations of one call, want 0", got)
+			}
+			_ = f.Close() // goleak (TestMain) checks that they end
+		})
 	}
 }
 

@@ -147,14 +147,14 @@ type Spec struct {
 }
 
 // New returns the strategy spec names, sending its calls through caller.
-// A strategy that runs goroutines of its own (pooled, queued) implements
-// io.Closer; close it when done.
+// A strategy that runs goroutines of its own (fanout, pooled, queued)
+// implements io.Closer; close it when done.
 func New(spec Spec, caller Caller) (Strategy, error) {
 	switch spec.Name {
 	case "sequential":
 		return &Sequential{Caller: caller, StopOnCriticalFailure: spec.StopOnCriticalFailure}, nil
 	case "fanout":
-		return &Fanout{Caller: caller, FailFast: spec.FailFast}, nil
+		return NewFanout(caller, spec.FailFast), nil
 	case "pooled":
 		return orNil(NewPooled(caller, PoolOptions{Workers: spec.Workers, Queue: spec.Queue, Reject: spec.Reject}))
 	case "queued":
