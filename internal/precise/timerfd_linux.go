@@ -40,6 +40,7 @@ func (w *waker) ok() bool {
 
 func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 	s := sleepers.Get().(*sleeper)
+	defer sleepers.Put(s) // after its timer is stopped (defers run last first)
 	s.at = t
 	w.mu.Lock()
 	heap.Push(&w.sleepers, s)
@@ -55,14 +56,13 @@ func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 	// processor is busy, the poller, and so the timerfd, is looked at only
 	// between goroutines (or every 10 ms), while timers are run at each
 	// switch; whichever comes first wakes the sleeper.
-	backup := time.NewTimer(time.Until(t))
-	defer backup.Stop()
+	s.startBackup()
+	defer s.backup.Stop() // before s goes back to the pool
 	var err error
 	select {
 	case <-s.wake:
-		sleepers.Put(s)
 		return nil
-	case <-backup.C:
+	case <-s.backup.C:
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
@@ -84,7 +84,6 @@ func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 	if !queued {
 		<-s.wake // woken meanwhile: take the wake-up, so s can be reused
 	}
-	sleepers.Put(s)
 	return err
 }
 
