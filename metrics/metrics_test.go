@@ -53,7 +53,6 @@ func TestHistogramBounds(t *testing.T) {
 	}
 }
 
-
 // A histogram of only lowest values (a rate limiter's zero waits) holds no
 // HDR counts, yet reads, merges and encodes as one that does.
 func TestHistogramOfLowestValuesOnly(t *testing.T) {
