@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// Fanout makes every call at once, each on a goroutine of its own (the last
-// on the operation's), and waits for all of them, keeping each call's
-// result: latency is about the slowest call's.
+// Fanout makes every call at once (the last on the operation's goroutine,
+// the others on goroutines of their own) and waits for all of them, keeping
+// each call's result: latency is about the slowest call's.
 type Fanout struct {
 	Caller Caller
 	// FailFast cancels the calls still in flight once a critical call
