@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/internal/gcfloor"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -31,6 +32,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 		Load: scenarios.LoadSpec{Model: "open", Rate: 1000, Duration: units.Duration(5 * time.Second),
 			MaxInFlight: scenarios.DefaultMaxInFlight},
 	}
+	defer gcfloor.Keep(gcfloor.Default)() // as fanbench run does
 	var p50, p99, max, lag float64
 	var late, ops uint64
 	for b.Loop() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fanbench/fanbench/internal/gcfloor"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/runner"
 	"github.com/fanbench/fanbench/scenarios"
@@ -98,6 +99,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
+	defer gcfloor.Keep(gcfloor.Default)() // see package gcfloor: fewer collections in small runs
 	if err := applyOverrides(cmd, sc, f); err != nil {
 		return err
 	}
