@@ -20,8 +20,13 @@ type callGoroutines struct {
 func newCallGoroutines() *callGoroutines { return &callGoroutines{work: make(chan func())} }
 
 // run runs f on an idle goroutine, or on a new one when none is idle. It
-// must not be called after close.
+// must not be called after close. On a nil *callGoroutines (a Fanout not
+// made by NewFanout) f gets a goroutine of its own, which ends with it.
 func (g *callGoroutines) run(f func()) {
+	if g == nil {
+		go f()
+		return
+	}
 	select {
 	case g.work <- f:
 	default:

@@ -74,10 +74,6 @@ func (f *Fanout) Execute(ctx context.Context, op *Operation) Outcome {
 	var wg sync.WaitGroup
 	last := len(op.Calls) - 1
 	for i := range last {
-		if f.goroutines == nil {
-			wg.Go(func() { call(i) })
-			continue
-		}
 		wg.Add(1)
 		f.goroutines.run(func() {
 			defer wg.Done()

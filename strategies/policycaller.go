@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/fanbench/fanbench/internal/precise"
 )
 
 // Sentinel errors of the calls a PolicyCaller ends without an answer of
@@ -356,16 +358,7 @@ func (p *PolicyCaller) rand() uint64 {
 }
 
 // sleepCtx waits d, or until ctx ends; it reports whether it waited d.
+// A backoff needs no microsecond precision: a plain timer.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return precise.TimerUntil(ctx, time.Now().Add(d)) == nil
 }
