@@ -184,24 +184,37 @@ func TestDriveClosedOperationsLimit(t *testing.T) {
 	}
 }
 
+// A user checks ctx before each operation, so once cancel has returned at
+// most one operation starts: the other user's, if it had checked just
+// before. (Counting all operations would bound nothing: operations take no
+// time here, so the other user can run any number of them while the
+// cancelling one is between its tenth operation and its call to cancel.)
 func TestDriveClosedStopsOnCancel(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
-	var n atomic.Int64
+	var n, afterCancel atomic.Int64
+	var cancelled atomic.Bool
 	users, _ := ConstantUsers(2, time.Hour)
 	st, _ := Drive(ctx, Config{
 		Users: users,
 		NewWorker: func(int) Worker {
 			return workerFunc(func(context.Context, Ticket) {
+				if cancelled.Load() {
+					afterCancel.Add(1)
+				}
 				if n.Add(1) == 10 {
 					cancel()
+					cancelled.Store(true)
 				}
 			})
 		},
 		Clock: &fakeClock{now: time.Unix(0, 0)},
 	})
-	if !st.Interrupted || st.Started < 10 || st.Started > 12 {
-		t.Errorf("Drive = %+v; want interrupted after 10 to 12 operations", st)
+	if !st.Interrupted || st.Started < 10 || st.Started != uint64(n.Load()) {
+		t.Errorf("Drive = %+v after %d operations; want interrupted after 10 or more", st, n.Load())
+	}
+	if a := afterCancel.Load(); a > 1 {
+		t.Errorf("%d operations started after cancel returned; want at most 1", a)
 	}
 }
 
