@@ -54,8 +54,8 @@ func TestKeepSetsTheGoalToTheFloor(t *testing.T) {
 	stop := Keep(floor)
 	defer stop()
 	// Keep set GOGC from the live heap of the last collection; the one
-	// below measures it anew, and the keeper's cleanup then sets GOGC
-	// (and so the goal) from it, on the cleanup goroutine.
+	// below measures it anew, and the keeper's watcher then sets GOGC
+	// (and so the goal) from it, within its polling interval.
 	runtime.GC()
 	inRange := func(goal uint64) bool { return goal <= floor && goal >= floor*8/10 }
 	for deadline := time.Now().Add(10 * time.Second); !inRange(read("/gc/heap/goal:bytes")) && time.Now().Before(deadline); {
@@ -84,7 +84,7 @@ func TestKeepLiftsASmallHeapAndStopRestores(t *testing.T) {
 	if got := gogc(); got != 100 {
 		t.Errorf("GOGC after stop = %d, want 100", got)
 	}
-	runtime.GC() // a stopped keeper's cleanup does nothing more
+	runtime.GC() // a stopped keeper sets nothing more
 	if got := gogc(); got != 100 {
 		t.Errorf("GOGC after stop and a collection = %d, want 100", got)
 	}
@@ -100,7 +100,8 @@ func TestKeepLeavesTheUsersGOGC(t *testing.T) {
 }
 
 // After a collection finds the live heap grown past half the floor, GOGC
-// comes back to 100.
+// comes back to 100: one collection is enough, however soon it follows
+// the last.
 func TestKeepFollowsTheLiveHeap(t *testing.T) {
 	t.Setenv("GOGC", "")
 	const floor = 16 << 20
@@ -110,11 +111,11 @@ func TestKeepFollowsTheLiveHeap(t *testing.T) {
 	if got := gogc(); got <= 100 {
 		t.Fatalf("GOGC under Keep with a small heap = %d, want over 100", got)
 	}
+	runtime.GC()
 	live := make([]byte, floor) // twice the live heap is now over the floor
-	deadline := time.Now().Add(10 * time.Second)
-	for gogc() != 100 && time.Now().Before(deadline) {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond) // cleanups run after the collection, on their own goroutine
+	runtime.GC()
+	for deadline := time.Now().Add(10 * time.Second); gogc() != 100 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
 	}
 	if got := gogc(); got != 100 {
 		t.Errorf("GOGC with %d MiB live = %d, want 100", len(live)>>20, got)
