@@ -50,11 +50,13 @@ func scale(ctx context.Context, o options, out io.Writer) error {
 	fmt.Fprintf(out, "%s\n", describe(sr))
 	fmt.Fprintf(out, "due and unfinished at the peak second %d (target %d in flight), dropped %d, interrupted %d, late starts %d (worst %.2f ms), peak RSS %s\n",
 		peak, scaleInFlight, sr.Dropped, sr.Interrupted, sr.LateStarts, sr.ScheduleLag.Max, mib(r.maxRSS))
-	// Held: on schedule (at most 1% of operations late, as the run's own
-	// warning has it), so what was due was in flight, nothing dropped or cut off.
+	// Held: what was due was in flight, nothing dropped or cut off. On
+	// schedule: at most 1% of operations over 1 ms late, as the run's own
+	// warning has it. Two verdicts, so a miss says which it is.
+	held := peak >= scaleInFlight*95/100 && sr.Dropped == 0 && sr.Interrupted == 0
 	onSchedule := sr.LateStarts*100 <= sr.Operations
-	held := onSchedule && peak >= scaleInFlight*95/100 && sr.Dropped == 0 && sr.Interrupted == 0
-	fmt.Fprintf(out, "5,000 in flight held on schedule with no drops: %s\n", verdict(held))
+	fmt.Fprintf(out, "5,000 in flight held with no drops: %s\n", verdict(held))
+	fmt.Fprintf(out, "on schedule (at most 1%% of starts over 1 ms late): %s\n", verdict(onSchedule))
 	for _, w := range r.result.Warnings {
 		fmt.Fprintf(out, "warning: %s\n", w)
 	}
