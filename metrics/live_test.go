@@ -14,7 +14,7 @@ func TestWindowsLiveSeesPastSeconds(t *testing.T) {
 	l := windowLayout()
 	r := NewRecorder(l)
 	record := func(o Outcome, at, latency time.Duration) {
-		r.RecordWindow(o, at, latency)
+		r.RecordWindow(o, at, latency, 0)
 	}
 	record(OutcomeOK, 100*time.Millisecond, 200*time.Millisecond)     // ends in second 0
 	record(OutcomeFailed, 400*time.Millisecond, 300*time.Millisecond) // ends in second 0
@@ -58,7 +58,7 @@ func TestWindowsLiveWhileRecording(t *testing.T) {
 		r := NewRecorder(l)
 		wg.Go(func() {
 			for i := range 3000 {
-				r.RecordWindow(OutcomeOK, time.Duration(i)*time.Millisecond, time.Millisecond)
+				r.RecordWindow(OutcomeOK, time.Duration(i)*time.Millisecond, time.Millisecond, 0)
 			}
 			r.FlushWindows()
 		})

@@ -52,7 +52,8 @@ type window struct {
 	sec                int64 // seconds since the strategy's start; -1 when unused
 	started, completed uint32
 	partial, failed    uint32
-	minMicros          int64 // valid when completed > 0
+	late               uint32 // of started: over LateStart late, by the generator
+	minMicros          int64  // valid when completed > 0
 	maxMicros          int64
 	buckets            [windowBuckets]uint32
 	// failures counts calls that failed, by kind: the Layout.Failures
@@ -85,6 +86,7 @@ func (w *window) add(o *window) {
 		w.minMicros = o.minMicros
 	}
 	w.started += o.started
+	w.late += o.late
 	w.completed += o.completed
 	w.partial += o.partial
 	w.failed += o.failed
@@ -194,11 +196,13 @@ func (s *windowShard) flush() {
 func secondOf(d time.Duration) int64 { return int64(max(d, 0) / time.Second) }
 
 // RecordWindow counts one operation in the per-second windows: started in
-// the second of its intended start offset at, completed in the second of
-// at + latency, with its outcome and latency; the calls recorded next
-// (RecordCall) count their failures in that completion second. A no-op
-// unless the layout has Windows. Allocates nothing.
-func (r *Recorder) RecordWindow(o Outcome, at, latency time.Duration) {
+// the second of its intended start offset at (and late there when genLag,
+// the generator's part of its schedule lag as RecordOperation takes it, is
+// over LateStart), completed in the second of at + latency, with its
+// outcome and latency; the calls recorded next (RecordCall) count their
+// failures in that completion second. A no-op unless the layout has
+// Windows. Allocates nothing.
+func (r *Recorder) RecordWindow(o Outcome, at, latency, genLag time.Duration) {
 	s := r.windows
 	if s == nil {
 		return
@@ -224,14 +228,21 @@ func (r *Recorder) RecordWindow(o Outcome, at, latency time.Duration) {
 		w.buckets[windowBucket(us)]++
 		w.maxMicros = max(w.maxMicros, us)
 	}
+	late := uint32(0)
+	if genLag > LateStart {
+		late = 1
+	}
 	if w := s.slot(startSec); w != nil {
 		w.started++
+		w.late += late
 		return
 	}
 	// Started more than windowSlots seconds before the latest second this
 	// worker saw: rare (only very slow operations), counted under the lock.
 	s.shared.mu.Lock()
-	s.shared.at(startSec).started++
+	w := s.shared.at(startSec)
+	w.started++
+	w.late += late
 	s.shared.mu.Unlock()
 }
 
@@ -263,10 +274,14 @@ type Window struct {
 	// Started counts operations whose intended start fell in the window;
 	// Completed those that finished in it, Partial and Failed the
 	// completed ones with that outcome.
-	Started   uint64 `json:"started"`
-	Completed uint64 `json:"completed"`
-	Partial   uint64 `json:"partial"`
-	Failed    uint64 `json:"failed"`
+	Started uint64 `json:"started"`
+	// LateStarts counts the operations started in the window that the
+	// generator started over 1 ms late (as the strategy's late_starts):
+	// where a run fell behind; absent when none did.
+	LateStarts uint64 `json:"late_starts,omitempty"`
+	Completed  uint64 `json:"completed"`
+	Partial    uint64 `json:"partial"`
+	Failed     uint64 `json:"failed"`
 	// CallFailures counts calls that failed in the window (by the second
 	// their operation completed) by kind: a failure kind ("timeout", …),
 	// "http_4xx" or "http_5xx"; absent when none failed.
@@ -327,7 +342,7 @@ func failureName(names []string, i int) string {
 }
 
 func (w *window) result(failureNames []string) Window {
-	out := Window{AtS: w.sec, Started: uint64(w.started), Completed: uint64(w.completed),
+	out := Window{AtS: w.sec, Started: uint64(w.started), LateStarts: uint64(w.late), Completed: uint64(w.completed),
 		Partial: uint64(w.partial), Failed: uint64(w.failed), Max: ms(time.Duration(w.maxMicros) * time.Microsecond)}
 	if w.completed > 0 {
 		out.Min = ms(time.Duration(w.minMicros) * time.Microsecond)
@@ -396,6 +411,7 @@ func MergeWindows(a, b []Window) []Window {
 				m.Min = w.Min
 			}
 			m.Started += w.Started
+			m.LateStarts += w.LateStarts
 			m.Completed += w.Completed
 			m.Partial += w.Partial
 			m.Failed += w.Failed

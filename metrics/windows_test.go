@@ -48,12 +48,20 @@ func TestRecordWindow(t *testing.T) {
 		if i%4 == 0 {
 			o = OutcomeFailed
 		}
-		r.RecordWindow(o, at, 700*time.Millisecond)
+		var genLag time.Duration // late every fifth; exactly LateStart is not late
+		switch i % 5 {
+		case 0:
+			genLag = 2 * time.Millisecond
+		case 1:
+			genLag = LateStart
+		}
+		r.RecordWindow(o, at, 700*time.Millisecond, genLag)
 		r.RecordCall(CallSample{Upstream: 0, Status: 503, Attempts: 1, Latency: time.Millisecond})
 		r.RecordCall(CallSample{Upstream: 1, Failure: 0, Attempts: 1, Latency: time.Millisecond})
 	}
-	// A very slow one: started in second 2, completed in second 19.
-	r.RecordWindow(OutcomeOK, 2*time.Second, 17*time.Second+100*time.Millisecond)
+	// A very slow one, and late: started in second 2, completed in second
+	// 19, by when the worker no longer holds second 2.
+	r.RecordWindow(OutcomeOK, 2*time.Second, 17*time.Second+100*time.Millisecond, 3*time.Millisecond)
 	r.FlushWindows()
 	ws := l.Windows.Result(l.Failures)
 	if len(ws) != 21 {
@@ -76,6 +84,16 @@ func TestRecordWindow(t *testing.T) {
 		if w.AtS != int64(i) || w.Started != wantStarted || w.Completed != wantCompleted {
 			t.Errorf("window %d = at %d, started %d, completed %d; want at %d, started %d, completed %d",
 				i, w.AtS, w.Started, w.Completed, i, wantStarted, wantCompleted)
+		}
+		var wantLate uint64
+		if i%5 == 0 && i < 20 {
+			wantLate++
+		}
+		if i == 2 {
+			wantLate++
+		}
+		if w.LateStarts != wantLate {
+			t.Errorf("window %d: %d late starts, want %d", i, w.LateStarts, wantLate)
 		}
 		if i == 0 {
 			continue
@@ -108,7 +126,7 @@ func TestRecordWindowAllocatesNothing(t *testing.T) {
 		at := time.Duration(i%30) * 100 * time.Millisecond // 3 seconds, round and round
 		i++
 		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond, time.Microsecond)
-		r.RecordWindow(OutcomePartial, at, 300*time.Millisecond)
+		r.RecordWindow(OutcomePartial, at, 300*time.Millisecond, 0)
 		r.RecordCall(CallSample{Upstream: 1, Status: 503, Failure: -1, Attempts: 1, Latency: 300 * time.Millisecond})
 		r.RecordTail(2, 1)
 	}
@@ -158,8 +176,9 @@ func halves(n int) (whole, a, b *Result, err error) {
 		for i := from; i < n; i += step {
 			d := time.Duration(i%700+1) * time.Millisecond
 			at := time.Duration(i) * 3 * time.Millisecond
-			r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond, time.Duration(i%5)*time.Microsecond)
-			r.RecordWindow(Outcome(i%3), at, d)
+			lag := time.Duration(i%5) * 600 * time.Microsecond // over LateStart for i%5 ≥ 2
+			r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, lag, lag)
+			r.RecordWindow(Outcome(i%3), at, d, lag)
 			r.RecordCall(CallSample{Upstream: i % 2, Status: []int{200, 503, 0}[i%3], Failure: i % 2, Attempts: 1 + i%3,
 				Latency: d / 2, LimiterWait: time.Duration(i%4) * time.Millisecond})
 			r.RecordTail(2, i%7/6)
@@ -225,7 +244,7 @@ func BenchmarkRecordWindow(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		d := time.Duration(i&1023) * time.Millisecond
 		r.RecordOperation(OutcomeOK, d, d, 0, 0)
-		r.RecordWindow(OutcomeOK, time.Duration(i)*100*time.Microsecond, d)
+		r.RecordWindow(OutcomeOK, time.Duration(i)*100*time.Microsecond, d, 0)
 		r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: d})
 		r.RecordCall(CallSample{Upstream: 1, Status: 200, Attempts: 1, Latency: d})
 	}

@@ -143,10 +143,26 @@ func warnings(sr metrics.StrategyResult) []string {
 			sr.Name, sr.Interrupted))
 	}
 	if sr.Operations > 0 && float64(sr.LateStarts)*100 > lateShare*float64(sr.Operations) {
-		w = append(w, fmt.Sprintf("%s: the generator fell behind: %d of %d operations (%.1f%%) started more than %v late (worst %.1f ms); figures are not trustworthy",
-			sr.Name, sr.LateStarts, sr.Operations, float64(sr.LateStarts)*100/float64(sr.Operations), metrics.LateStart, sr.ScheduleLag.Max))
+		where := ""
+		if sec, ok := worstLateSecond(sr.Windows); ok {
+			where = fmt.Sprintf(", most in second %d (%d of %d)", sec.AtS, sec.LateStarts, sec.Started)
+		}
+		w = append(w, fmt.Sprintf("%s: the generator fell behind: %d of %d operations (%.1f%%) started more than %v late (worst %.1f ms%s); figures are not trustworthy",
+			sr.Name, sr.LateStarts, sr.Operations, float64(sr.LateStarts)*100/float64(sr.Operations), metrics.LateStart, sr.ScheduleLag.Max, where))
 	}
 	return w
+}
+
+// worstLateSecond returns the window with the most late starts, the first
+// of equals; false when none has any.
+func worstLateSecond(ws []metrics.Window) (metrics.Window, bool) {
+	var worst metrics.Window
+	for _, w := range ws {
+		if w.LateStarts > worst.LateStarts {
+			worst = w
+		}
+	}
+	return worst, worst.LateStarts > 0
 }
 
 func progress(w io.Writer, format string, args ...any) {
@@ -301,8 +317,9 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	latency := end.Sub(t.Intended)
 	rec := w.recs.get()
 	defer w.recs.put(rec)
-	rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended), t.GeneratorLag(began))
-	rec.RecordWindow(outcomes[outcome], t.At, latency)
+	genLag := t.GeneratorLag(began)
+	rec.RecordOperation(outcomes[outcome], latency, end.Sub(began), began.Sub(t.Intended), genLag)
+	rec.RecordWindow(outcomes[outcome], t.At, latency, genLag)
 	if w.tail != nil {
 		over := 0
 		for i := range w.op.Results {

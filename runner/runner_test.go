@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,6 +167,23 @@ func TestWarnings(t *testing.T) {
 		if got := warnings(sr); len(got) != tt.want {
 			t.Errorf("warnings(%d late of %d) = %q, want %d warning(s)", tt.late, tt.ops, got, tt.want)
 		}
+	}
+}
+
+// The warning names the second with the most late starts, the first of
+// equals.
+func TestWarningNamesTheWorstSecond(t *testing.T) {
+	t.Parallel()
+	sr := metrics.StrategyResult{Name: "fanout", Operations: 300, LateStarts: 40, Windows: []metrics.Window{
+		{AtS: 0, Started: 100, LateStarts: 5}, {AtS: 1, Started: 100, LateStarts: 30}, {AtS: 2, Started: 100, LateStarts: 30},
+	}}
+	got := warnings(sr)
+	if len(got) != 1 || !strings.Contains(got[0], "most in second 1 (30 of 100)") {
+		t.Errorf("warnings = %q, want one naming second 1 (30 of 100)", got)
+	}
+	sr.Windows = nil // no windows: no second named
+	if got := warnings(sr); len(got) != 1 || strings.Contains(got[0], "most in") {
+		t.Errorf("warnings without windows = %q, want one naming no second", got)
 	}
 }
 
