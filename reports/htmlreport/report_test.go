@@ -311,3 +311,38 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+// The throughput chart draws late starts per second only for a strategy
+// with some: the share of the operations due in each second.
+func TestWriteDrawsLateStarts(t *testing.T) {
+	t.Parallel()
+	r := everything(t)
+	late := &r.Strategies[0]
+	for i := range late.Windows {
+		late.Windows[i].LateStarts = 0
+	}
+	w := &late.Windows[len(late.Windows)/2]
+	w.Started = 200
+	w.LateStarts = 50
+	_, opts := options(t, renderPage(t, r))
+	var got []string
+	for _, s := range series(opts["chart-throughput"]) {
+		name, _ := s["name"].(string)
+		if !strings.HasSuffix(name, " late starts %") {
+			continue
+		}
+		got = append(got, name)
+		found := false
+		for _, p := range s["data"].([]any) {
+			if xy, _ := dig(p, "value").([]any); len(xy) == 2 && xy[0] == float64(w.AtS) {
+				found = xy[1] == 25.0
+			}
+		}
+		if !found {
+			t.Errorf("%s: no point (%d, 25) for 50 late of 200 started", name, w.AtS)
+		}
+	}
+	if want := []string{late.Name + " late starts %"}; !slices.Equal(got, want) {
+		t.Errorf("late-start series %q, want %q", got, want)
+	}
+}

@@ -127,22 +127,29 @@ func latencyOverTime(ss []metrics.StrategyResult, col colours, incs []incident) 
 }
 
 // throughputOverTime draws the operations completed per second and, on the
-// right axis, the share of them that were not ok.
+// right axis, the share of them that were not ok and, for a strategy whose
+// generator fell behind, the share of the operations due in each second
+// that it started over 1 ms late: where it fell behind.
 func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []incident) (*chart, error) {
 	line := charts.NewLine()
 	line.SetGlobalOptions(append(common(""),
 		charts.WithXAxisOpts(secondsAxis()),
 		charts.WithYAxisOpts(axis{Name: "ops/s", Suffix: "{value}"}.y()))...)
-	errAxis := axis{Name: "errors", Suffix: "{value} %"}.y()
+	errAxis := axis{Name: "errors, late", Suffix: "{value} %"}.y()
 	errAxis.SplitLine = &opts.SplitLine{Show: opts.Bool(false)}
 	line.ExtendYAxis(errAxis)
 	var notes []string
 	for i, s := range ss {
-		var tput, errs []point
+		var tput, errs, late []point
+		anyLate := false
 		for _, w := range s.Windows {
 			tput = append(tput, point{X: float64(w.AtS), Y: float64(w.Completed)})
 			if w.Completed > 0 {
 				errs = append(errs, point{X: float64(w.AtS), Y: round(float64(w.Partial+w.Failed)*100/float64(w.Completed), 2)})
+			}
+			if w.Started > 0 {
+				late = append(late, point{X: float64(w.AtS), Y: round(float64(w.LateStarts)*100/float64(w.Started), 2)})
+				anyLate = anyLate || w.LateStarts > 0
 			}
 		}
 		tput = downsample(tput, s.Name+" throughput", &notes)
@@ -154,9 +161,16 @@ func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []inciden
 		line.AddSeries(s.Name+" ops/s", lineData(tput), opt...)
 		line.AddSeries(s.Name+" errors %", lineData(errs), lineStyle(col.of(s.Name), true, false),
 			charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ShowSymbol: opts.Bool(false), Symbol: "circle"}), valueFormatter(fmtPercent))
+		if anyLate {
+			late = downsample(late, s.Name+" late starts", &notes)
+			line.AddSeries(s.Name+" late starts %", lineData(late), lineStyle(col.of(s.Name), true, true),
+				charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ShowSymbol: opts.Bool(false), Symbol: "circle"}), valueFormatter(fmtPercent))
+		}
 	}
 	how := "Solid, left axis: operations completed per second. Dashed, right axis: the share of them that were not ok (partial or failed). " +
-		"Throughput below the offered rate, or errors rising, show where a strategy or an upstream gave way." + incidentNote(incs)
+		"Throughput below the offered rate, or errors rising, show where a strategy or an upstream gave way. " +
+		"Faint dashed, right axis, only for a strategy whose generator fell behind: the share of the operations due in each second that it started over 1 ms late." +
+		incidentNote(incs)
 	return newChart("chart-throughput", "Throughput and error rate per second", how, timelineHeight, line, notes...)
 }
 
