@@ -91,11 +91,23 @@ func TestCoordinatedOmissionIsCorrected(t *testing.T) {
 		t.Errorf("schedule lag p90 = %.1f ms, want the stall's waits (about 500 ms)", sr.ScheduleLag.P90)
 	}
 	// But they are the cap's doing, not the generator's: they do not count
-	// as late starts. 20% of operations waited at the cap; a busy machine
-	// (another package's tests beside this one) makes up to ~5% truly late,
-	// so a count under 10% tells the two apart.
-	if sr.LateStarts*100 > sr.Operations*10 {
-		t.Errorf("%d of %d operations counted as late starts; the waits at the cap must not count", sr.LateStarts, sr.Operations)
+	// as late starts. In each stall's second about 190 of the 200
+	// operations due waited at the cap, so counting the waits would make
+	// most of that second late. The seconds are the test, not the run's
+	// total: a busy machine (another package's tests and the browser
+	// beside this one) once made 13.6% of all operations truly late, a
+	// quarter of them in the first second, against the 20% the waits
+	// would add.
+	var late uint64
+	for _, w := range sr.Windows {
+		late += w.LateStarts
+		if (w.AtS == 2 || w.AtS == 7) && w.LateStarts*2 > w.Started {
+			t.Errorf("second %d (a stall): %d of %d operations counted as late starts; the waits at the cap must not count",
+				w.AtS, w.LateStarts, w.Started)
+		}
+	}
+	if late != sr.LateStarts {
+		t.Errorf("the windows count %d late starts, the strategy %d; want the same", late, sr.LateStarts)
 	}
 	for _, w := range res.Warnings {
 		t.Logf("warning: %s", w)
