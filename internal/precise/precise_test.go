@@ -128,3 +128,40 @@ func TestCancelledSleeperFreesTheWaker(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// The waking goroutine outlives its last sleeper by the linger time, so a
+// sleep soon after finds it alive and starts no goroutine (which would take
+// the next-to-run slot of the sleeper's processor: see linger); then it
+// ends.
+func TestWakerLingers(t *testing.T) {
+	if !std.ok() {
+		t.Skip("no timerfd here: plain timers, no waking goroutine")
+	}
+	setLinger := func(d time.Duration) {
+		std.mu.Lock()
+		defer std.mu.Unlock()
+		std.lingerFor = d
+		if std.running {
+			std.arm(time.Now()) // look at it now
+		}
+	}
+	setLinger(time.Hour)
+	defer setLinger(0)
+	for i := range 3 {
+		if err := SleepUntil(context.Background(), time.Now().Add(time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		if n, running := std.pending(); n != 0 || !running {
+			t.Fatalf("after sleep %d: %d sleepers, waking goroutine alive %v; want 0, alive", i, n, running)
+		}
+	}
+	setLinger(time.Nanosecond)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if _, running := std.pending(); !running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("5 s past its linger time the waking goroutine is still alive")
+		}
+	}
+}
