@@ -129,9 +129,30 @@ func TestDriveStampsIntendedStarts(t *testing.T) {
 	}
 }
 
+// readAtClock is a fakeClock that closes read the first time the time is
+// read at or past at.
+type readAtClock struct {
+	fakeClock
+	at   time.Time
+	once sync.Once
+	read chan struct{}
+}
+
+func (c *readAtClock) Now() time.Time {
+	now := c.fakeClock.Now()
+	if !now.Before(c.at) {
+		c.once.Do(func() { close(c.read) })
+	}
+	return now
+}
+
 func TestDriveCapsInFlightAndKeepsIntendedStart(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Unix(0, 0)}
+	// Past the third operation's time, with both workers busy, the
+	// dispatcher reads the clock only to stamp the ticket it holds at the
+	// cap: the workers are released after that, or the third could find a
+	// worker already free and not be held at all.
+	clock := &readAtClock{fakeClock: fakeClock{now: time.Unix(0, 0)}, at: time.Unix(0, 0).Add(200 * time.Millisecond), read: make(chan struct{})}
 	var mu sync.Mutex
 	var got []Ticket
 	release := make(chan struct{})
@@ -152,6 +173,7 @@ func TestDriveCapsInFlightAndKeepsIntendedStart(t *testing.T) {
 		t.Errorf("%d operations started with MaxInFlight 2, want 2", len(got))
 	}
 	mu.Unlock()
+	<-clock.read
 	for range 5 {
 		release <- struct{}{}
 	}
