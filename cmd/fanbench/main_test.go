@@ -68,6 +68,7 @@ func TestCLI(t *testing.T) {
 		{"bad format", []string{"run", "--example", "seed", "--format", "xml"}, 2, nil, []string{"--format", "table, json, markdown, csv"}},
 		{"two outputs one file", []string{"run", "--example", "seed", "--html", "x.out", "--markdown", "x.out"}, 2, nil, []string{"--html and --markdown both write x.out"}},
 		{"unwritable profile", []string{"run", "--example", "seed", "--cpuprofile", "/nonexistent/dir/cpu.prof"}, 2, nil, []string{"--cpuprofile", "/nonexistent/dir/cpu.prof"}},
+		{"unwritable trace", []string{"run", "--example", "seed", "--trace", "/nonexistent/dir/run.trace"}, 2, nil, []string{"--trace", "/nonexistent/dir/run.trace"}},
 		{"validate good", []string{"validate", good}, 0, []string{good + ": ok"}, nil},
 		{"validate bad and good", []string{"validate", good, bad}, 2, []string{good + ": ok"}, []string{bad + ":8:"}},
 		{"validate nothing", []string{"validate"}, 2, nil, []string{"at least one"}},

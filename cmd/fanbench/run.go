@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 
@@ -38,6 +39,7 @@ type runFlags struct {
 	strategies []string
 	cpuProfile string
 	memProfile string
+	trace      string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -77,6 +79,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress on stderr")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `PATH` (go tool pprof PATH), to see where fanbench itself spends its time")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the load to `PATH` (go tool pprof PATH), to see what fanbench holds in memory")
+	fl.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the run to `PATH` (go tool trace PATH), to see what held the generator up when it fell behind")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
@@ -109,6 +112,13 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	}
 	if f.cpuProfile != "" {
 		stop, err := startCPUProfile(f.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	if f.trace != "" {
+		stop, err := startTrace(f.trace)
 		if err != nil {
 			return err
 		}
@@ -279,6 +289,23 @@ func writeHeapProfile(path string) error {
 		return fmt.Errorf("--memprofile: %w", err)
 	}
 	return f.Close()
+}
+
+// startTrace traces the run into path (runtime/trace); the returned func
+// stops the trace and closes the file.
+func startTrace(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, usagef("--trace: %v", err)
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+	}, nil
 }
 
 // startCPUProfile profiles the run into path; the returned func stops the
