@@ -24,6 +24,7 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -38,8 +39,8 @@ const Default = 32 << 20
 // above the floor.
 const heapMinimum = 4 << 20
 
-// Keep holds the heap goal at floor or above until stop is called, which
-// puts GOGC back to 100. It does nothing when the GOGC environment
+// Keep holds the heap goal at floor or above until stop is first called,
+// which puts GOGC back to 100. It does nothing when the GOGC environment
 // variable is set, or while another Keep is in force (runs of the CLI's
 // tests share a process). Meanwhile a goroutine polls for collections.
 func Keep(floor uint64) (stop func()) {
@@ -54,11 +55,14 @@ func Keep(floor uint64) (stop func()) {
 		defer close(watching)
 		k.watch(done)
 	}()
+	var once sync.Once
 	return func() {
-		close(done)
-		<-watching
-		debug.SetGCPercent(100)
-		inForce.Store(false)
+		once.Do(func() {
+			close(done)
+			<-watching
+			debug.SetGCPercent(100)
+			inForce.Store(false)
+		})
 	}
 }
 

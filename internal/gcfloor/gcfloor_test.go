@@ -122,3 +122,18 @@ func TestKeepFollowsTheLiveHeap(t *testing.T) {
 	}
 	runtime.KeepAlive(live)
 }
+
+// A second call of stop does nothing: it neither panics nor ends a Keep
+// started after the first.
+func TestStopTwice(t *testing.T) {
+	t.Setenv("GOGC", "")
+	runtime.GC()
+	stop := Keep(1 << 30)
+	stop()
+	next := Keep(1 << 30)
+	defer next()
+	stop()
+	if got := gogc(); got <= 100 {
+		t.Errorf("GOGC after the first Keep's second stop = %d, want the second Keep's (over 100)", got)
+	}
+}
