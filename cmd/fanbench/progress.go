@@ -105,12 +105,20 @@ func (v *plainView) Printf(format string, args ...any) {
 
 func (v *plainView) Close() {}
 
-// windowFigures describes the last whole second of a snapshot.
+// windowFigures describes the last whole second of a snapshot, and says
+// when the generator started over 1% of that second's operations late (of
+// those recorded so far: an operation is recorded when it ends), so a run
+// that falls behind says so while it runs.
 func windowFigures(s runner.Snapshot) string {
-	if s.Window.AtS < 0 {
+	w := s.Window
+	if w.AtS < 0 {
 		return "first second still running"
 	}
-	return fmt.Sprintf("%.0f ops/s, p99 %.1f ms, errors %.1f%%", s.Rate(), s.Window.P99, s.ErrorRate()*100)
+	f := fmt.Sprintf("%.0f ops/s, p99 %.1f ms, errors %.1f%%", s.Rate(), w.P99, s.ErrorRate()*100)
+	if w.Started > 0 && w.LateStarts*100 > w.Started {
+		f += fmt.Sprintf(", late starts %.0f%%", float64(w.LateStarts)*100/float64(w.Started))
+	}
+	return f
 }
 
 // clockOf shows elapsed of total as m:ss/m:ss, or elapsed alone when the

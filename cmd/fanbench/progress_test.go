@@ -47,6 +47,28 @@ func TestPlainViewPrintsEveryInterval(t *testing.T) {
 	}
 }
 
+// The figures of a second name its late starts when over 1% of the
+// operations started in it were.
+func TestWindowFiguresNameLateStarts(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		started, late uint64
+		want          string
+	}{
+		{100, 0, "50 ops/s, p99 12.0 ms, errors 0.0%"},
+		{100, 1, "50 ops/s, p99 12.0 ms, errors 0.0%"}, // 1% is tolerated, as in the run's warning
+		{100, 12, "50 ops/s, p99 12.0 ms, errors 0.0%, late starts 12%"},
+		{0, 0, "50 ops/s, p99 12.0 ms, errors 0.0%"},
+	}
+	for _, tt := range tests {
+		s := snapshotAt(1500*time.Millisecond, 0, 50, 0, 12)
+		s.Window.Started, s.Window.LateStarts = tt.started, tt.late
+		if got := windowFigures(s); got != tt.want {
+			t.Errorf("windowFigures(%d late of %d) = %q, want %q", tt.late, tt.started, got, tt.want)
+		}
+	}
+}
+
 func TestClockOf(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
