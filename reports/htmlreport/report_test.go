@@ -313,11 +313,16 @@ func TestCount(t *testing.T) {
 }
 
 // The throughput chart draws late starts per second only for a strategy
-// with some: the share of the operations due in each second.
+// whose generator fell behind (over 1% late), as the share of the
+// operations due in each second.
 func TestWriteDrawsLateStarts(t *testing.T) {
 	t.Parallel()
 	r := everything(t)
+	for i := range r.Strategies {
+		r.Strategies[i].LateStarts = r.Strategies[i].Operations / 100 // exactly 1%: not behind
+	}
 	late := &r.Strategies[0]
+	late.LateStarts = late.Operations/100 + 1
 	for i := range late.Windows {
 		late.Windows[i].LateStarts = 0
 	}

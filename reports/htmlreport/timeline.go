@@ -141,7 +141,8 @@ func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []inciden
 	var notes []string
 	for i, s := range ss {
 		var tput, errs, late []point
-		anyLate := false
+		// As the run's warning has it: over 1% of its operations late.
+		fellBehind := s.Operations > 0 && s.LateStarts*100 > s.Operations
 		for _, w := range s.Windows {
 			tput = append(tput, point{X: float64(w.AtS), Y: float64(w.Completed)})
 			if w.Completed > 0 {
@@ -149,7 +150,6 @@ func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []inciden
 			}
 			if w.Started > 0 {
 				late = append(late, point{X: float64(w.AtS), Y: round(float64(w.LateStarts)*100/float64(w.Started), 2)})
-				anyLate = anyLate || w.LateStarts > 0
 			}
 		}
 		tput = downsample(tput, s.Name+" throughput", &notes)
@@ -161,7 +161,7 @@ func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []inciden
 		line.AddSeries(s.Name+" ops/s", lineData(tput), opt...)
 		line.AddSeries(s.Name+" errors %", lineData(errs), lineStyle(col.of(s.Name), true, false),
 			charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ShowSymbol: opts.Bool(false), Symbol: "circle"}), valueFormatter(fmtPercent))
-		if anyLate {
+		if fellBehind {
 			late = downsample(late, s.Name+" late starts", &notes)
 			line.AddSeries(s.Name+" late starts %", lineData(late), lineStyle(col.of(s.Name), true, true),
 				charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1, ShowSymbol: opts.Bool(false), Symbol: "circle"}), valueFormatter(fmtPercent))
@@ -169,7 +169,7 @@ func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []inciden
 	}
 	how := "Solid, left axis: operations completed per second. Dashed, right axis: the share of them that were not ok (partial or failed). " +
 		"Throughput below the offered rate, or errors rising, show where a strategy or an upstream gave way. " +
-		"Faint dashed, right axis, only for a strategy whose generator fell behind: the share of the operations due in each second that it started over 1 ms late." +
+		"Faint dashed, right axis, only for a strategy whose generator fell behind (over 1% of its operations started over 1 ms late): the share of the operations due in each second that it started over 1 ms late." +
 		incidentNote(incs)
 	return newChart("chart-throughput", "Throughput and error rate per second", how, timelineHeight, line, notes...)
 }
