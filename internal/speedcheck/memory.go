@@ -21,7 +21,7 @@ const (
 	// the default cap of 1,000, a burst of late starts on this 2-core
 	// machine opened hundreds of connections, whose dials and goroutines
 	// made the next burst worse, and the peak RSS followed the worst burst
-	// (70–230 MiB run to run); with the cap an operation over it waits for
+	// (60–233 MiB run to run); with the cap an operation over it waits for
 	// a slot, its latency still counted from its intended start.
 	memoryInFlight = 2 * memoryRate * int(memoryLatency/time.Millisecond) / 1000
 )
