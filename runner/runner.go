@@ -370,11 +370,11 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 // recorderPool lends recorders to workers for the moment they record an
 // operation (well under a microsecond). Workers grow with the operations in
 // flight, up to thousands, and a recorder holds up to about 1.5 MiB of
-// histograms (counts are allocated on a histogram's first value): one per worker made memory, and the merge at the end, grow
-// with the in-flight peak (4 GiB at 5,000 in flight). A fixed set of two
-// per CPU keeps both flat; a worker waits only when every recorder is
-// being written at once, which needs half their holders preempted
-// mid-record.
+// histograms (counts are allocated on a histogram's first value): one per
+// worker made memory, and the merge at the end, grow with the in-flight
+// peak (4 GiB at 5,000 in flight). A fixed set of two per CPU keeps both
+// flat; a worker waits only when every recorder is being written at once,
+// which needs half their holders preempted mid-record.
 type recorderPool struct {
 	free chan *metrics.Recorder
 	all  []*metrics.Recorder

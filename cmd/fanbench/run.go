@@ -110,15 +110,14 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err := outs.check(); err != nil {
 		return err
 	}
-	if f.cpuProfile != "" {
-		stop, err := startCPUProfile(f.cpuProfile)
-		if err != nil {
-			return err
+	for _, r := range []recording{
+		{"--cpuprofile", f.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{"--trace", f.trace, trace.Start, trace.Stop},
+	} {
+		if r.path == "" {
+			continue
 		}
-		defer stop()
-	}
-	if f.trace != "" {
-		stop, err := startTrace(f.trace)
+		stop, err := r.begin()
 		if err != nil {
 			return err
 		}
@@ -291,36 +290,27 @@ func writeHeapProfile(path string) error {
 	return f.Close()
 }
 
-// startTrace traces the run into path (runtime/trace); the returned func
-// stops the trace and closes the file.
-func startTrace(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, usagef("--trace: %v", err)
-	}
-	if err := trace.Start(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("--trace: %w", err)
-	}
-	return func() {
-		trace.Stop()
-		f.Close()
-	}, nil
+// recording is a record of the whole run written as it goes (a CPU
+// profile, an execution trace), asked for by flag with path.
+type recording struct {
+	flag, path  string
+	start       func(io.Writer) error
+	stopWriting func()
 }
 
-// startCPUProfile profiles the run into path; the returned func stops the
-// profile and closes the file.
-func startCPUProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
+// begin starts the recording into its file; the returned func stops it
+// and closes the file.
+func (r recording) begin() (stop func(), err error) {
+	f, err := os.Create(r.path)
 	if err != nil {
-		return nil, usagef("--cpuprofile: %v", err)
+		return nil, usagef("%s: %v", r.flag, err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := r.start(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("--cpuprofile: %w", err)
+		return nil, fmt.Errorf("%s: %w", r.flag, err)
 	}
 	return func() {
-		pprof.StopCPUProfile()
+		r.stopWriting()
 		f.Close()
 	}, nil
 }
