@@ -22,8 +22,9 @@ type waker struct {
 
 	mu       sync.Mutex
 	sleepers sleeperHeap
-	armedFor time.Time // the deadline the timerfd is armed for
-	running  bool      // the waking goroutine is alive
+	idle     sleeperQueue // sleepers not in use, for reuse
+	armedFor time.Time    // the deadline the timerfd is armed for
+	running  bool         // the waking goroutine is alive
 	// lingerFor overrides linger when positive (tests).
 	lingerFor time.Duration
 }
@@ -58,10 +59,9 @@ func (w *waker) ok() bool {
 }
 
 func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
-	s := sleepers.Get().(*sleeper)
-	defer sleepers.Put(s) // after its timer is stopped (defers run last first)
-	s.at = t
 	w.mu.Lock()
+	s := w.idle.get()
+	s.at = t
 	heap.Push(&w.sleepers, s)
 	switch {
 	case !w.running:
@@ -76,7 +76,7 @@ func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 	// between goroutines (or every 10 ms), while timers are run at each
 	// switch; whichever comes first wakes the sleeper.
 	s.startBackup()
-	defer s.backup.Stop() // before s goes back to the pool
+	defer w.release(s)
 	var err error
 	select {
 	case <-s.wake:
@@ -104,6 +104,14 @@ func (w *waker) sleepUntil(ctx context.Context, t time.Time) error {
 		<-s.wake // woken meanwhile: take the wake-up, so s can be reused
 	}
 	return err
+}
+
+// release stops s's backup timer and returns s for reuse.
+func (w *waker) release(s *sleeper) {
+	s.backup.Stop()
+	w.mu.Lock()
+	w.idle.put(s)
+	w.mu.Unlock()
 }
 
 // run wakes the sleepers whose time has come, arms the timerfd for the

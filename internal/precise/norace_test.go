@@ -1,5 +1,0 @@
-//go:build !race
-
-package precise
-
-const raceEnabled = false
