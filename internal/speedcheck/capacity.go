@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -37,7 +38,7 @@ var mockUpstreams = twoMocks(0)
 // above capacity would measure the same ceiling but report the wait for
 // the in-flight cap as latency, as it should; it is not what is compared here.)
 func capacity(ctx context.Context, o options, out io.Writer) error {
-	mock, err := startMock(ctx, o, mockUpstreams)
+	mock, err := startMock(ctx, o, mockUpstreams, 0)
 	if err != nil {
 		return err
 	}
@@ -219,12 +220,22 @@ type mockProcess struct {
 	done chan struct{}
 }
 
-func startMock(ctx context.Context, o options, upstreams string) (*mockProcess, error) {
+// startMock starts `fanbench mock` serving upstreams, at the given nice
+// level when it is above 0 (through nice(1), so that every thread of the
+// process has it: on Linux a priority set on a running process's id
+// reaches its main thread only).
+func startMock(ctx context.Context, o options, upstreams string, niceness int) (*mockProcess, error) {
 	file := filepath.Join(o.workDir, "mock.yaml")
 	if err := os.WriteFile(file, []byte(upstreams), 0o600); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(o.fanbench, "mock", "--config", file, "--listen", "127.0.0.1")
+	args := []string{o.fanbench, "mock", "--config", file, "--listen", "127.0.0.1"}
+	if niceness > 0 {
+		if nice, err := exec.LookPath("nice"); err == nil {
+			args = append([]string{nice, "-n", strconv.Itoa(niceness)}, args...)
+		}
+	}
+	cmd := exec.Command(args[0], args[1:]...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
