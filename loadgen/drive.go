@@ -190,8 +190,9 @@ func driveOpen(ctx, workCtx context.Context, c Config, startGrace func()) Stats 
 		})
 	}
 	// A spare worker is started, between two operations, whenever every
-	// worker is busy: making one (its recorder is about a megabyte) while an
-	// operation waits for it would make that operation start late.
+	// worker is busy: making one (a goroutine, its operation's buffers, and
+	// in the runner's workers the strategy's state) while an operation waits
+	// for it would make that operation start late.
 	spare := func() {
 		if st.Workers < c.MaxInFlight && st.Started-finished.Load() >= uint64(st.Workers) {
 			// The worker just handed a ticket usually waits in this
