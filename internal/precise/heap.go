@@ -32,8 +32,11 @@ func (s *sleeper) startBackup() {
 // walks its whole heap. At 10,000 calls in flight that heap holds 20,000
 // timers (the calls' timeouts, their connections' idle timers), and the
 // walk cost 35 µs of CPU a sleep: 9% of the generator's CPU at 2,500
-// operations/s (go test -bench SleepAmongTimers ./internal/precise). After
-// 16 other sleeps a timer has long left the heap.
+// operations/s (go test -bench SleepAmongTimers ./internal/precise). The
+// runtime drops a stopped timer from its heap once the timer's time has
+// come, and it has come when its sleeper woke on time, so after 16 other
+// sleeps the timer is out of the heap. (A sleeper cancelled long before its
+// time can still be reused with its timer in the heap: one walk, rarely.)
 const restingSleepers = 16
 
 // maxIdleSleepers bounds the sleepers kept for reuse; beyond it a returned
