@@ -352,3 +352,23 @@ func TestAttemptLatency(t *testing.T) {
 		t.Error("no attempt_latency:a histogram in the result")
 	}
 }
+
+// Over 1% late is falling behind; exactly 1%, or no operations, is not.
+func TestFellBehind(t *testing.T) {
+	tests := []struct {
+		late, n uint64
+		want    bool
+	}{
+		{0, 0, false},
+		{1, 100, false},
+		{2, 100, true},
+		{3, 200, true},
+		{2, 200, false},
+		{1, 0, false},
+	}
+	for _, tt := range tests {
+		if got := FellBehind(tt.late, tt.n); got != tt.want {
+			t.Errorf("FellBehind(%d, %d) = %v, want %v", tt.late, tt.n, got, tt.want)
+		}
+	}
+}

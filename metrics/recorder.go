@@ -91,6 +91,15 @@ type Recorder struct {
 // LateStarts: past it, the generator, not the strategy, shapes the latency.
 const LateStart = time.Millisecond
 
+// LateShare is the share of operations, in percent, that may start over
+// LateStart late before a run says its generator fell behind.
+const LateShare = 1
+
+// FellBehind reports whether more than LateShare percent of n operations
+// started late: the rule of the run's warning, for a whole strategy or for
+// one second of it.
+func FellBehind(late, n uint64) bool { return n > 0 && late*100 > LateShare*n }
+
 // UpstreamRecorder holds what was measured of the calls to one upstream.
 type UpstreamRecorder struct {
 	Latency  *Histogram

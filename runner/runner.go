@@ -41,10 +41,6 @@ type Options struct {
 	SampleEvery time.Duration
 }
 
-// lateShare is the share of operations (in percent) that may start late
-// (metrics.LateStart) before the run is declared untrustworthy.
-const lateShare = 1.0
-
 // Run runs every strategy of sc in turn and returns what was measured. When
 // ctx ends, the strategy running stops its load, lets operations in flight
 // finish within the grace period, and the result is returned marked
@@ -142,7 +138,7 @@ func warnings(sr metrics.StrategyResult) []string {
 		w = append(w, fmt.Sprintf("%s: %d operations were still in flight when the grace period ran out; they are counted as interrupted, not measured",
 			sr.Name, sr.Interrupted))
 	}
-	if sr.Operations > 0 && float64(sr.LateStarts)*100 > lateShare*float64(sr.Operations) {
+	if metrics.FellBehind(sr.LateStarts, sr.Operations) {
 		where := ""
 		if sec, ok := worstLateSecond(sr.Windows); ok {
 			where = fmt.Sprintf(", most in second %d (%d of %d)", sec.AtS, sec.LateStarts, sec.Started)

@@ -115,7 +115,7 @@ func windowFigures(s runner.Snapshot) string {
 		return "first second still running"
 	}
 	f := fmt.Sprintf("%.0f ops/s, p99 %.1f ms, errors %.1f%%", s.Rate(), w.P99, s.ErrorRate()*100)
-	if w.Started > 0 && w.LateStarts*100 > w.Started {
+	if metrics.FellBehind(w.LateStarts, w.Started) {
 		f += fmt.Sprintf(", late starts %.0f%%", float64(w.LateStarts)*100/float64(w.Started))
 	}
 	return f

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/fanbench/fanbench/metrics"
 )
 
 // Target of the scale check (issue 5, "Speed"): 2,500 operations/s of 2 s
@@ -65,7 +67,7 @@ func scale(ctx context.Context, o options, out io.Writer) error {
 	// schedule: at most 1% of operations over 1 ms late, as the run's own
 	// warning has it. Two verdicts, so a miss says which it is.
 	held := peak >= scaleInFlight*95/100 && sr.Dropped == 0 && sr.Interrupted == 0
-	onSchedule := sr.LateStarts*100 <= sr.Operations
+	onSchedule := !metrics.FellBehind(sr.LateStarts, sr.Operations)
 	fmt.Fprintf(out, "5,000 in flight held with no drops: %s\n", verdict(held))
 	fmt.Fprintf(out, "on schedule (at most 1%% of starts over 1 ms late): %s\n", verdict(onSchedule))
 	for _, w := range r.result.Warnings {

@@ -141,8 +141,7 @@ func throughputOverTime(ss []metrics.StrategyResult, col colours, incs []inciden
 	var notes []string
 	for i, s := range ss {
 		var tput, errs, late []point
-		// As the run's warning has it: over 1% of its operations late.
-		fellBehind := s.Operations > 0 && s.LateStarts*100 > s.Operations
+		fellBehind := metrics.FellBehind(s.LateStarts, s.Operations) // as the run's warning has it
 		for _, w := range s.Windows {
 			tput = append(tput, point{X: float64(w.AtS), Y: float64(w.Completed)})
 			if w.Completed > 0 {
