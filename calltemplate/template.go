@@ -20,6 +20,8 @@ import (
 	"text/template"
 	"text/template/parse"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // Fields names the fields a template may use, for error messages.
@@ -180,8 +182,8 @@ func (t Template) Expand(seq uint64) string {
 // random bits are drawn from (seed, seq), so every strategy, and every run
 // with the seed, gives operation seq the same one.
 func AppendUUID(b []byte, seed, seq uint64) []byte {
-	hi := splitmix(seed ^ splitmix(seq))
-	lo := splitmix(hi ^ 0x9e3779b97f4a7c15)
+	hi := draws.SplitMix(seed ^ draws.SplitMix(seq))
+	lo := draws.SplitMix(hi ^ draws.Golden)
 	hi = hi&^(0xf<<12) | 0x4<<12 // version 4
 	lo = lo&^(0x3<<62) | 0x2<<62 // RFC 4122 variant
 	var raw [16]byte
@@ -197,12 +199,4 @@ func AppendUUID(b []byte, seed, seq uint64) []byte {
 		b = append(b, hex[c>>4], hex[c&0xf])
 	}
 	return b
-}
-
-// splitmix is SplitMix64's finaliser: a cheap, well-mixed hash of x.
-func splitmix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
-	x = (x ^ x>>27) * 0x94d049bb133111eb
-	return x ^ x>>31
 }

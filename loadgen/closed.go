@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // UserStage is one leg of a closed model's ramp: over Duration, the number
@@ -137,7 +139,7 @@ func crossing(a, b, k int, d time.Duration) time.Duration {
 
 // Think is a think-time distribution: Sample maps u uniform in [0, 1) to a
 // delay, by inverse transform, so think times are pure functions of their
-// draws. *mockupstream.Sampler is one.
+// draws. *draws.Sampler is one.
 type Think interface {
 	Sample(u float64) time.Duration
 }
@@ -151,5 +153,5 @@ func (f FixedThink) Sample(float64) time.Duration { return time.Duration(f) }
 // ThinkDraw is the uniform draw for user k's think after its i-th
 // operation, from (seed, k, i): in [0, 1), pure.
 func ThinkDraw(seed uint64, k int, i uint64) float64 {
-	return float64(splitmix(splitmix(seed^uint64(k)*0xd1b54a32d192ed03)^i)>>11) * 0x1p-53
+	return float64(draws.SplitMix(draws.SplitMix(seed^uint64(k)*0xd1b54a32d192ed03)^i)>>11) * 0x1p-53
 }

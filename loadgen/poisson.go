@@ -3,6 +3,8 @@ package loadgen
 import (
 	"math"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // Poisson is the open model with Poisson arrivals: the gaps between
@@ -50,14 +52,5 @@ func ExpGap(seed, i uint64) float64 {
 // unitOpen returns a number uniform in (0, 1], never 0, so its logarithm is
 // finite.
 func unitOpen(seed, i uint64) float64 {
-	return float64(splitmix(seed^(i+1)*0x9e3779b97f4a7c15)>>11+1) * 0x1p-53
-}
-
-// splitmix is the SplitMix64 finaliser: a bijection that spreads
-// neighbouring inputs over all 64 bits.
-func splitmix(z uint64) uint64 {
-	z += 0x9e3779b97f4a7c15
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
+	return float64(draws.SplitMix(seed^(i+1)*draws.Golden)>>11+1) * 0x1p-53
 }

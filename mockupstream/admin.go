@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // AdminPrefix is the path under which a mock upstream serves its admin
@@ -244,7 +246,7 @@ func (a *admin) putConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a.s.Config())
 }
 
-// fieldProblems lists the *FieldError joined in err, in order.
+// fieldProblems lists the *draws.FieldError joined in err, in order.
 func fieldProblems(err error) []problem {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
@@ -252,7 +254,7 @@ func fieldProblems(err error) []problem {
 	}
 	out := make([]problem, 0, len(errs))
 	for _, e := range errs {
-		if fe, ok := errors.AsType[*FieldError](e); ok {
+		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
 			out = append(out, problem{Field: fe.Field, Message: fe.Msg})
 		} else {
 			out = append(out, problem{Message: e.Error()})

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -85,7 +87,7 @@ type statsDoc struct {
 func TestAdminStatsAndLedger(t *testing.T) {
 	t.Parallel()
 	cfg := Config{
-		Latency: Latency{Dist: DistUniform, Min: units.Duration(time.Millisecond), Max: units.Duration(3 * time.Millisecond)},
+		Latency: draws.Latency{Dist: draws.DistUniform, Min: units.Duration(time.Millisecond), Max: units.Duration(3 * time.Millisecond)},
 		Errors:  map[int]units.Fraction{429: 0.2, 503: 0.2},
 	}
 	srv, c := startAdmin(t, Options{Name: "profile", Seed: 9, Config: cfg})
@@ -103,7 +105,7 @@ func TestAdminStatsAndLedger(t *testing.T) {
 		wantStatuses[strconv.Itoa(dr.Status)]++
 		maxLat = max(maxLat, dr.Latency)
 		key := "op-" + strconv.FormatUint(seq%40, 10) // keys 0 to 19 sent twice
-		h := []string{HeaderSeq, strconv.FormatUint(seq, 10), HeaderIdempotencyKey, key}
+		h := []string{draws.HeaderSeq, strconv.FormatUint(seq, 10), HeaderIdempotencyKey, key}
 		if seq%10 == 9 {
 			h = h[:2] // every tenth request carries no key
 		} else if dr.Status == 200 {
@@ -195,7 +197,7 @@ func TestNoLedger(t *testing.T) {
 	t.Parallel()
 	srv, c := startAdmin(t, Options{Name: "profile", Seed: 9, NoLedger: true})
 	for seq := range 5 {
-		if r := call(t, c, http.MethodPost, srv.URL()+"/users", `{"a":1}`, HeaderSeq, strconv.Itoa(seq), HeaderIdempotencyKey, "op-1"); r.status != 200 {
+		if r := call(t, c, http.MethodPost, srv.URL()+"/users", `{"a":1}`, draws.HeaderSeq, strconv.Itoa(seq), HeaderIdempotencyKey, "op-1"); r.status != 200 {
 			t.Fatalf("request %d answered %d, want 200", seq, r.status)
 		}
 	}
@@ -219,7 +221,7 @@ func TestNoLedger(t *testing.T) {
 
 func TestAdminReset(t *testing.T) {
 	t.Parallel()
-	srv, c := startAdmin(t, Options{Name: "audit", Config: Config{Latency: Latency{Value: units.Duration(time.Millisecond)}}})
+	srv, c := startAdmin(t, Options{Name: "audit", Config: Config{Latency: draws.Latency{Value: units.Duration(time.Millisecond)}}})
 	for i := range 5 {
 		call(t, c, http.MethodGet, srv.URL()+"/log", "", HeaderIdempotencyKey, "k"+strconv.Itoa(i%3))
 	}
@@ -291,7 +293,7 @@ type problemsDoc struct {
 
 func TestAdminConfigPut(t *testing.T) {
 	t.Parallel()
-	base := Config{Latency: Latency{Value: units.Duration(2 * time.Millisecond)}, Errors: map[int]units.Fraction{503: 0.25}}
+	base := Config{Latency: draws.Latency{Value: units.Duration(2 * time.Millisecond)}, Errors: map[int]units.Fraction{503: 0.25}}
 	tests := []struct {
 		name   string
 		body   string
@@ -483,7 +485,7 @@ func FuzzAdminConfigPut(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	srv, err := Start(Options{Name: "fuzz", Config: Config{Latency: Latency{Value: units.Duration(time.Millisecond)}}})
+	srv, err := Start(Options{Name: "fuzz", Config: Config{Latency: draws.Latency{Value: units.Duration(time.Millisecond)}}})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -25,7 +27,7 @@ import (
 // for checking each of them on every request.
 func quietConfig() Config {
 	return Config{
-		Latency:    Latency{Dist: DistFixed, Value: 0},
+		Latency:    draws.Latency{Dist: draws.DistFixed, Value: 0},
 		Errors:     map[int]units.Fraction{503: 0},
 		Faults:     Faults{},
 		RateLimit:  RateLimit{Rate: 1e9, Burst: 1_000_000},
@@ -88,7 +90,7 @@ func BenchmarkThroughput(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			req, _ := http.NewRequest(http.MethodGet, url+"/users/1", nil)
 			for pb.Next() {
-				req.Header[HeaderSeq] = []string{strconv.FormatUint(seq.Add(1), 10)}
+				req.Header[draws.HeaderSeq] = []string{strconv.FormatUint(seq.Add(1), 10)}
 				resp, err := c.Do(req)
 				if err != nil {
 					b.Error(err)
@@ -130,7 +132,7 @@ func BenchmarkAccuracy(b *testing.B) {
 		span = 2 * time.Second
 		n    = int(rate * span / time.Second)
 	)
-	srv, err := Start(Options{Name: "profile", Config: Config{Latency: Latency{Value: units.Duration(lat)}}})
+	srv, err := Start(Options{Name: "profile", Config: Config{Latency: draws.Latency{Value: units.Duration(lat)}}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -173,7 +175,7 @@ func BenchmarkAccuracy(b *testing.B) {
 
 func benchGet(c *http.Client, url string, seq uint64) error {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.Header[HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
+	req.Header[draws.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
 	resp, err := c.Do(req)
 	if err != nil {
 		return err

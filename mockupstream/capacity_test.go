@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -117,7 +119,7 @@ func TestServerCapacityQueueing(t *testing.T) {
 	c := client(t, 20*time.Second)
 	send := func(ctx context.Context, seq uint64) (int, string, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL(), nil)
-		req.Header.Set(HeaderSeq, strconv.FormatUint(seq, 10))
+		req.Header.Set(draws.HeaderSeq, strconv.FormatUint(seq, 10))
 		resp, err := c.Do(req)
 		if err != nil {
 			return 0, "", err
@@ -177,7 +179,7 @@ func TestServerCapacityQueueing(t *testing.T) {
 func TestServerCapacityCancelInQueue(t *testing.T) {
 	t.Parallel()
 	srv := start(t, Options{Name: "pool", Config: Config{
-		Latency:  Latency{Value: units.Duration(10 * time.Second)},
+		Latency:  draws.Latency{Value: units.Duration(10 * time.Second)},
 		Capacity: Capacity{Concurrency: 1, Queue: 1},
 	}})
 	c := client(t, 20*time.Second)

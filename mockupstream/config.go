@@ -1,11 +1,12 @@
 package mockupstream
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 
 	"github.com/fanbench/fanbench/units"
 )
@@ -19,7 +20,7 @@ import (
 // admin endpoints.
 type Config struct {
 	// Latency is the delay before the answer.
-	Latency Latency `yaml:"latency" json:"latency"`
+	Latency draws.Latency `yaml:"latency" json:"latency"`
 	// Errors maps an HTTP status (400–599) to the probability that a request
 	// is answered with it, e.g. {503: 1%, 500: 0.5%}.
 	Errors map[int]units.Fraction `yaml:"errors" json:"errors,omitempty"`
@@ -109,24 +110,15 @@ type Body struct {
 // memory bandwidth, not a strategy.
 const MaxBodySize = units.GiB
 
-// FieldError is one problem in a Config. Field is the path of the field
-// inside the Config in its file spelling ("latency.max", "errors.503",
-// "incidents[1].to"), so a loader can point at the line that holds it.
-type FieldError struct {
-	Field string
-	Msg   string
-}
+// addFunc reports one problem of a field (draws.Problems.Add is one).
+type addFunc = func(field, format string, args ...any)
 
-func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
-
-// Validate reports every problem of c at once, each as a *FieldError, joined
+// Validate reports every problem of c at once, each as a *draws.FieldError, joined
 // with errors.Join; it returns nil when c is valid.
 func (c *Config) Validate() error {
-	var errs []error
-	add := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
-	}
-	validateLatency(&c.Latency, "latency", add)
+	var ps draws.Problems
+	add := ps.Add
+	c.Latency.Check("latency", add)
 	errTotal, errOK := validateErrors(c.Errors, "errors", add)
 	faultTotal, faultOK := validateFaults(&c.Faults, "faults", add)
 	if errOK && faultOK && errTotal <= 1+1e-9 && errTotal+faultTotal > 1+1e-9 {
@@ -137,7 +129,7 @@ func (c *Config) Validate() error {
 	validateCapacity(&c.Capacity, "capacity", add)
 	validateBody(&c.Body, "body", add)
 	validateIncidents(c, add)
-	return errors.Join(errs...)
+	return ps.Err()
 }
 
 // validateErrors checks a map of error statuses and returns the sum of its

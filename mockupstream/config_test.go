@@ -10,10 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
-// fields lists the Field of every *FieldError joined in err, sorted.
+// fields lists the Field of every *draws.FieldError joined in err, sorted.
 func fields(err error) []string {
 	var out []string
 	errs := []error{err}
@@ -21,10 +23,10 @@ func fields(err error) []string {
 		errs = j.Unwrap()
 	}
 	for _, e := range errs {
-		if fe, ok := errors.AsType[*FieldError](e); ok {
+		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
 			out = append(out, fe.Field)
 		} else if e != nil {
-			out = append(out, "not a *FieldError: "+e.Error())
+			out = append(out, "not a *draws.FieldError: "+e.Error())
 		}
 	}
 	slices.Sort(out)
@@ -39,21 +41,21 @@ func TestConfigValidation(t *testing.T) {
 		want []string // fields blamed; nil for a valid config
 	}{
 		{"zero", Config{}, nil},
-		{"fixed", Config{Latency: Latency{Dist: DistFixed, Value: ms(20)}}, nil},
+		{"fixed", Config{Latency: draws.Latency{Dist: draws.DistFixed, Value: ms(20)}}, nil},
 		{"uniform", uniformConfig(ms(10), ms(30)), nil},
 		{"errors at 100%", Config{Errors: map[int]units.Fraction{500: 0.25, 503: 0.75}}, nil},
-		{"unknown dist", Config{Latency: Latency{Dist: "zipf"}}, []string{"latency.dist"}},
+		{"unknown dist", Config{Latency: draws.Latency{Dist: "zipf"}}, []string{"latency.dist"}},
 		{"max below min", uniformConfig(ms(30), ms(10)), []string{"latency.max"}},
-		{"uniform with value", Config{Latency: Latency{Dist: DistUniform, Value: ms(1), Max: ms(2)}}, []string{"latency.value"}},
-		{"fixed with min", Config{Latency: Latency{Dist: DistFixed, Min: ms(1)}}, []string{"latency.min"}},
-		{"negative value", Config{Latency: Latency{Value: units.Duration(-time.Second)}}, []string{"latency.value"}},
+		{"uniform with value", Config{Latency: draws.Latency{Dist: draws.DistUniform, Value: ms(1), Max: ms(2)}}, []string{"latency.value"}},
+		{"fixed with min", Config{Latency: draws.Latency{Dist: draws.DistFixed, Min: ms(1)}}, []string{"latency.min"}},
+		{"negative value", Config{Latency: draws.Latency{Value: units.Duration(-time.Second)}}, []string{"latency.value"}},
 		{"status 200", Config{Errors: map[int]units.Fraction{200: 0.1}}, []string{"errors.200"}},
 		{"status 600", Config{Errors: map[int]units.Fraction{600: 0.1}}, []string{"errors.600"}},
 		{"over 100%", Config{Errors: map[int]units.Fraction{500: 0.6, 503: 0.5}}, []string{"errors"}},
 		{"negative probability", Config{Errors: map[int]units.Fraction{503: -0.1}}, []string{"errors.503"}},
 		{"NaN probability", Config{Errors: map[int]units.Fraction{503: units.Fraction(math.NaN())}}, []string{"errors.503"}},
 		{"every problem at once", Config{
-			Latency: Latency{Dist: "zipf"},
+			Latency: draws.Latency{Dist: "zipf"},
 			Errors:  map[int]units.Fraction{302: 0.6, 503: 0.6},
 		}, []string{"errors", "errors.302", "latency.dist"}},
 	}
@@ -87,9 +89,9 @@ func TestConfigJSON(t *testing.T) {
 		want Config
 	}{
 		{"object", `{"latency":{"dist":"uniform","min":"10ms","max":"30ms"},"errors":{"503":"1%"}}`,
-			Config{Latency: Latency{Dist: DistUniform, Min: ms(10), Max: ms(30)}, Errors: map[int]units.Fraction{503: 0.01}}},
-		{"shorthand", `{"latency":"200ms"}`, Config{Latency: Latency{Dist: DistFixed, Value: ms(200)}}},
-		{"fixed object", `{"latency":{"value":"5ms"}}`, Config{Latency: Latency{Value: ms(5)}}},
+			Config{Latency: draws.Latency{Dist: draws.DistUniform, Min: ms(10), Max: ms(30)}, Errors: map[int]units.Fraction{503: 0.01}}},
+		{"shorthand", `{"latency":"200ms"}`, Config{Latency: draws.Latency{Dist: draws.DistFixed, Value: ms(200)}}},
+		{"fixed object", `{"latency":{"value":"5ms"}}`, Config{Latency: draws.Latency{Value: ms(5)}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,7 +157,7 @@ func TestConfigValidationNewFields(t *testing.T) {
 		{"incidents overlap", withIncidents(inc(10, 30), inc(40, 50), inc(20, 25)), []string{"incidents[2].from"}},
 		{"incident scale", withIncidents(Incident{To: sec(1), LatencyScale: -2}), []string{"incidents[0].latency_scale"}},
 		{"incident scale NaN", withIncidents(Incident{To: sec(1), LatencyScale: math.NaN()}), []string{"incidents[0].latency_scale"}},
-		{"incident latency", withIncidents(inc(0, 1), Incident{From: sec(2), To: sec(3), Latency: &Latency{Dist: "zipf"}}), []string{"incidents[1].latency.dist"}},
+		{"incident latency", withIncidents(inc(0, 1), Incident{From: sec(2), To: sec(3), Latency: &draws.Latency{Dist: "zipf"}}), []string{"incidents[1].latency.dist"}},
 		{"incident error status", withIncidents(Incident{To: sec(1), Errors: map[int]units.Fraction{200: 0.1}}), []string{"incidents[0].errors.200"}},
 		{"incident errors over", withIncidents(Incident{To: sec(1), Errors: map[int]units.Fraction{500: 0.7, 503: 0.7}}), []string{"incidents[0].errors"}},
 		{"incident fault", withIncidents(Incident{To: sec(1), Faults: &Faults{Hang: -1}}), []string{"incidents[0].faults.hang"}},
@@ -207,7 +209,7 @@ func TestConfigValidationMessages(t *testing.T) {
 // fullConfig sets every field of a Config.
 func fullConfig() Config {
 	return Config{
-		Latency:    Latency{Dist: DistUniform, Min: ms(10), Max: ms(30)},
+		Latency:    draws.Latency{Dist: draws.DistUniform, Min: ms(10), Max: ms(30)},
 		Errors:     map[int]units.Fraction{503: 0.02, 500: 0.01, 429: 0.01},
 		Faults:     Faults{Hang: 0.001, Reset: 0.001, Empty: 0.001, Malformed: 0.001},
 		RateLimit:  RateLimit{Rate: 500, Burst: 50},
@@ -217,7 +219,7 @@ func fullConfig() Config {
 		Incidents: []Incident{
 			{Name: "brownout", From: sec(20), To: sec(30), LatencyScale: 10, Errors: map[int]units.Fraction{503: 0.3}},
 			{Name: "everything", From: sec(40), To: sec(50),
-				Latency:    &Latency{Dist: DistFixed, Value: ms(100)},
+				Latency:    &draws.Latency{Dist: draws.DistFixed, Value: ms(100)},
 				Errors:     map[int]units.Fraction{},
 				Faults:     &Faults{Hang: 0.5},
 				RateLimit:  &RateLimit{Rate: 50, Burst: 5},

@@ -5,18 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-)
 
-// Protocol headers. The harness's HTTP caller sets them on every request so
-// the mock draws the same behaviour for the same operation in every strategy.
-const (
-	// HeaderSeq carries the operation's sequence number, in decimal.
-	HeaderSeq = "Fanbench-Seq"
-	// HeaderAttempt carries the attempt of the call, in decimal: 0 for the
-	// first try, 1 for the first retry, and so on.
-	HeaderAttempt = "Fanbench-Attempt"
-	// HeaderUpstream names the upstream that answered, on every response.
-	HeaderUpstream = "Fanbench-Upstream"
+	"github.com/fanbench/fanbench/draws"
 )
 
 // Fault is how a drawn request fails, if it does.
@@ -58,7 +48,7 @@ type Behavior struct {
 
 // phase is the drawing part of one effective Config.
 type phase struct {
-	latency latencySampler
+	latency *draws.Sampler
 	scale   float64   // latency multiplier; 1 for none
 	results []result  // the outcomes of the fault draw, errors then faults
 	cum     []float64 // cum[i] = P(outcome <= results[i]); ascending
@@ -72,7 +62,7 @@ type result struct {
 }
 
 // Compile validates c and compiles it. The error is c.Validate's: one or
-// more *FieldError joined with errors.Join.
+// more *draws.FieldError joined with errors.Join.
 func Compile(c Config) (*Behavior, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -91,7 +81,7 @@ func Compile(c Config) (*Behavior, error) {
 // draws exactly as it did before faults existed.
 func compilePhase(c Config, scale float64) phase {
 	c.Incidents = nil
-	p := phase{latency: compileLatency(c.Latency), scale: scale, config: c}
+	p := phase{latency: draws.CompileValid(c.Latency), scale: scale, config: c}
 	var total float64
 	add := func(r result, prob float64) {
 		if prob == 0 {
@@ -135,14 +125,14 @@ type Draw struct {
 // every process, so the runner can know each request's behaviour without
 // sending it. A Drawer is a small value, safe for concurrent use.
 type Drawer struct {
-	key uint64
+	key draws.Key
 	b   *Behavior
 }
 
 // NewDrawer returns the drawer of upstream under seed. A nil b draws the
 // zero Config: 200 at once.
 func NewDrawer(seed uint64, upstream string, b *Behavior) Drawer {
-	return Drawer{key: mix64(mix64(seed+golden) ^ fnv1a(upstream)), b: b}
+	return Drawer{key: draws.NewKey(seed, upstream), b: b}
 }
 
 // Stream indices: each quantity of a draw reads its own uniform number, so
@@ -177,18 +167,13 @@ func (d Drawer) drawIn(i int, seq uint64, attempt uint32) Draw {
 		return out
 	}
 	p := d.b.phase(i)
-	// Counter-based generation (as in splitmix64 and Philox): the request's
-	// key is a hash of its coordinates, uniform i a hash of (key, i). Every
-	// step is a bijection (xor, multiply by an odd constant, mix64), so two
-	// seqs of one attempt, or two attempts of one seq, never share a key.
-	k := mix64(d.key ^ seq*golden)
-	k = mix64(k ^ uint64(attempt)*golden2)
-	out.Latency = p.latency.sample(uniform(k, streamLatency))
+	k := d.key.Request(seq, attempt) // see draws.Key
+	out.Latency = p.latency.Sample(k.Uniform(streamLatency))
 	if p.scale != 1 {
 		out.Latency = scaleDuration(out.Latency, p.scale)
 	}
 	if len(p.cum) > 0 {
-		u := uniform(k, streamFault)
+		u := k.Uniform(streamFault)
 		for j, c := range p.cum {
 			if u < c {
 				out.Status, out.Fault = p.results[j].status, p.results[j].fault
@@ -206,37 +191,4 @@ func scaleDuration(d time.Duration, f float64) time.Duration {
 		return math.MaxInt64
 	}
 	return time.Duration(v)
-}
-
-const (
-	golden  = 0x9e3779b97f4a7c15 // 2^64 / φ, the splitmix64 increment
-	golden2 = 0xc2b2ae3d27d4eb4f // an odd constant from xxHash64
-)
-
-// mix64 is the splitmix64 finalizer (Stafford's variant 13): a bijection of
-// uint64 with good avalanche.
-func mix64(z uint64) uint64 {
-	z ^= z >> 30
-	z *= 0xbf58476d1ce4e5b9
-	z ^= z >> 27
-	z *= 0x94d049bb133111eb
-	z ^= z >> 31
-	return z
-}
-
-// uniform returns the i-th uniform number of key, in [0, 1), from the top 53
-// bits of a hash so that every value is an exact float64.
-func uniform(key, i uint64) float64 {
-	return float64(mix64(key^i*golden)>>11) * 0x1p-53
-}
-
-// fnv1a is FNV-1a 64 of s, written out so that hashing the name allocates
-// nothing and cannot change with a library.
-func fnv1a(s string) uint64 {
-	h := uint64(0xcbf29ce484222325)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 0x100000001b3
-	}
-	return h
 }

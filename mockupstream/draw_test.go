@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -21,7 +23,7 @@ func mustCompile(t testing.TB, c Config) *Behavior {
 func ms(n int) units.Duration { return units.Duration(time.Duration(n) * time.Millisecond) }
 
 func uniformConfig(lo, hi units.Duration) Config {
-	return Config{Latency: Latency{Dist: DistUniform, Min: lo, Max: hi}}
+	return Config{Latency: draws.Latency{Dist: draws.DistUniform, Min: lo, Max: hi}}
 }
 
 func TestDrawIsPure(t *testing.T) {
@@ -90,8 +92,8 @@ func TestDrawLatency(t *testing.T) {
 		lo, hi time.Duration // every draw in [lo, hi]
 	}{
 		{"zero config", Config{}, 0, 0},
-		{"fixed", Config{Latency: Latency{Value: ms(200)}}, 200 * time.Millisecond, 200 * time.Millisecond},
-		{"fixed named", Config{Latency: Latency{Dist: DistFixed, Value: ms(5)}}, 5 * time.Millisecond, 5 * time.Millisecond},
+		{"fixed", Config{Latency: draws.Latency{Value: ms(200)}}, 200 * time.Millisecond, 200 * time.Millisecond},
+		{"fixed named", Config{Latency: draws.Latency{Dist: draws.DistFixed, Value: ms(5)}}, 5 * time.Millisecond, 5 * time.Millisecond},
 		{"uniform min equals max", uniformConfig(ms(20), ms(20)), 20 * time.Millisecond, 20 * time.Millisecond},
 		{"uniform", uniformConfig(ms(10), ms(30)), 10 * time.Millisecond, 30 * time.Millisecond},
 		{"uniform huge", uniformConfig(0, units.Duration(math.MaxInt64)), 0, math.MaxInt64},

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -14,7 +15,7 @@ import (
 // upstream will show for each operation: the same in every strategy.
 func ExampleDrawer() {
 	b, err := mockupstream.Compile(mockupstream.Config{
-		Latency: mockupstream.Latency{Dist: mockupstream.DistUniform, Min: units.Duration(10 * time.Millisecond), Max: units.Duration(30 * time.Millisecond)},
+		Latency: draws.Latency{Dist: draws.DistUniform, Min: units.Duration(10 * time.Millisecond), Max: units.Duration(30 * time.Millisecond)},
 		Errors:  map[int]units.Fraction{503: 0.3},
 	})
 	if err != nil {
@@ -39,7 +40,7 @@ func ExampleStart() {
 	srv, err := mockupstream.Start(mockupstream.Options{
 		Name:   "profile",
 		Seed:   42,
-		Config: mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(5 * time.Millisecond)}},
+		Config: mockupstream.Config{Latency: draws.Latency{Value: units.Duration(5 * time.Millisecond)}},
 	})
 	if err != nil {
 		fmt.Println(err)
@@ -49,8 +50,8 @@ func ExampleStart() {
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
 	req, _ := http.NewRequest(http.MethodPut, srv.URL()+"/users/12", nil)
-	req.Header.Set(mockupstream.HeaderSeq, "12")
-	req.Header.Set(mockupstream.HeaderAttempt, "0")
+	req.Header.Set(draws.HeaderSeq, "12")
+	req.Header.Set(draws.HeaderAttempt, "0")
 	resp, err := (&http.Client{Transport: tr}).Do(req)
 	if err != nil {
 		fmt.Println(err)

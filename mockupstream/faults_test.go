@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -109,7 +111,7 @@ func TestServerConnectionFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := start(t, Options{Name: tt.name, Config: Config{Faults: tt.f, Latency: Latency{Value: ms(1)}}})
+			srv := start(t, Options{Name: tt.name, Config: Config{Faults: tt.f, Latency: draws.Latency{Value: ms(1)}}})
 			resp, err := freshClient(t, 10*time.Second).Get(srv.URL())
 			if err == nil {
 				resp.Body.Close()

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // headerError is a malformed protocol header. The server answers it with
 // 400 and this message, which names the header and the allowed values.
 type headerError struct {
-	Header string // HeaderSeq or HeaderAttempt
+	Header string // draws.HeaderSeq or draws.HeaderAttempt
 	Value  string // as received, cut to 64 bytes
 	Msg    string
 }
@@ -25,25 +27,25 @@ func (e *headerError) Error() string {
 // unpair the draws.
 func parseHeaders(h http.Header) (seq uint64, attempt uint32, hasSeq bool, err error) {
 	// Both names are canonical, so indexing the map skips canonicalization.
-	if v, ok := h[HeaderSeq]; ok {
-		s, err := one(HeaderSeq, v)
+	if v, ok := h[draws.HeaderSeq]; ok {
+		s, err := one(draws.HeaderSeq, v)
 		if err != nil {
 			return 0, 0, false, err
 		}
 		seq, err = strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			return 0, 0, false, &headerError{Header: HeaderSeq, Value: cut(s), Msg: "is not a decimal number from 0 to 18446744073709551615"}
+			return 0, 0, false, &headerError{Header: draws.HeaderSeq, Value: cut(s), Msg: "is not a decimal number from 0 to 18446744073709551615"}
 		}
 		hasSeq = true
 	}
-	if v, ok := h[HeaderAttempt]; ok {
-		s, err := one(HeaderAttempt, v)
+	if v, ok := h[draws.HeaderAttempt]; ok {
+		s, err := one(draws.HeaderAttempt, v)
 		if err != nil {
 			return 0, 0, false, err
 		}
 		a, err := strconv.ParseUint(s, 10, 32)
 		if err != nil {
-			return 0, 0, false, &headerError{Header: HeaderAttempt, Value: cut(s), Msg: "is not a decimal number from 0 to 4294967295"}
+			return 0, 0, false, &headerError{Header: draws.HeaderAttempt, Value: cut(s), Msg: "is not a decimal number from 0 to 4294967295"}
 		}
 		attempt = uint32(a)
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 func TestParseHeaders(t *testing.T) {
@@ -18,20 +20,20 @@ func TestParseHeaders(t *testing.T) {
 		errMentions string // the header a malformed request is blamed on
 	}{
 		{"none", http.Header{}, 0, 0, false, ""},
-		{"seq only", http.Header{HeaderSeq: {"12"}}, 12, 0, true, ""},
-		{"both", http.Header{HeaderSeq: {"12"}, HeaderAttempt: {"2"}}, 12, 2, true, ""},
-		{"attempt only", http.Header{HeaderAttempt: {"1"}}, 0, 1, false, ""},
-		{"max values", http.Header{HeaderSeq: {"18446744073709551615"}, HeaderAttempt: {"4294967295"}}, 1<<64 - 1, 1<<32 - 1, true, ""},
-		{"leading zeros", http.Header{HeaderSeq: {"007"}}, 7, 0, true, ""},
-		{"seq not a number", http.Header{HeaderSeq: {"abc"}}, 0, 0, false, HeaderSeq},
-		{"seq empty", http.Header{HeaderSeq: {""}}, 0, 0, false, HeaderSeq},
-		{"seq negative", http.Header{HeaderSeq: {"-1"}}, 0, 0, false, HeaderSeq},
-		{"seq plus sign", http.Header{HeaderSeq: {"+1"}}, 0, 0, false, HeaderSeq},
-		{"seq hex", http.Header{HeaderSeq: {"0x10"}}, 0, 0, false, HeaderSeq},
-		{"seq overflow", http.Header{HeaderSeq: {"18446744073709551616"}}, 0, 0, false, HeaderSeq},
-		{"seq twice", http.Header{HeaderSeq: {"1", "2"}}, 0, 0, false, HeaderSeq},
-		{"attempt overflow", http.Header{HeaderSeq: {"1"}, HeaderAttempt: {"4294967296"}}, 0, 0, false, HeaderAttempt},
-		{"attempt fraction", http.Header{HeaderAttempt: {"1.5"}}, 0, 0, false, HeaderAttempt},
+		{"seq only", http.Header{draws.HeaderSeq: {"12"}}, 12, 0, true, ""},
+		{"both", http.Header{draws.HeaderSeq: {"12"}, draws.HeaderAttempt: {"2"}}, 12, 2, true, ""},
+		{"attempt only", http.Header{draws.HeaderAttempt: {"1"}}, 0, 1, false, ""},
+		{"max values", http.Header{draws.HeaderSeq: {"18446744073709551615"}, draws.HeaderAttempt: {"4294967295"}}, 1<<64 - 1, 1<<32 - 1, true, ""},
+		{"leading zeros", http.Header{draws.HeaderSeq: {"007"}}, 7, 0, true, ""},
+		{"seq not a number", http.Header{draws.HeaderSeq: {"abc"}}, 0, 0, false, draws.HeaderSeq},
+		{"seq empty", http.Header{draws.HeaderSeq: {""}}, 0, 0, false, draws.HeaderSeq},
+		{"seq negative", http.Header{draws.HeaderSeq: {"-1"}}, 0, 0, false, draws.HeaderSeq},
+		{"seq plus sign", http.Header{draws.HeaderSeq: {"+1"}}, 0, 0, false, draws.HeaderSeq},
+		{"seq hex", http.Header{draws.HeaderSeq: {"0x10"}}, 0, 0, false, draws.HeaderSeq},
+		{"seq overflow", http.Header{draws.HeaderSeq: {"18446744073709551616"}}, 0, 0, false, draws.HeaderSeq},
+		{"seq twice", http.Header{draws.HeaderSeq: {"1", "2"}}, 0, 0, false, draws.HeaderSeq},
+		{"attempt overflow", http.Header{draws.HeaderSeq: {"1"}, draws.HeaderAttempt: {"4294967296"}}, 0, 0, false, draws.HeaderAttempt},
+		{"attempt fraction", http.Header{draws.HeaderAttempt: {"1.5"}}, 0, 0, false, draws.HeaderAttempt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,10 +61,10 @@ func FuzzParseHeaders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, seqText, attemptText string, withSeq, withAttempt bool) {
 		h := http.Header{}
 		if withSeq {
-			h[HeaderSeq] = []string{seqText}
+			h[draws.HeaderSeq] = []string{seqText}
 		}
 		if withAttempt {
-			h[HeaderAttempt] = []string{attemptText}
+			h[draws.HeaderAttempt] = []string{attemptText}
 		}
 		seq, attempt, hasSeq, err := parseHeaders(h)
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -24,7 +26,7 @@ type Incident struct {
 	// LatencyScale multiplies the latency drawn in the window (of the
 	// incident's Latency if set, else of the base one); 0 means 1.
 	LatencyScale float64                `yaml:"latency_scale" json:"latency_scale,omitempty"`
-	Latency      *Latency               `yaml:"latency" json:"latency,omitempty"`
+	Latency      *draws.Latency         `yaml:"latency" json:"latency,omitempty"`
 	Errors       map[int]units.Fraction `yaml:"errors" json:"errors,omitzero"`
 	Faults       *Faults                `yaml:"faults" json:"faults,omitempty"`
 	RateLimit    *RateLimit             `yaml:"rate_limit" json:"rate_limit,omitempty"`
@@ -89,7 +91,7 @@ func validateIncidents(c *Config, add addFunc) {
 			add(p+".latency_scale", "%v is out of range; allowed: a number above 0, such as 10 (0 or absent means 1)", s)
 		}
 		if inc.Latency != nil {
-			validateLatency(inc.Latency, p+".latency", add)
+			inc.Latency.Check(p+".latency", add)
 		}
 		errTotal, errOK := baseErr, true
 		if inc.Errors != nil {

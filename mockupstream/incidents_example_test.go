@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -13,7 +14,7 @@ import (
 // outside every incident.
 func ExampleDrawer_DrawAt() {
 	b, err := mockupstream.Compile(mockupstream.Config{
-		Latency: mockupstream.Latency{Value: units.Duration(20 * time.Millisecond)},
+		Latency: draws.Latency{Value: units.Duration(20 * time.Millisecond)},
 		Incidents: []mockupstream.Incident{{
 			Name: "brownout", From: units.Duration(20 * time.Second), To: units.Duration(30 * time.Second),
 			LatencyScale: 10, Errors: map[int]units.Fraction{503: 0.5},

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -18,11 +20,11 @@ func sec(n float64) units.Duration { return units.Duration(n * float64(time.Seco
 // replies.
 func brownout() Config {
 	return Config{
-		Latency: Latency{Value: ms(10)},
+		Latency: draws.Latency{Value: ms(10)},
 		Incidents: []Incident{
 			{Name: "brownout", From: sec(20), To: sec(30), LatencyScale: 10, Errors: map[int]units.Fraction{503: 0.3}},
 			{Name: "rate cut", From: sec(40), To: sec(50), RateLimit: &RateLimit{Rate: 1, Burst: 1}},
-			{Name: "outage", From: sec(60), To: sec(70), Faults: &Faults{Empty: 1}, Latency: &Latency{Value: ms(1)}},
+			{Name: "outage", From: sec(60), To: sec(70), Faults: &Faults{Empty: 1}, Latency: &draws.Latency{Value: ms(1)}},
 		},
 	}
 }
@@ -100,13 +102,13 @@ func TestServerIncidents(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
 	cfg := brownout()
-	cfg.Latency = Latency{} // quick answers; the latency is TestDrawAt's
+	cfg.Latency = draws.Latency{} // quick answers; the latency is TestDrawAt's
 	cfg.Incidents[0].Errors = map[int]units.Fraction{503: 1}
 	srv := start(t, Options{Name: "profile", Seed: 1, Clock: clk.Now, Config: cfg})
 	c := freshClient(t, 10*time.Second)
 	status := func(seq int64) int { // 0 for a connection error
 		req, _ := http.NewRequest(http.MethodGet, srv.URL(), nil)
-		req.Header.Set(HeaderSeq, strconv.FormatInt(seq, 10))
+		req.Header.Set(draws.HeaderSeq, strconv.FormatInt(seq, 10))
 		resp, err := c.Do(req)
 		if err != nil {
 			return 0
@@ -181,7 +183,7 @@ func TestServerSetConfig(t *testing.T) {
 	}
 	bad := Config{Capacity: Capacity{Queue: 5}}
 	err := srv.SetConfig(bad)
-	if fe, ok := errors.AsType[*FieldError](err); !ok || fe.Field != "capacity.concurrency" {
+	if fe, ok := errors.AsType[*draws.FieldError](err); !ok || fe.Field != "capacity.concurrency" {
 		t.Errorf("SetConfig(%+v) = %v, want a FieldError on capacity.concurrency", bad, err)
 	}
 	if got := srv.Config(); got.Body.Size != 1000 {

@@ -8,13 +8,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // uuidKey returns a distinct key for each i, shaped like the UUIDs clients
 // send as idempotency keys.
 func uuidKey(buf []byte, i uint64) []byte {
 	const hexdigits = "0123456789abcdef"
-	a, b := mix64(i), mix64(i^golden)
+	a, b := draws.Mix64(i), draws.SplitMix(i)
 	buf = buf[:0]
 	for j := range 32 {
 		if j == 8 || j == 12 || j == 16 || j == 20 {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // Options configure a Server. The zero Options start an unnamed upstream
@@ -311,7 +313,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.inFlight.Add(-1)
 	}()
 	h := w.Header()
-	h[HeaderUpstream] = s.nameHdr
+	h[draws.HeaderUpstream] = s.nameHdr
 
 	seq, attempt, hasSeq, err := parseHeaders(r.Header)
 	if err == nil {

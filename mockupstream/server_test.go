@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
+
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -52,8 +54,8 @@ func get(t *testing.T, c *http.Client, srv *Server, seq int64, attempt uint32) a
 		t.Fatal(err)
 	}
 	if seq >= 0 {
-		req.Header.Set(HeaderSeq, strconv.FormatInt(seq, 10))
-		req.Header.Set(HeaderAttempt, strconv.FormatUint(uint64(attempt), 10))
+		req.Header.Set(draws.HeaderSeq, strconv.FormatInt(seq, 10))
+		req.Header.Set(draws.HeaderAttempt, strconv.FormatUint(uint64(attempt), 10))
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -83,7 +85,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestServerFixedLatency(t *testing.T) {
 	t.Parallel()
 	const lat = 30 * time.Millisecond
-	srv := start(t, Options{Name: "profile", Seed: 42, Config: Config{Latency: Latency{Value: units.Duration(lat)}}})
+	srv := start(t, Options{Name: "profile", Seed: 42, Config: Config{Latency: draws.Latency{Value: units.Duration(lat)}}})
 	c := client(t, 10*time.Second)
 	for seq := range int64(3) {
 		t0 := time.Now()
@@ -101,8 +103,8 @@ func TestServerFixedLatency(t *testing.T) {
 			body.Upstream != "profile" || body.Seq != seq || body.Attempt != 0 {
 			t.Errorf("seq %d: got %d %q (%v), want 200 with upstream profile, seq %d, attempt 0", seq, got.status, got.body, err, seq)
 		}
-		if h := got.header.Get(HeaderUpstream); h != "profile" {
-			t.Errorf("seq %d: %s = %q, want %q", seq, HeaderUpstream, h, "profile")
+		if h := got.header.Get(draws.HeaderUpstream); h != "profile" {
+			t.Errorf("seq %d: %s = %q, want %q", seq, draws.HeaderUpstream, h, "profile")
 		}
 		if ct := got.header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("seq %d: Content-Type = %q, want application/json", seq, ct)
@@ -179,10 +181,10 @@ func TestServerMalformedHeaders(t *testing.T) {
 		name, header string
 		values       []string
 	}{
-		{"seq not a number", HeaderSeq, []string{"twelve"}},
-		{"seq negative", HeaderSeq, []string{"-3"}},
-		{"seq twice", HeaderSeq, []string{"1", "2"}},
-		{"attempt too big", HeaderAttempt, []string{"99999999999"}},
+		{"seq not a number", draws.HeaderSeq, []string{"twelve"}},
+		{"seq negative", draws.HeaderSeq, []string{"-3"}},
+		{"seq twice", draws.HeaderSeq, []string{"1", "2"}},
+		{"attempt too big", draws.HeaderAttempt, []string{"99999999999"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -230,7 +232,7 @@ func TestServerBodies(t *testing.T) {
 
 func TestServerClientGivesUp(t *testing.T) {
 	t.Parallel()
-	srv := start(t, Options{Name: "slow", Config: Config{Latency: Latency{Value: units.Duration(10 * time.Second)}}})
+	srv := start(t, Options{Name: "slow", Config: Config{Latency: draws.Latency{Value: units.Duration(10 * time.Second)}}})
 	c := client(t, 50*time.Millisecond)
 	resp, err := c.Get(srv.URL())
 	if err == nil {
@@ -249,7 +251,7 @@ func TestServerClientGivesUp(t *testing.T) {
 func TestServerCloseInFlight(t *testing.T) {
 	t.Parallel()
 	const n = 3
-	srv, err := Start(Options{Name: "slow", Config: Config{Latency: Latency{Value: units.Duration(10 * time.Second)}}})
+	srv, err := Start(Options{Name: "slow", Config: Config{Latency: draws.Latency{Value: units.Duration(10 * time.Second)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,8 +334,8 @@ func BenchmarkServe(b *testing.B) {
 	defer srv.Close()
 	h := srv.Handler()
 	req := httptest.NewRequest(http.MethodGet, "/users/1", nil)
-	req.Header.Set(HeaderSeq, "12")
-	req.Header.Set(HeaderAttempt, "0")
+	req.Header.Set(draws.HeaderSeq, "12")
+	req.Header.Set(draws.HeaderAttempt, "0")
 	b.ReportAllocs()
 	for b.Loop() {
 		h.ServeHTTP(httptest.NewRecorder(), req)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
@@ -17,9 +18,9 @@ import (
 // (milliseconds), so the hedging, not the machine, decides the tail.
 func heavyTail() *mockupstream.Config {
 	ms := func(n int) units.Duration { return units.Duration(time.Duration(n) * time.Millisecond) }
-	return &mockupstream.Config{Latency: mockupstream.Latency{Components: []mockupstream.Component{
-		{Weight: 0.95, Latency: mockupstream.Latency{Dist: mockupstream.DistUniform, Min: ms(20), Max: ms(30)}},
-		{Weight: 0.05, Latency: mockupstream.Latency{Dist: mockupstream.DistFixed, Value: ms(600)}},
+	return &mockupstream.Config{Latency: draws.Latency{Components: []draws.Component{
+		{Weight: 0.95, Latency: draws.Latency{Dist: draws.DistUniform, Min: ms(20), Max: ms(30)}},
+		{Weight: 0.05, Latency: draws.Latency{Dist: draws.DistFixed, Value: ms(600)}},
 	}}}
 }
 

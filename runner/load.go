@@ -5,8 +5,8 @@ import (
 	"math"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/loadgen"
-	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 )
 
@@ -50,7 +50,7 @@ func loadConfig(sc *scenarios.Scenario) (loadgen.Config, error) {
 			return c, fmt.Errorf("load: %w", err)
 		}
 		if l.Think != nil {
-			s, err := mockupstream.NewSampler(*l.Think)
+			s, err := draws.NewSampler(*l.Think)
 			if err != nil {
 				return c, fmt.Errorf("load.think: %w", err)
 			}

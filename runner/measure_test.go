@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/schematest"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
@@ -15,7 +16,7 @@ import (
 // tailScenario fans out to two mocks with a uniform 1–10 ms delay: a
 // distribution with a tail, so tail amplification is measured.
 func tailScenario() *scenarios.Scenario {
-	cfg := mockupstream.Config{Latency: mockupstream.Latency{Dist: mockupstream.DistUniform,
+	cfg := mockupstream.Config{Latency: draws.Latency{Dist: draws.DistUniform,
 		Min: units.Duration(time.Millisecond), Max: units.Duration(10 * time.Millisecond)}}
 	return &scenarios.Scenario{
 		Name:      "tail",
@@ -75,7 +76,7 @@ func TestResultHasWindowsCostAndTail(t *testing.T) {
 func TestNoTailForFixedDelays(t *testing.T) {
 	t.Parallel()
 	sc := tailScenario()
-	cfg := mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(time.Millisecond)}}
+	cfg := mockupstream.Config{Latency: draws.Latency{Value: units.Duration(time.Millisecond)}}
 	sc.Upstreams[0].Mock = &cfg
 	if got := tailThresholds(sc); got != nil {
 		t.Errorf("tailThresholds(a fixed delay) = %v, want nil", got)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -16,7 +17,7 @@ import (
 func stallScenario() *scenarios.Scenario {
 	stall := func(from time.Duration) mockupstream.Incident {
 		return mockupstream.Incident{Name: "stall", From: units.Duration(from), To: units.Duration(from + time.Second),
-			Latency: &mockupstream.Latency{Value: units.Duration(time.Second)}}
+			Latency: &draws.Latency{Value: units.Duration(time.Second)}}
 	}
 	cfg := mockupstream.Config{
 		Incidents: []mockupstream.Incident{stall(2 * time.Second), stall(7 * time.Second)},

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/strategies"
@@ -113,7 +114,7 @@ func TestUnknownIdeal(t *testing.T) {
 func TestRetriesFollowThePairedDraws(t *testing.T) {
 	t.Parallel()
 	const ops = 200
-	auditCfg := mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(time.Millisecond)},
+	auditCfg := mockupstream.Config{Latency: draws.Latency{Value: units.Duration(time.Millisecond)},
 		Errors: map[int]units.Fraction{503: 0.5}}
 	sc := &scenarios.Scenario{
 		Name: "retries",

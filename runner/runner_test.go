@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
@@ -79,7 +80,7 @@ func TestSeedSequentialIsSumFanoutIsMax(t *testing.T) {
 // exactly the outcomes the draws predict, operation for operation.
 func TestPairedDrawsGiveEveryStrategyTheSameFaults(t *testing.T) {
 	t.Parallel()
-	auditCfg := mockupstream.Config{Latency: mockupstream.Latency{Dist: "uniform", Min: units.Duration(time.Millisecond), Max: units.Duration(5 * time.Millisecond)},
+	auditCfg := mockupstream.Config{Latency: draws.Latency{Dist: "uniform", Min: units.Duration(time.Millisecond), Max: units.Duration(5 * time.Millisecond)},
 		Errors: map[int]units.Fraction{503: 0.3}}
 	profileCfg := mockupstream.Config{Errors: map[int]units.Fraction{500: 0.1}}
 	sc := &scenarios.Scenario{
@@ -189,7 +190,7 @@ func TestWarningNamesTheWorstSecond(t *testing.T) {
 
 func brownoutScenario(from, to time.Duration) *scenarios.Scenario {
 	cfg := mockupstream.Config{
-		Latency: mockupstream.Latency{Value: units.Duration(5 * time.Millisecond)},
+		Latency: draws.Latency{Value: units.Duration(5 * time.Millisecond)},
 		Incidents: []mockupstream.Incident{{
 			Name: "brownout", From: units.Duration(from), To: units.Duration(to), LatencyScale: 10,
 		}},
@@ -283,7 +284,7 @@ func TestNoIdealWhenTimingDependsOnLoad(t *testing.T) {
 // overload tests would add their noise to the bound.
 func TestSumAndMaxOperationByOperation(t *testing.T) {
 	uniform := func() *mockupstream.Config {
-		return &mockupstream.Config{Latency: mockupstream.Latency{Dist: mockupstream.DistUniform,
+		return &mockupstream.Config{Latency: draws.Latency{Dist: draws.DistUniform,
 			Min: units.Duration(10 * time.Millisecond), Max: units.Duration(100 * time.Millisecond)}}
 	}
 	sc := &scenarios.Scenario{

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/gcfloor"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
@@ -21,7 +22,7 @@ func BenchmarkHarnessOverhead(b *testing.B) {
 	if testing.Short() {
 		b.Skip("a 5 s run; skipped with -short")
 	}
-	fixed := mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(10 * time.Millisecond)}}
+	fixed := mockupstream.Config{Latency: draws.Latency{Value: units.Duration(10 * time.Millisecond)}}
 	sc := &scenarios.Scenario{
 		Name:      "accuracy",
 		Seed:      1,

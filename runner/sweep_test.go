@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/schematest"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
@@ -18,7 +19,7 @@ import (
 // and the latency, grow for as long as the step lasts. Low rates keep the
 // test light on a busy machine.
 func capacityScenario(from, to float64) *scenarios.Scenario {
-	cfg := mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(20 * time.Millisecond)},
+	cfg := mockupstream.Config{Latency: draws.Latency{Value: units.Duration(20 * time.Millisecond)},
 		Capacity: mockupstream.Capacity{Concurrency: 1, Queue: 1000}}
 	slo, err := scenarios.ParseSLO("p99 < 100ms and error_rate < 1%")
 	if err != nil {

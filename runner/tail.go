@@ -1,8 +1,9 @@
 package runner
 
 import (
-	"github.com/fanbench/fanbench/scenarios"
 	"time"
+
+	"github.com/fanbench/fanbench/scenarios"
 )
 
 // tailThresholds returns, by upstream index, the p99 of each upstream's

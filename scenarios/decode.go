@@ -11,7 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -83,16 +83,16 @@ var (
 // forms describes the accepted spellings of the types that read text, for
 // "expected X" messages.
 var forms = map[reflect.Type]string{
-	reflect.TypeFor[units.Duration]():       "a duration such as 250ms",
-	reflect.TypeFor[units.Rate]():           "a rate such as 500/s",
-	reflect.TypeFor[units.Fraction]():       "a percentage such as 1%",
-	reflect.TypeFor[mockupstream.Latency](): "a duration such as 200ms or a mapping such as {dist: uniform, min: 10ms, max: 30ms} or {p50: 40ms, p99: 300ms}",
-	reflect.TypeFor[Strategy]():             "a strategy name such as fanout or a mapping such as {name: pooled, workers: 8}",
-	reflect.TypeFor[HedgeDelay]():           "a duration such as 50ms or a percentile such as p95",
-	reflect.TypeFor[HedgePolicy]():          "off, a duration such as 50ms or a percentile such as p95",
-	reflect.TypeFor[StageTarget]():          "a rate such as 500/s or a number of users such as 50",
-	reflect.TypeFor[SLO]():                  `an objective such as "p99 < 300ms and error_rate < 1%"`,
-	reflect.TypeFor[Threshold]():            `an assertion such as "p99 < 350ms"`,
+	reflect.TypeFor[units.Duration](): "a duration such as 250ms",
+	reflect.TypeFor[units.Rate]():     "a rate such as 500/s",
+	reflect.TypeFor[units.Fraction](): "a percentage such as 1%",
+	reflect.TypeFor[draws.Latency]():  "a duration such as 200ms or a mapping such as {dist: uniform, min: 10ms, max: 30ms} or {p50: 40ms, p99: 300ms}",
+	reflect.TypeFor[Strategy]():       "a strategy name such as fanout or a mapping such as {name: pooled, workers: 8}",
+	reflect.TypeFor[HedgeDelay]():     "a duration such as 50ms or a percentile such as p95",
+	reflect.TypeFor[HedgePolicy]():    "off, a duration such as 50ms or a percentile such as p95",
+	reflect.TypeFor[StageTarget]():    "a rate such as 500/s or a number of users such as 50",
+	reflect.TypeFor[SLO]():            `an objective such as "p99 < 300ms and error_rate < 1%"`,
+	reflect.TypeFor[Threshold]():      `an assertion such as "p99 < 350ms"`,
 }
 
 // textOnly are the struct types written only as text: a mapping in their

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -20,7 +21,7 @@ func dur(d time.Duration) units.Duration { return units.Duration(d) }
 func ptr[T any](v T) *T { return &v }
 
 func fixed(d time.Duration) *mockupstream.Config {
-	return &mockupstream.Config{Latency: mockupstream.Latency{Dist: mockupstream.DistFixed, Value: dur(d)}}
+	return &mockupstream.Config{Latency: draws.Latency{Dist: draws.DistFixed, Value: dur(d)}}
 }
 
 func TestLoadRoundTrip(t *testing.T) {
@@ -35,11 +36,11 @@ func TestLoadRoundTrip(t *testing.T) {
 			Seed:        7,
 			Upstreams: scenarios.Upstreams{
 				{Name: "profile", Mock: &mockupstream.Config{
-					Latency: mockupstream.Latency{Dist: mockupstream.DistFixed, Value: dur(200 * time.Millisecond)},
+					Latency: draws.Latency{Dist: draws.DistFixed, Value: dur(200 * time.Millisecond)},
 					Errors:  map[int]units.Fraction{503: 0.01, 500: 0.005},
 				}},
-				{Name: "audit", Mock: &mockupstream.Config{Latency: mockupstream.Latency{
-					Dist: mockupstream.DistUniform, Min: dur(10 * time.Millisecond), Max: dur(30 * time.Millisecond),
+				{Name: "audit", Mock: &mockupstream.Config{Latency: draws.Latency{
+					Dist: draws.DistUniform, Min: dur(10 * time.Millisecond), Max: dur(30 * time.Millisecond),
 				}}},
 				{Name: "billing", URL: "https://billing.example.com/api"},
 				{Name: "search", Mock: fixed(5 * time.Millisecond)},

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
 )
@@ -30,11 +30,11 @@ func TestLoadModels(t *testing.T) {
 				}}},
 		{"load: {model: closed, users: 50, think: 100ms, duration: 1m}",
 			scenarios.LoadSpec{Model: "closed", Users: 50, Duration: units.Duration(time.Minute), MaxInFlight: scenarios.DefaultMaxInFlight,
-				Think: &mockupstream.Latency{Dist: "fixed", Value: units.Duration(100 * time.Millisecond)}}},
+				Think: &draws.Latency{Dist: "fixed", Value: units.Duration(100 * time.Millisecond)}}},
 		{"load: {model: closed, users: 2, stages: [{duration: 10s, target: 20}], think: {dist: exponential, mean: 1s}}",
 			scenarios.LoadSpec{Model: "closed", Users: 2, MaxInFlight: scenarios.DefaultMaxInFlight,
 				Stages: []scenarios.LoadStage{{Duration: units.Duration(10 * time.Second), Target: scenarios.StageTarget{Value: 20}}},
-				Think:  &mockupstream.Latency{Dist: "exponential", Mean: units.Duration(time.Second)}}},
+				Think:  &draws.Latency{Dist: "exponential", Mean: units.Duration(time.Second)}}},
 	}
 	for _, tt := range tests {
 		s, err := scenarios.Parse("t.yaml", []byte(loadHead+tt.load))

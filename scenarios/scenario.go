@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -347,7 +348,7 @@ type LoadSpec struct {
 	Users int `yaml:"users" json:"users,omitempty"`
 	// Think (closed) is each user's pause between two operations: a
 	// duration or a distribution, as an upstream's latency; none when nil.
-	Think *mockupstream.Latency `yaml:"think" json:"think,omitempty"`
+	Think *draws.Latency `yaml:"think" json:"think,omitempty"`
 	// Duration is how long operations keep arriving (without Stages).
 	Duration units.Duration `yaml:"duration" json:"duration,omitempty"`
 	// Operations ends the load once that many operations past the warm-up

@@ -13,8 +13,8 @@ import (
 	jsv "github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/golden"
-	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
 )
@@ -92,7 +92,7 @@ func generatedSchema(t *testing.T) []byte {
 		RequiredFromJSONSchemaTags: true,
 		Mapper:                     leafSchemas,
 	}
-	for _, dir := range []string{"./", "../mockupstream", "../units"} {
+	for _, dir := range []string{"./", "../mockupstream", "../draws", "../units"} {
 		if err := r.AddGoComments("github.com/fanbench/fanbench/scenarios", dir); err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func generatedSchema(t *testing.T) []byte {
 	s.Definitions[name] = &jsonschema.Schema{Type: "object", Description: ups.Description,
 		AdditionalProperties: ups.Items, MinProperties: ptr(uint64(1))}
 
-	name, lat := def(mockupstream.Latency{})
+	name, lat := def(draws.Latency{})
 	s.Definitions[name] = &jsonschema.Schema{Description: lat.Description,
 		AnyOf: []*jsonschema.Schema{durationSchema("A fixed delay, such as 200ms."), withoutDescription(lat)}}
 

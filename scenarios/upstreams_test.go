@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/units"
@@ -30,11 +31,11 @@ func TestParseUpstreams(t *testing.T) {
 		{"upstreams only", "seed: 5\nupstreams:\n  profile: {mock: {latency: 20ms, errors: {503: 1%}}}\n  audit:\n    mock: {latency: {dist: uniform, min: 1ms, max: 2ms}}\n",
 			&scenarios.UpstreamsFile{Seed: 5, Upstreams: scenarios.Upstreams{
 				{Name: "profile", Mock: &mockupstream.Config{
-					Latency: mockupstream.Latency{Dist: mockupstream.DistFixed, Value: dur(20 * time.Millisecond)},
+					Latency: draws.Latency{Dist: draws.DistFixed, Value: dur(20 * time.Millisecond)},
 					Errors:  map[int]units.Fraction{503: 0.01},
 				}},
-				{Name: "audit", Mock: &mockupstream.Config{Latency: mockupstream.Latency{
-					Dist: mockupstream.DistUniform, Min: dur(time.Millisecond), Max: dur(2 * time.Millisecond),
+				{Name: "audit", Mock: &mockupstream.Config{Latency: draws.Latency{
+					Dist: draws.DistUniform, Min: dur(time.Millisecond), Max: dur(2 * time.Millisecond),
 				}}},
 			}}, nil},
 		{"no seed, an anchor", "x-fast: &fast {latency: 1ms}\nupstreams:\n  a: {mock: *fast}\n",

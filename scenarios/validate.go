@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/fanbench/fanbench/calltemplate"
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -160,7 +161,7 @@ func (c *checker) mock(m *mockupstream.Config, path string) {
 		errs = joined.Unwrap()
 	}
 	for _, e := range errs {
-		if fe, ok := errors.AsType[*mockupstream.FieldError](e); ok {
+		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
 			c.addf(join(path, fe.Field), "%s", fe.Msg)
 		} else {
 			c.addf(path, "%v", e)
@@ -491,7 +492,7 @@ func must(b []byte, _ error) []byte { return b }
 
 // think checks a think-time distribution with the checks an upstream's
 // latency gets, its fields named under load.think.
-func (c *checker) think(l *mockupstream.Latency) {
+func (c *checker) think(l *draws.Latency) {
 	_, err := l.Quantile(0)
 	if err == nil {
 		return
@@ -501,7 +502,7 @@ func (c *checker) think(l *mockupstream.Latency) {
 		errs = j.Unwrap()
 	}
 	for _, e := range errs {
-		if fe, ok := errors.AsType[*mockupstream.FieldError](e); ok {
+		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
 			c.addf("load.think"+strings.TrimPrefix(fe.Field, "latency"), "%s", fe.Msg)
 		} else {
 			c.addf("load.think", "%v", e)

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/draws"
 )
 
 // HTTPOptions tune an HTTPCaller.
@@ -145,8 +145,8 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 	honestRequest(req)
 	// Direct map writes: the keys are already canonical, except the
 	// idempotency key's (see honestRequest).
-	req.Header[mockupstream.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
-	req.Header[mockupstream.HeaderAttempt] = attemptHeader(attempt)
+	req.Header[draws.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
+	req.Header[draws.HeaderAttempt] = attemptHeader(attempt)
 	req.Header[idempotencyKeyWire] = []string{IdempotencyKey(seq, call.Index)}
 	setHeaders(req, seq, call)
 	start := time.Now()

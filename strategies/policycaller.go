@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/precise"
 )
 
@@ -351,10 +352,7 @@ func (p *PolicyCaller) backoff(u *upstreamPolicy, n int) time.Duration {
 
 // rand returns a pseudo-random number: splitmix64 of a shared counter.
 func (p *PolicyCaller) rand() uint64 {
-	z := p.rng.Add(0x9e3779b97f4a7c15)
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
+	return draws.Mix64(p.rng.Add(draws.Golden))
 }
 
 // sleepCtx waits d, or until ctx ends; it reports whether it waited d.

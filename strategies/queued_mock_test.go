@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -69,7 +70,7 @@ func (k *killingCaller) Call(ctx context.Context, seq uint64, c *Call) CallResul
 func TestQueuedKilledConsumersLoseNothing(t *testing.T) {
 	t.Parallel()
 	const ops = 200
-	cfg := mockupstream.Config{Latency: mockupstream.Latency{Dist: "uniform", Min: units.Duration(200 * time.Microsecond), Max: units.Duration(2 * time.Millisecond)}}
+	cfg := mockupstream.Config{Latency: draws.Latency{Dist: "uniform", Min: units.Duration(200 * time.Microsecond), Max: units.Duration(2 * time.Millisecond)}}
 	var mocks []*mockupstream.Server
 	var calls []Call
 	for i, name := range []string{"profile", "audit"} {

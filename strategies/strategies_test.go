@@ -12,6 +12,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -232,7 +233,7 @@ func TestHTTPCallerFailures(t *testing.T) {
 	t.Parallel()
 	slow, err := mockupstream.Start(mockupstream.Options{
 		Name:   "slow",
-		Config: mockupstream.Config{Latency: mockupstream.Latency{Value: units.Duration(10 * time.Second)}},
+		Config: mockupstream.Config{Latency: draws.Latency{Value: units.Duration(10 * time.Second)}},
 	})
 	if err != nil {
 		t.Fatal(err)

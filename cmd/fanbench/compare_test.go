@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/runner"
@@ -179,8 +180,8 @@ load: {model: open, rate: 100/s, duration: 800ms}
 
 // e2eLatency is a percentile table around p50 (p99 twice it): upstream
 // behaviour with a tail, the same draws in every run (paired).
-func e2eLatency(p50 time.Duration) mockupstream.Latency {
-	return mockupstream.Latency{Dist: "percentiles", P50: units.Duration(p50), P99: units.Duration(2 * p50)}
+func e2eLatency(p50 time.Duration) draws.Latency {
+	return draws.Latency{Dist: "percentiles", P50: units.Duration(p50), P99: units.Duration(2 * p50)}
 }
 
 // e2eUpstreams starts the two upstreams and parses the scenario that calls

@@ -1,7 +1,6 @@
-package mockupstream
+package draws
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -222,11 +221,9 @@ func (s *latencySampler) percentile(u float64) time.Duration {
 // error is a validation error (*FieldError values under "latency", joined) or
 // a q out of range.
 func (l Latency) Quantile(q float64) (time.Duration, error) {
-	var errs []error
-	validateLatency(&l, "latency", func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
-	})
-	if err := errors.Join(errs...); err != nil {
+	var ps Problems
+	l.Check("latency", ps.Add)
+	if err := ps.Err(); err != nil {
 		return 0, err
 	}
 	if !(q >= 0 && q < 1) {

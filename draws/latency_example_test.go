@@ -1,10 +1,10 @@
-package mockupstream_test
+package draws_test
 
 import (
 	"fmt"
 	"time"
 
-	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -16,7 +16,7 @@ func msd(n float64) units.Duration { return units.Duration(n * float64(time.Mill
 // default half of p50); above p99.9 it follows a Pareto tail, capped at 10×
 // the highest point.
 func ExampleLatency_Quantile() {
-	profile := mockupstream.Latency{P50: msd(40), P90: msd(120), P99: msd(300), P999: msd(1000)}
+	profile := draws.Latency{P50: msd(40), P90: msd(120), P99: msd(300), P999: msd(1000)}
 	for _, q := range []float64{0, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 0.9999} {
 		d, err := profile.Quantile(q)
 		if err != nil {
@@ -39,9 +39,9 @@ func ExampleLatency_Quantile() {
 // A mixture: 95% of answers are fast, 5% slow. The runner reads the
 // upstream's p99 off the Latency before sending anything.
 func ExampleLatency_Quantile_mixture() {
-	lat := mockupstream.Latency{Dist: mockupstream.DistMixture, Components: []mockupstream.Component{
-		{Weight: 0.95, Latency: mockupstream.Latency{Dist: mockupstream.DistLognormal, P50: msd(20), P99: msd(60)}},
-		{Weight: 0.05, Latency: mockupstream.Latency{Dist: mockupstream.DistUniform, Min: msd(1000), Max: msd(2000)}},
+	lat := draws.Latency{Dist: draws.DistMixture, Components: []draws.Component{
+		{Weight: 0.95, Latency: draws.Latency{Dist: draws.DistLognormal, P50: msd(20), P99: msd(60)}},
+		{Weight: 0.05, Latency: draws.Latency{Dist: draws.DistUniform, Min: msd(1000), Max: msd(2000)}},
 	}}
 	for _, q := range []float64{0.5, 0.9, 0.99} {
 		d, err := lat.Quantile(q)
@@ -51,7 +51,7 @@ func ExampleLatency_Quantile_mixture() {
 		}
 		fmt.Printf("p%g %v\n", q*100, d.Round(time.Millisecond))
 	}
-	_, err := mockupstream.Latency{Dist: mockupstream.DistNormal, Mean: msd(50)}.Quantile(0.99)
+	_, err := draws.Latency{Dist: draws.DistNormal, Mean: msd(50)}.Quantile(0.99)
 	fmt.Println(err)
 	// Output:
 	// p50 21ms

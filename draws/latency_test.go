@@ -1,4 +1,4 @@
-package mockupstream
+package draws
 
 import (
 	"encoding/json"
@@ -233,10 +233,10 @@ func TestLatencyStatistics(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := NewDrawer(uint64(1000+i), "stats", mustCompile(t, Config{Latency: tt.lat}))
+			d := newTestDrawer(t, uint64(1000+i), "stats", tt.lat)
 			draws := make([]time.Duration, n)
 			for seq := range draws {
-				draws[seq] = d.Draw(uint64(seq), 0).Latency
+				draws[seq] = d.draw(uint64(seq))
 			}
 			slices.Sort(draws)
 			for j, q := range qs {
@@ -275,10 +275,10 @@ func TestMixtureShares(t *testing.T) {
 		{"components[2].components[0]", time.Second, time.Second, 0.02 * 0.3},
 		{"components[2].components[1]", 2 * time.Second, 2 * time.Second, 0.02 * 0.7},
 	}
-	d := NewDrawer(7, "mixture", mustCompile(t, Config{Latency: latMixture}))
+	d := newTestDrawer(t, 7, "mixture", latMixture)
 	counts := make([]int, len(tests))
 	for seq := range uint64(n) {
-		lat := d.Draw(seq, 0).Latency
+		lat := d.draw(seq)
 		found := false
 		for i, tt := range tests {
 			if lat >= tt.lo && lat <= tt.hi {
@@ -287,7 +287,7 @@ func TestMixtureShares(t *testing.T) {
 			}
 		}
 		if !found {
-			t.Fatalf("Draw(%d, 0).Latency = %v, in no component of %+v", seq, lat, latMixture)
+			t.Fatalf("draw(%d) = %v, in no component of %+v", seq, lat, latMixture)
 		}
 	}
 	for i, tt := range tests {
@@ -469,13 +469,13 @@ func TestLatencyValidation(t *testing.T) {
 			t.Parallel()
 			var got []string
 			var msgs []string
-			validateLatency(&tt.lat, "latency", func(field, format string, args ...any) {
+			tt.lat.Check("latency", func(field, format string, args ...any) {
 				got = append(got, field)
 				msgs = append(msgs, field+": "+fmt.Sprintf(format, args...))
 			})
 			slices.Sort(got)
 			if !slices.Equal(got, tt.want) {
-				t.Errorf("validateLatency(%+v) blames %q, want %q\n%s", tt.lat, got, tt.want, strings.Join(msgs, "\n"))
+				t.Errorf("Check(%+v) blames %q, want %q\n%s", tt.lat, got, tt.want, strings.Join(msgs, "\n"))
 			}
 		})
 	}
@@ -499,11 +499,11 @@ func TestLatencyValidationMessages(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		validateLatency(&tt.lat, "latency", func(field, format string, args ...any) {
+		tt.lat.Check("latency", func(field, format string, args ...any) {
 			got = append(got, field+": "+fmt.Sprintf(format, args...))
 		})
 		if !slices.Contains(got, tt.want) {
-			t.Errorf("validateLatency(%+v) = %q, want it to hold %q", tt.lat, got, tt.want)
+			t.Errorf("Check(%+v) = %q, want it to hold %q", tt.lat, got, tt.want)
 		}
 	}
 }
@@ -606,7 +606,7 @@ func FuzzLatencyJSON(f *testing.F) {
 			return
 		}
 		ok := true
-		validateLatency(&l, "latency", func(string, string, ...any) { ok = false })
+		l.Check("latency", func(string, string, ...any) { ok = false })
 		if !ok {
 			return
 		}
@@ -632,10 +632,32 @@ func BenchmarkSample(b *testing.B) {
 			var sink time.Duration
 			i := uint64(0)
 			for b.Loop() {
-				sink += s.sample(uniform(i, streamLatency))
+				sink += s.sample(Key(i).Uniform(1))
 				i++
 			}
 			_ = sink
 		})
 	}
 }
+
+// testDrawer draws latencies as a mock upstream does: the latency stream of
+// attempt 0 of each seq, under one seed and name.
+type testDrawer struct {
+	key Key
+	s   *Sampler
+}
+
+func newTestDrawer(t *testing.T, seed uint64, name string, l Latency) testDrawer {
+	t.Helper()
+	s, err := NewSampler(l)
+	if err != nil {
+		t.Fatalf("NewSampler(%+v) = %v", l, err)
+	}
+	return testDrawer{key: NewKey(seed, name), s: s}
+}
+
+func (d testDrawer) draw(seq uint64) time.Duration {
+	return d.s.Sample(d.key.Request(seq, 0).Uniform(1))
+}
+
+func ms(n int) units.Duration { return units.Duration(time.Duration(n) * time.Millisecond) }

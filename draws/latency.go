@@ -1,4 +1,4 @@
-package mockupstream
+package draws
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ const (
 	DistMixture     = "mixture"
 )
 
-// Dists lists the latency distributions a Config accepts.
+// Dists lists the latency distributions.
 var Dists = []string{DistFixed, DistUniform, DistNormal, DistLognormal, DistExponential, DistPareto, DistPercentiles, DistMixture}
 
 // maxMixtureDepth bounds how deep mixtures nest: a mixture of mixtures of
@@ -224,12 +224,13 @@ func (l *Latency) fields() []latencyField {
 	return append(fs, latencyField{name: "components", set: len(l.Components) > 0, dists: []string{DistMixture}})
 }
 
-// addFunc reports one problem of a field.
-type addFunc func(field, format string, args ...any)
+// addFunc reports one problem of a field (Problems.Add is one).
+type addFunc = func(field, format string, args ...any)
 
-// validateLatency reports every problem of l, with field paths under prefix
-// ("latency", or "latency.components[2].latency" inside a mixture).
-func validateLatency(l *Latency, prefix string, add addFunc) {
+// Check reports every problem of l through add, with field paths under
+// prefix ("latency", or "latency.components[2].latency" inside a mixture),
+// so that a config holding a Latency validates it with its own fields.
+func (l *Latency) Check(prefix string, add func(field, format string, args ...any)) {
 	validateLatencyAt(l, prefix, add, 0)
 }
 
