@@ -383,3 +383,8 @@ func validateMixture(l *Latency, prefix string, add addFunc, depth int) {
 		add(prefix+".components", "the weights add up to %.6g%%; they must add up to 100%%", total*100)
 	}
 }
+
+// YAMLForm names the spellings of a Latency, for a loader's messages.
+func (Latency) YAMLForm() string {
+	return "a duration such as 200ms or a mapping such as {dist: uniform, min: 10ms, max: 30ms} or {p50: 40ms, p99: 300ms}"
+}

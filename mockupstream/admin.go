@@ -219,6 +219,10 @@ func (a *admin) ledger(w http.ResponseWriter, r *http.Request) {
 type problem struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Line and Column locate a problem of decoding in the body; 0 for a
+	// problem of the config's values.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
 }
 
 // putConfig replaces the behaviour with the Config in the body, or answers
@@ -312,4 +316,20 @@ func (o orderedObject) MarshalJSON() ([]byte, error) {
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
+}
+
+// jsonFieldName is the key of a field as encoding/json spells it: the json
+// tag, or the Go name; "" for a field JSON leaves out.
+func jsonFieldName(f reflect.StructField) string {
+	if !f.IsExported() {
+		return ""
+	}
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	switch name {
+	case "-":
+		return ""
+	case "":
+		return f.Name
+	}
+	return name
 }

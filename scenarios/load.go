@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/fanbench/fanbench/internal/strictyaml"
 )
 
 // Load reads the scenario file at path, checks it and applies the defaults.
@@ -20,7 +22,7 @@ import (
 func Load(path string, opts ...ParseOption) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + unwrapPath(err).Error(), err: err}}
+		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + strictyaml.UnwrapPath(err).Error(), Err: err}}
 	}
 	return Parse(path, data, opts...)
 }
@@ -29,23 +31,31 @@ func Load(path string, opts ...ParseOption) (*Scenario, error) {
 // names the data in error messages and becomes Scenario.File.
 func Parse(file string, data []byte, opts ...ParseOption) (*Scenario, error) {
 	o := parseOptionsOf(opts)
-	d := newDecoder(file)
+	d := strictyaml.New(file)
 	s := new(Scenario)
-	if root := d.document(data); root != nil {
-		s.envSecrets = d.expandEnv(root, o.lookup)
-		d.pos[""] = nodePos(root)
-		d.structure(root, reflect.ValueOf(s).Elem(), "")
-		c := checker{file: file, pos: d.pos, bad: d.bad}
+	d.IgnorePrefix = extensionPrefix
+	if root := d.Document(data, scenarioNeeds, reflect.TypeFor[Scenario]()); root != nil {
+		s.envSecrets = d.ExpandEnv(root, o.lookup)
+		d.Struct(root, reflect.ValueOf(s).Elem(), "")
+		c := checker{file: file, pos: d.Pos, bad: d.Bad}
 		c.scenario(s)
-		d.errs = append(d.errs, c.errs...)
-		d.errs.redact(s.Secrets())
+		d.Errs = append(d.Errs, c.errs...)
+		redactErrors(d.Errs, s.Secrets())
 	}
-	if err := d.errs.finish(); err != nil {
+	if err := d.Errs.Finish(); err != nil {
 		return nil, err
 	}
 	s.File = file
 	return s, nil
 }
+
+// extensionPrefix starts the top-level keys that fanbench ignores, a place
+// to define anchors for the rest of the file (x-slow: &slow {latency: 2s}),
+// as in Docker Compose files.
+const extensionPrefix = "x-"
+
+// scenarioNeeds ends the message about an empty scenario file.
+const scenarioNeeds = "a scenario needs name, upstreams, operation, strategies and load"
 
 //go:embed examples/*.yaml
 var examples embed.FS
@@ -68,7 +78,7 @@ func ExampleNames() []string {
 func ExampleSource(name string) ([]byte, error) {
 	names := ExampleNames()
 	if !slices.Contains(names, name) {
-		return nil, Errors{{File: "example:" + name, Msg: "no such example" + choices(name, "known", names)}}
+		return nil, Errors{{File: "example:" + name, Msg: "no such example" + strictyaml.Choices(name, "known", names)}}
 	}
 	return examples.ReadFile("examples/" + name + ".yaml")
 }

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/fanbench/fanbench/internal/strictyaml"
 )
 
 // policies checks the call policies: each field as written, the names of
@@ -24,12 +26,12 @@ func (c *checker) policies(p *Policies, us Upstreams) {
 	for _, name := range overrides {
 		path := "policies.upstreams." + name
 		if _, ok := us.Find(name); !ok && len(us) > 0 {
-			c.addf(path, "unknown upstream %q%s", name, choices(name, "defined", names))
+			c.addf(path, "unknown upstream %q%s", name, strictyaml.Choices(name, "defined", names))
 		}
 		c.policySpec(p.Upstreams[name], path)
 	}
 	for _, v := range p.Default.violations() {
-		c.addf(join(base, v.field), "%s", v.msg)
+		c.addf(strictyaml.Join(base, v.field), "%s", v.msg)
 	}
 	for _, name := range overrides {
 		o := p.Upstreams[name]
@@ -44,7 +46,7 @@ func (c *checker) policies(p *Policies, us Upstreams) {
 			if _, isBlock := policyBlocks[at]; isBlock || v.missing {
 				at = v.field
 			}
-			c.addf(join("policies.upstreams."+name, at), "%s", v.msg)
+			c.addf(strictyaml.Join("policies.upstreams."+name, at), "%s", v.msg)
 		}
 	}
 }
@@ -69,7 +71,7 @@ func (c *checker) policySpec(p PolicySpec, path string) {
 			c.addf(rp+".max_backoff", "must be 0 or more, such as max_backoff: 1s")
 		}
 		if r.Jitter != nil && !slices.Contains(Jitters, *r.Jitter) {
-			c.addf(rp+".jitter", "unknown jitter %q%s", *r.Jitter, choices(*r.Jitter, "allowed", Jitters))
+			c.addf(rp+".jitter", "unknown jitter %q%s", *r.Jitter, strictyaml.Choices(*r.Jitter, "allowed", Jitters))
 		}
 		if r.On != nil && len(r.On) == 0 {
 			c.addf(rp+".on", "empty; list the failures to retry, from: %s (leave on out for all of them)", strings.Join(RetryOn, ", "))
@@ -77,7 +79,7 @@ func (c *checker) policySpec(p PolicySpec, path string) {
 		for i, kind := range r.On {
 			ip := fmt.Sprintf("%s.on[%d]", rp, i)
 			if !slices.Contains(RetryOn, kind) {
-				c.addf(ip, "unknown failure %q%s", kind, choices(kind, "allowed", RetryOn))
+				c.addf(ip, "unknown failure %q%s", kind, strictyaml.Choices(kind, "allowed", RetryOn))
 			} else if j := slices.Index(r.On, kind); j < i {
 				c.addf(ip, "%s is listed twice, here and at on[%d]", kind, j)
 			}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/fanbench/fanbench/internal/strictyaml"
 )
 
 // This file keeps secrets out of what fanbench writes: the scenario stored
@@ -138,7 +140,7 @@ func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
 			header(c.Compensate.Headers)
 		}
 	}
-	out = slices.DeleteFunc(out, func(v string) bool { return utf8.RuneCountInString(v) < minSecretLen })
+	out = slices.DeleteFunc(out, func(v string) bool { return utf8.RuneCountInString(v) < strictyaml.MinSecretLen })
 	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
 	return slices.Compact(out)
 }
@@ -272,9 +274,9 @@ func stringEnd(raw []byte, start int) int {
 	return len(raw)
 }
 
-// redact hides the secrets in the messages of the problems: a value quoted
-// back to the user may have come from the environment.
-func (es Errors) redact(secrets []string) {
+// redactErrors hides the secrets in the messages of the problems: a value
+// quoted back to the user may have come from the environment.
+func redactErrors(es Errors, secrets []string) {
 	for _, e := range es {
 		e.Msg = redact(e.Msg, secrets)
 	}

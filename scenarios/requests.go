@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/fanbench/fanbench/calltemplate"
+	"github.com/fanbench/fanbench/internal/strictyaml"
 )
 
 // This file checks what a call sends beyond its method and path: the data
@@ -84,7 +85,7 @@ func (c *checker) dataCSV(d *Data) {
 	name := c.relative(d.CSV)
 	f, err := os.Open(name)
 	if err != nil {
-		c.addf("data.csv", "cannot read %s: %v", name, unwrapPath(err))
+		c.addf("data.csv", "cannot read %s: %v", name, strictyaml.UnwrapPath(err))
 		return
 	}
 	defer f.Close()
@@ -202,7 +203,7 @@ func (t *TLS) Config() (*tls.Config, error) {
 	if t.CAFile != "" {
 		pem, err := os.ReadFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", t.CAFile, unwrapPath(err))
+			return nil, fmt.Errorf("cannot read %s: %w", t.CAFile, strictyaml.UnwrapPath(err))
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fanbench/fanbench/internal/strictyaml"
 )
 
 // UpstreamsFile is what fanbench mock serves: the mock upstreams of a file
@@ -41,7 +43,7 @@ var scenarioOnlyKeys = []string{"name", "description", "operation", "strategies"
 func LoadUpstreams(path string, opts ...ParseOption) (*UpstreamsFile, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, Errors{{File: path, Msg: "cannot read the upstreams: " + unwrapPath(err).Error(), err: err}}
+		return nil, Errors{{File: path, Msg: "cannot read the upstreams: " + strictyaml.UnwrapPath(err).Error(), Err: err}}
 	}
 	return ParseUpstreams(path, data, opts...)
 }
@@ -50,26 +52,26 @@ func LoadUpstreams(path string, opts ...ParseOption) (*UpstreamsFile, error) {
 // names the data in error messages and becomes UpstreamsFile.File.
 func ParseUpstreams(file string, data []byte, opts ...ParseOption) (*UpstreamsFile, error) {
 	o := parseOptionsOf(opts)
-	d := newDecoder(file)
-	root := d.document(data)
+	d := strictyaml.New(file)
+	d.IgnorePrefix = extensionPrefix
+	root := d.Document(data, scenarioNeeds, reflect.TypeFor[Scenario]())
 	if root == nil {
-		for _, e := range d.errs {
+		for _, e := range d.Errs {
 			if e.Path == "" && strings.Contains(e.Msg, "is empty") {
 				e.Msg = "the file is empty; it needs upstreams, such as upstreams: {profile: {mock: {latency: 200ms}}}"
 			}
 		}
-		return nil, d.errs.finish()
+		return nil, d.Errs.Finish()
 	}
-	fromEnv := d.expandEnv(root, o.lookup)
-	d.pos[""] = nodePos(root)
+	fromEnv := d.ExpandEnv(root, o.lookup)
 	out := &UpstreamsFile{File: file}
-	c := checker{file: file, pos: d.pos, bad: d.bad}
+	c := checker{file: file, pos: d.Pos, bad: d.Bad}
 	if isScenario(root) {
 		s := new(Scenario)
-		d.structure(root, reflect.ValueOf(s).Elem(), "")
+		d.Struct(root, reflect.ValueOf(s).Elem(), "")
 		out.Seed, out.Upstreams = s.Seed, s.Upstreams
 	} else {
-		d.structure(root, reflect.ValueOf(out).Elem(), "")
+		d.Struct(root, reflect.ValueOf(out).Elem(), "")
 	}
 	c.upstreams(out.Upstreams)
 	for _, u := range out.Upstreams {
@@ -79,9 +81,9 @@ func ParseUpstreams(file string, data []byte, opts ...ParseOption) (*UpstreamsFi
 				u.Name, u.URL)
 		}
 	}
-	d.errs = append(d.errs, c.errs...)
-	d.errs.redact(secretsOf(fromEnv, out.Upstreams, nil))
-	if err := d.errs.finish(); err != nil {
+	d.Errs = append(d.Errs, c.errs...)
+	redactErrors(d.Errs, secretsOf(fromEnv, out.Upstreams, nil))
+	if err := d.Errs.Finish(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -91,7 +93,7 @@ func ParseUpstreams(file string, data []byte, opts ...ParseOption) (*UpstreamsFi
 // scenario has.
 func isScenario(root *yaml.Node) bool {
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		k := resolve(root.Content[i])
+		k := strictyaml.Resolve(root.Content[i])
 		for _, s := range scenarioOnlyKeys {
 			if k.Kind == yaml.ScalarNode && k.Value == s {
 				return true
@@ -99,4 +101,22 @@ func isScenario(root *yaml.Node) bool {
 		}
 	}
 	return false
+}
+
+// UnmarshalStrictYAML decodes the mapping of name to upstream into the
+// list, in file order, each Upstream named after its key.
+func (us *Upstreams) UnmarshalStrictYAML(d *strictyaml.Decoder, n *yaml.Node, path string) {
+	if n.Kind != yaml.MappingNode {
+		d.Failf(n, path, "expected a mapping of upstream names to definitions, such as {profile: {mock: {latency: 200ms}}}, got %s", strictyaml.Describe(n))
+		return
+	}
+	var out Upstreams
+	for _, p := range d.Pairs(n, path) {
+		u := Upstream{Name: p.Key.Value}
+		fp := strictyaml.Join(path, u.Name)
+		d.Record(fp, p)
+		d.Value(p.Value, reflect.ValueOf(&u).Elem(), fp)
+		out = append(out, u)
+	}
+	*us = out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanbench/fanbench/calltemplate"
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/strictyaml"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -29,14 +30,14 @@ var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS
 func (s *Scenario) Validate() error {
 	c := checker{file: s.File}
 	c.scenario(s)
-	return c.errs.finish()
+	return c.errs.Finish()
 }
 
 // checker validates a decoded scenario, placing each problem at the line of
 // the field, or of its nearest written parent.
 type checker struct {
 	file string
-	pos  map[string]pos
+	pos  map[string]strictyaml.Pos
 	bad  map[string]bool
 	errs Errors
 	// env is what the calls' templates may use, once data is read.
@@ -55,12 +56,12 @@ func (c *checker) addf(path, format string, args ...any) {
 		}
 	}
 	at := c.at(path)
-	c.errs = append(c.errs, &Error{File: c.file, Line: at.line, Column: at.col,
+	c.errs = append(c.errs, &Error{File: c.file, Line: at.Line, Column: at.Col,
 		Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // at returns where the field at path, or its nearest parent, was written.
-func (c *checker) at(path string) pos {
+func (c *checker) at(path string) strictyaml.Pos {
 	for {
 		if p, ok := c.pos[path]; ok || path == "" {
 			return p
@@ -162,7 +163,7 @@ func (c *checker) mock(m *mockupstream.Config, path string) {
 	}
 	for _, e := range errs {
 		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
-			c.addf(join(path, fe.Field), "%s", fe.Msg)
+			c.addf(strictyaml.Join(path, fe.Field), "%s", fe.Msg)
 		} else {
 			c.addf(path, "%v", e)
 		}
@@ -215,7 +216,7 @@ func (c *checker) request(upstream, method, reqPath *string, path, defaultMethod
 	case *upstream == "":
 		c.addf(path+".upstream", "%s; %s: %s", c.missing(path+".upstream"), hint, strings.Join(names, ", "))
 	case !ok:
-		c.addf(path+".upstream", "unknown upstream %q%s", *upstream, choices(*upstream, "defined", names))
+		c.addf(path+".upstream", "unknown upstream %q%s", *upstream, strictyaml.Choices(*upstream, "defined", names))
 	}
 	*method = strings.ToUpper(strings.TrimSpace(*method))
 	switch {
@@ -256,7 +257,7 @@ func (c *checker) strategies(ss []Strategy) {
 			continue
 		}
 		if !slices.Contains(StrategyNames, s.Name) {
-			c.addf(path+".name", "unknown strategy %q%s", s.Name, choices(s.Name, "known", StrategyNames))
+			c.addf(path+".name", "unknown strategy %q%s", s.Name, strictyaml.Choices(s.Name, "known", StrategyNames))
 			continue
 		}
 		c.strategyOptions(s, path)
@@ -319,7 +320,7 @@ func (c *checker) strategyOptions(s *Strategy, path string) {
 	switch s.WhenFull {
 	case "", WhenFullBlock, WhenFullReject:
 	default:
-		c.addf(path+".when_full", "unknown behaviour %q%s", s.WhenFull, choices(s.WhenFull, "allowed", []string{WhenFullBlock, WhenFullReject}))
+		c.addf(path+".when_full", "unknown behaviour %q%s", s.WhenFull, strictyaml.Choices(s.WhenFull, "allowed", []string{WhenFullBlock, WhenFullReject}))
 	}
 	s.fillDefaults()
 }

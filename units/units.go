@@ -125,3 +125,12 @@ func (f *Fraction) UnmarshalText(b []byte) error {
 	*f = Fraction(v)
 	return nil
 }
+
+// YAMLForm names the spelling of a Duration, for a loader's messages.
+func (Duration) YAMLForm() string { return "a duration such as 250ms" }
+
+// YAMLForm names the spelling of a Rate, for a loader's messages.
+func (Rate) YAMLForm() string { return "a rate such as 500/s" }
+
+// YAMLForm names the spelling of a Fraction, for a loader's messages.
+func (Fraction) YAMLForm() string { return "a percentage such as 1%" }

@@ -1,10 +1,11 @@
-package scenarios
+package strictyaml
 
 import (
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -15,23 +16,27 @@ import (
 // decoder asks of nodes: which key-value pairs a mapping holds once merge
 // keys are applied, what a node is called in an error message.
 
-// pos is a line and column in the file, both from 1.
-type pos struct{ line, col int }
+// Pos is a line and column in the file, both from 1.
+type Pos struct{ Line, Col int }
 
-func nodePos(n *yaml.Node) pos { return pos{n.Line, n.Column} }
+// PosOf returns where n was written.
+func PosOf(n *yaml.Node) Pos { return Pos{n.Line, n.Column} }
 
-// pair is one key and its value in a mapping.
-type pair struct{ key, value *yaml.Node }
+// Pair is one key and its value in a mapping.
+type Pair struct{ Key, Value *yaml.Node }
 
-// document parses data and returns the root mapping of its only document, or
-// nil after recording why there is none.
-func (d *decoder) document(data []byte) *yaml.Node {
+// Document parses data and returns the root mapping of its only document, or
+// nil after recording why there is none. what says what the file must hold,
+// for the message about an empty one ("a scenario needs name, upstreams, …");
+// root is the Go type the mapping decodes into, whose keys the message about
+// a root that is not a mapping lists.
+func (d *Decoder) Document(data []byte, what string, root reflect.Type) *yaml.Node {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := decodeNode(dec, &doc); err != nil {
 		if err == io.EOF {
-			d.errs = append(d.errs, &Error{File: d.file, Line: 1, Column: 1,
-				Msg: "the file is empty; a scenario needs name, upstreams, operation, strategies and load"})
+			d.Errs = append(d.Errs, &Error{File: d.File, Line: 1, Column: 1,
+				Msg: "the file is empty; " + what})
 		} else {
 			d.syntaxError(err, data)
 		}
@@ -43,22 +48,22 @@ func (d *decoder) document(data []byte) *yaml.Node {
 	case err != nil:
 		d.syntaxError(err, data)
 	default:
-		d.failf(&next, "", "a second YAML document starts here; a scenario file holds exactly one")
+		d.Failf(&next, "", "a second YAML document starts here; a scenario file holds exactly one")
 	}
 	if len(doc.Content) == 0 {
 		return nil
 	}
-	root := doc.Content[0]
-	if isNull(root) {
-		d.failf(root, "", "the document is empty; a scenario needs name, upstreams, operation, strategies and load")
+	top := doc.Content[0]
+	if IsNull(top) {
+		d.Failf(top, "", "the document is empty; %s", what)
 		return nil
 	}
-	if root.Kind != yaml.MappingNode {
-		d.failf(root, "", "expected a mapping with the keys %s, got %s",
-			strings.Join(fieldsOf(scenarioType).names, ", "), describe(root))
+	if top.Kind != yaml.MappingNode {
+		d.Failf(top, "", "expected a mapping with the keys %s, got %s", strings.Join(Keys(root), ", "), Describe(top))
 		return nil
 	}
-	return root
+	d.Pos[""] = PosOf(top)
+	return top
 }
 
 // decodeNode reads the next document. The parser reports its errors by
@@ -74,7 +79,7 @@ func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 // syntaxError records a parser error, whose text is "yaml: line N: what".
-func (d *decoder) syntaxError(err error, data []byte) {
+func (d *Decoder) syntaxError(err error, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	line := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
@@ -91,7 +96,7 @@ func (d *decoder) syntaxError(err error, data []byte) {
 	if line > 0 && hasTabIndent(data, line) {
 		msg += " (a tab indents this line; YAML indents with spaces only)"
 	}
-	d.errs = append(d.errs, &Error{File: d.file, Line: line, Msg: msg})
+	d.Errs = append(d.Errs, &Error{File: d.File, Line: line, Msg: msg})
 }
 
 // unknownAnchorLine finds the line (from 1) of the first use of the anchor
@@ -131,8 +136,8 @@ func hasTabIndent(data []byte, line int) bool {
 // pairs returns the key-value pairs of a mapping in file order, reporting
 // keys that are not scalars and keys given twice. Merge keys (<<: *base) are
 // expanded: the merged pairs follow the explicit ones, which override them.
-func (d *decoder) pairs(n *yaml.Node, path string) []pair {
-	var out, merged []pair
+func (d *Decoder) Pairs(n *yaml.Node, path string) []Pair {
+	var out, merged []Pair
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if !d.spend(n) {
@@ -143,7 +148,7 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 			k = k.Alias
 		}
 		if k.Kind != yaml.ScalarNode {
-			d.failf(k, path, "expected a key name, got %s", describe(k))
+			d.Failf(k, path, "expected a key name, got %s", Describe(k))
 			continue
 		}
 		if k.ShortTag() == "!!merge" {
@@ -151,15 +156,15 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 			continue
 		}
 		if first, dup := seen[k.Value]; dup {
-			d.failf(k, join(path, k.Value), "duplicate key; first set at line %d", first.Line)
+			d.Failf(k, Join(path, k.Value), "duplicate key; first set at line %d", first.Line)
 			continue
 		}
 		seen[k.Value] = k
-		out = append(out, pair{k, v})
+		out = append(out, Pair{k, v})
 	}
 	for _, p := range merged {
-		if _, dup := seen[p.key.Value]; !dup {
-			seen[p.key.Value] = p.key
+		if _, dup := seen[p.Key.Value]; !dup {
+			seen[p.Key.Value] = p.Key
 			out = append(out, p)
 		}
 	}
@@ -168,45 +173,45 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 
 // merge returns the pairs that a merge key's value brings in: a mapping, an
 // alias to one, or a list of those (the first in the list wins).
-func (d *decoder) merge(v *yaml.Node, path string) []pair {
+func (d *Decoder) merge(v *yaml.Node, path string) []Pair {
 	switch v.Kind {
 	case yaml.AliasNode:
-		var out []pair
+		var out []Pair
 		d.alias(v, path, func(target *yaml.Node) {
 			if target.Kind != yaml.MappingNode {
-				d.failf(v, path, "<< merges a mapping, but *%s is %s", v.Value, describe(target))
+				d.Failf(v, path, "<< merges a mapping, but *%s is %s", v.Value, Describe(target))
 				return
 			}
-			out = d.pairs(target, path)
+			out = d.Pairs(target, path)
 		})
 		return out
 	case yaml.MappingNode:
-		return d.pairs(v, path)
+		return d.Pairs(v, path)
 	case yaml.SequenceNode:
-		var out []pair
+		var out []Pair
 		for _, item := range v.Content {
 			if item.Kind == yaml.SequenceNode {
-				d.failf(item, path, "<< takes a mapping, an alias to one or a list of those, not a list of lists")
+				d.Failf(item, path, "<< takes a mapping, an alias to one or a list of those, not a list of lists")
 				continue
 			}
 			out = append(out, d.merge(item, path)...)
 		}
 		return out
 	}
-	d.failf(v, path, "<< takes a mapping, an alias to one (<<: *base) or a list of those, got %s", describe(v))
+	d.Failf(v, path, "<< takes a mapping, an alias to one (<<: *base) or a list of those, got %s", Describe(v))
 	return nil
 }
 
 // alias calls f with the node an alias refers to, unless that node is being
 // expanded already: an anchor that contains its own alias would never end.
-func (d *decoder) alias(n *yaml.Node, path string, f func(target *yaml.Node)) {
+func (d *Decoder) alias(n *yaml.Node, path string, f func(target *yaml.Node)) {
 	target := n.Alias
 	if target == nil {
-		d.failf(n, path, "unknown alias *%s", n.Value)
+		d.Failf(n, path, "unknown alias *%s", n.Value)
 		return
 	}
 	if d.active[target] {
-		d.failf(n, path, "alias *%s refers to a value that contains it", n.Value)
+		d.Failf(n, path, "alias *%s refers to a value that contains it", n.Value)
 		return
 	}
 	d.active[target] = true
@@ -216,26 +221,26 @@ func (d *decoder) alias(n *yaml.Node, path string, f func(target *yaml.Node)) {
 
 // resolve follows aliases to the node they stand for, for looking at a value
 // without decoding it; cycles end at the alias.
-func resolve(n *yaml.Node) *yaml.Node {
+func Resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; i < 100 && n.Kind == yaml.AliasNode && n.Alias != nil; i++ {
 		n = n.Alias
 	}
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
+func IsNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
 // describe names what a node is, for "expected X, got Y" messages.
-func describe(n *yaml.Node) string {
-	switch resolve(n).Kind {
+func Describe(n *yaml.Node) string {
+	switch Resolve(n).Kind {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.MappingNode:
 		return "a mapping"
 	case yaml.ScalarNode:
-		v := resolve(n).Value
+		v := Resolve(n).Value
 		if r := []rune(v); len(r) > 40 {
 			v = string(r[:40]) + "…"
 		}
@@ -245,7 +250,7 @@ func describe(n *yaml.Node) string {
 }
 
 // join appends a key to a field path: "load" + "rate" = "load.rate".
-func join(path, key string) string {
+func Join(path, key string) string {
 	if path == "" {
 		return key
 	}

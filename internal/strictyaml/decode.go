@@ -1,4 +1,4 @@
-package scenarios
+package strictyaml
 
 import (
 	"encoding"
@@ -10,9 +10,6 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/fanbench/fanbench/draws"
-	"github.com/fanbench/fanbench/units"
 )
 
 // The decoder walks the yaml.Node tree against the Go types by reflection,
@@ -20,160 +17,182 @@ import (
 // every problem at once, each at its line, and remember where every field
 // was written so that validation can point at lines too.
 
-// maxNodes bounds the values one document may expand to. Real scenarios
-// hold a few hundred; aliases of aliases could otherwise make billions.
+// maxNodes bounds the values one document may expand to. Real files hold a
+// few hundred; aliases of aliases could otherwise make billions.
 const maxNodes = 100_000
 
-type decoder struct {
-	file string
-	errs Errors
-	// pos is where each decoded field path was written: the value for a
+// Decoder decodes one document into Go values by their yaml tags, strictly:
+// unknown keys (with did-you-mean), values of the wrong type, duplicate keys
+// and every other problem are gathered in Errs, each at its line and
+// column, rather than stopping at the first.
+type Decoder struct {
+	File string
+	Errs Errors
+	// Pos is where each decoded field path was written: the value for a
 	// scalar field, the key for a mapping, a list or an entry of a map.
-	pos map[string]pos
-	// bad holds the paths whose value failed to decode, so that validation
+	Pos map[string]Pos
+	// Bad holds the paths whose value failed to decode, so that validation
 	// does not report the same mistake again as a missing value.
-	bad    map[string]bool
+	Bad map[string]bool
+	// IgnorePrefix starts the top-level keys that are not decoded: a place
+	// to define anchors for the rest of the file (x-slow: &slow {latency:
+	// 2s}), as in Docker Compose files. Empty: none are ignored.
+	IgnorePrefix string
+
 	active map[*yaml.Node]bool // anchors being expanded
 	budget int
 }
 
-func newDecoder(file string) *decoder {
-	return &decoder{
-		file:   file,
-		pos:    make(map[string]pos),
-		bad:    make(map[string]bool),
+// New returns a decoder for the named file.
+func New(file string) *Decoder {
+	return &Decoder{
+		File:   file,
+		Pos:    make(map[string]Pos),
+		Bad:    make(map[string]bool),
 		active: make(map[*yaml.Node]bool),
 		budget: maxNodes,
 	}
 }
 
-// failf records a problem at the node n, for the field at path. Validation
+// Unmarshaler is a type that decodes itself from a node, in a shape the
+// reflective walk does not know: a mapping read into an ordered list, or a
+// mapping whose keys depend on one of its values. It reports its problems
+// with d.Failf and decodes its parts with d.Value, so that positions,
+// budgets and aliases work as everywhere else.
+type Unmarshaler interface {
+	UnmarshalStrictYAML(d *Decoder, n *yaml.Node, path string)
+}
+
+// Former is a type that names its accepted spellings, for "expected X, got
+// Y" messages: "a duration such as 250ms".
+type Former interface {
+	YAMLForm() string
+}
+
+// TextOnly is a struct type written only as text (a threshold, a hedge
+// delay): a mapping in its place is reported as such, not decoded field by
+// field (whose Go field names would appear in the message).
+type TextOnly interface {
+	Former
+	YAMLTextOnly()
+}
+
+// Failf records a problem at the node n, for the field at path. Validation
 // then stays quiet about that path and below it; a problem at the root path
 // "" (a second document, too many values) silences it altogether.
-func (d *decoder) failf(n *yaml.Node, path, format string, args ...any) {
-	d.bad[path] = true
-	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Column: n.Column,
+func (d *Decoder) Failf(n *yaml.Node, path, format string, args ...any) {
+	d.Bad[path] = true
+	d.Errs = append(d.Errs, &Error{File: d.File, Line: n.Line, Column: n.Column,
 		Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
 // spend counts one node against the budget and says whether to go on.
-func (d *decoder) spend(n *yaml.Node) bool {
+func (d *Decoder) spend(n *yaml.Node) bool {
 	d.budget--
 	if d.budget == -1 {
-		d.failf(n, "", "%v", errBudget)
+		d.Failf(n, "", "%v", errBudget)
 	}
 	return d.budget >= 0
 }
 
-// record remembers where the field at path was written.
-func (d *decoder) record(path string, p pair) {
-	if v := resolve(p.value); v.Kind == yaml.ScalarNode && !isNull(v) {
-		d.pos[path] = nodePos(p.value)
+// Record remembers where the field at path was written.
+func (d *Decoder) Record(path string, p Pair) {
+	if v := Resolve(p.Value); v.Kind == yaml.ScalarNode && !IsNull(v) {
+		d.Pos[path] = PosOf(p.Value)
 		return
 	}
-	d.pos[path] = nodePos(p.key)
+	d.Pos[path] = PosOf(p.Key)
 }
 
 var (
-	scenarioType  = reflect.TypeFor[Scenario]()
-	upstreamsType = reflect.TypeFor[Upstreams]()
-	unmarshaler   = reflect.TypeFor[encoding.TextUnmarshaler]()
+	unmarshaler     = reflect.TypeFor[encoding.TextUnmarshaler]()
+	selfUnmarshaler = reflect.TypeFor[Unmarshaler]()
+	former          = reflect.TypeFor[Former]()
+	textOnly        = reflect.TypeFor[TextOnly]()
 )
 
-// forms describes the accepted spellings of the types that read text, for
-// "expected X" messages.
-var forms = map[reflect.Type]string{
-	reflect.TypeFor[units.Duration](): "a duration such as 250ms",
-	reflect.TypeFor[units.Rate]():     "a rate such as 500/s",
-	reflect.TypeFor[units.Fraction](): "a percentage such as 1%",
-	reflect.TypeFor[draws.Latency]():  "a duration such as 200ms or a mapping such as {dist: uniform, min: 10ms, max: 30ms} or {p50: 40ms, p99: 300ms}",
-	reflect.TypeFor[Strategy]():       "a strategy name such as fanout or a mapping such as {name: pooled, workers: 8}",
-	reflect.TypeFor[HedgeDelay]():     "a duration such as 50ms or a percentile such as p95",
-	reflect.TypeFor[HedgePolicy]():    "off, a duration such as 50ms or a percentile such as p95",
-	reflect.TypeFor[StageTarget]():    "a rate such as 500/s or a number of users such as 50",
-	reflect.TypeFor[SLO]():            `an objective such as "p99 < 300ms and error_rate < 1%"`,
-	reflect.TypeFor[Threshold]():      `an assertion such as "p99 < 350ms"`,
+// formOf returns the spelling a type names for itself, if it does.
+func formOf(t reflect.Type) (string, bool) {
+	switch {
+	case t.Implements(former):
+		return reflect.Zero(t).Interface().(Former).YAMLForm(), true
+	case reflect.PointerTo(t).Implements(former):
+		return reflect.New(t).Interface().(Former).YAMLForm(), true
+	}
+	return "", false
 }
 
-// textOnly are the struct types written only as text: a mapping in their
-// place is a mistake to report as such, not a struct to decode field by
-// field (whose Go field names would appear in the message).
-var textOnly = map[reflect.Type]bool{
-	reflect.TypeFor[SLO]():         true,
-	reflect.TypeFor[Threshold]():   true,
-	reflect.TypeFor[HedgeDelay]():  true,
-	reflect.TypeFor[HedgePolicy](): true,
-	reflect.TypeFor[StageTarget](): true,
+func isTextOnly(t reflect.Type) bool {
+	return t.Implements(textOnly) || reflect.PointerTo(t).Implements(textOnly)
 }
 
-// value decodes n into v, which must be addressable.
-func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
+// Value decodes n into v, which must be addressable, as the field at path.
+func (d *Decoder) Value(n *yaml.Node, v reflect.Value, path string) {
 	if !d.spend(n) {
 		return
 	}
 	if n.Kind == yaml.AliasNode {
-		d.alias(n, path, func(target *yaml.Node) { d.value(target, v, path) })
+		d.alias(n, path, func(target *yaml.Node) { d.Value(target, v, path) })
 		return
 	}
-	if isNull(n) {
+	if IsNull(n) {
 		return // absent: the zero value, then the defaults
 	}
 	t := v.Type()
 	switch {
-	case t == upstreamsType:
-		d.upstreams(n, v, path)
+	case reflect.PointerTo(t).Implements(selfUnmarshaler):
+		v.Addr().Interface().(Unmarshaler).UnmarshalStrictYAML(d, n, path)
 		return
 	case t.Kind() == reflect.Pointer:
 		if v.IsNil() {
 			v.Set(reflect.New(t.Elem()))
 		}
-		d.value(n, v.Elem(), path)
+		d.Value(n, v.Elem(), path)
 		return
 	case reflect.PointerTo(t).Implements(unmarshaler) && n.Kind == yaml.ScalarNode:
 		u := v.Addr().Interface().(encoding.TextUnmarshaler)
 		if err := u.UnmarshalText([]byte(n.Value)); err != nil {
-			d.failf(n, path, "%v", err)
+			d.Failf(n, path, "%v", err)
 		}
 		return
-	case textOnly[t] && n.Kind != yaml.ScalarNode:
-		d.failf(n, path, "expected %s, got %s", forms[t], describe(n))
+	case isTextOnly(t) && n.Kind != yaml.ScalarNode:
+		form, _ := formOf(t)
+		d.Failf(n, path, "expected %s, got %s", form, Describe(n))
 		return
 	case t.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
-		d.structure(n, v, path)
+		d.Struct(n, v, path)
 		return
 	}
-	if form, ok := forms[t]; ok {
-		d.failf(n, path, "expected %s, got %s", form, describe(n))
+	if form, ok := formOf(t); ok {
+		d.Failf(n, path, "expected %s, got %s", form, Describe(n))
 		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		d.failf(n, path, "expected a mapping with the keys %s, got %s", strings.Join(fieldsOf(t).names, ", "), describe(n))
+		d.Failf(n, path, "expected a mapping with the keys %s, got %s", strings.Join(fieldsOf(t).names, ", "), Describe(n))
 	case reflect.Slice:
 		d.list(n, v, path)
 	case reflect.Map:
 		d.mapping(n, v, path)
 	default:
 		if n.Kind != yaml.ScalarNode {
-			d.failf(n, path, "expected %s, got %s", scalarForm(t), describe(n))
+			d.Failf(n, path, "expected %s, got %s", scalarForm(t), Describe(n))
 			return
 		}
 		if err := setScalar(n.Value, v); err != nil {
-			d.failf(n, path, "%v", err)
+			d.Failf(n, path, "%v", err)
 		}
 	}
 }
-
-// extensionPrefix starts the top-level keys that fanbench ignores, a place
-// to define anchors for the rest of the file (x-slow: &slow {latency: 2s}),
-// as in Docker Compose files.
-const extensionPrefix = "x-"
 
 // fields is the yaml spelling of a struct's fields.
 type fields struct {
 	index map[string]int // key → field index
 	names []string       // keys in declaration order
 }
+
+// Keys lists the keys of a struct type, in declaration order.
+func Keys(t reflect.Type) []string { return fieldsOf(t).names }
 
 // fieldsOf lists the keys of a struct from its yaml tags; a field tagged
 // "-" has no key, an untagged one is spelled in lower case.
@@ -197,87 +216,69 @@ func fieldsOf(t reflect.Type) fields {
 	return fs
 }
 
-// structure decodes a mapping into a struct, key by key.
-func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
+// Struct decodes a mapping into the struct v, key by key.
+func (d *Decoder) Struct(n *yaml.Node, v reflect.Value, path string) {
 	fs := fieldsOf(v.Type())
-	for _, p := range d.pairs(n, path) {
-		key := p.key.Value
-		if path == "" && strings.HasPrefix(key, extensionPrefix) {
+	for _, p := range d.Pairs(n, path) {
+		key := p.Key.Value
+		if path == "" && d.IgnorePrefix != "" && strings.HasPrefix(key, d.IgnorePrefix) {
 			continue
 		}
 		i, ok := fs.index[key]
 		if !ok {
-			d.failf(p.key, join(path, key), "unknown key%s", choices(key, "allowed", fs.names))
-			if c := closest(key, fs.names); c != "" {
+			d.Failf(p.Key, Join(path, key), "unknown key%s", Choices(key, "allowed", fs.names))
+			if c := Closest(key, fs.names); c != "" {
 				// The user meant that key: stay quiet about its absence.
-				d.bad[join(path, c)] = true
+				d.Bad[Join(path, c)] = true
 			}
 			continue
 		}
-		fp := join(path, key)
-		d.record(fp, p)
-		d.value(p.value, v.Field(i), fp)
+		fp := Join(path, key)
+		d.Record(fp, p)
+		d.Value(p.Value, v.Field(i), fp)
 	}
-}
-
-// upstreams decodes the mapping of name to upstream into the slice, in file
-// order, each Upstream named after its key.
-func (d *decoder) upstreams(n *yaml.Node, v reflect.Value, path string) {
-	if n.Kind != yaml.MappingNode {
-		d.failf(n, path, "expected a mapping of upstream names to definitions, such as {profile: {mock: {latency: 200ms}}}, got %s", describe(n))
-		return
-	}
-	var us Upstreams
-	for _, p := range d.pairs(n, path) {
-		u := Upstream{Name: p.key.Value}
-		fp := join(path, u.Name)
-		d.record(fp, p)
-		d.value(p.value, reflect.ValueOf(&u).Elem(), fp)
-		us = append(us, u)
-	}
-	v.Set(reflect.ValueOf(us))
 }
 
 // list decodes a sequence into a slice.
-func (d *decoder) list(n *yaml.Node, v reflect.Value, path string) {
+func (d *Decoder) list(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.SequenceNode {
-		d.failf(n, path, "expected a list, got %s", describe(n))
+		d.Failf(n, path, "expected a list, got %s", Describe(n))
 		return
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, item := range n.Content {
 		fp := fmt.Sprintf("%s[%d]", path, i)
-		d.pos[fp] = nodePos(item)
-		d.value(item, s.Index(i), fp)
+		d.Pos[fp] = PosOf(item)
+		d.Value(item, s.Index(i), fp)
 	}
 	v.Set(s)
 }
 
 // mapping decodes a mapping into a map whose keys are scalars (int, string).
-func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
+func (d *Decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
-		d.failf(n, path, "expected a mapping, got %s", describe(n))
+		d.Failf(n, path, "expected a mapping, got %s", Describe(n))
 		return
 	}
 	t := v.Type()
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
 	}
-	for _, p := range d.pairs(n, path) {
+	for _, p := range d.Pairs(n, path) {
 		k := reflect.New(t.Key()).Elem()
-		if err := setScalar(p.key.Value, k); err != nil {
-			d.failf(p.key, join(path, p.key.Value), "%v", err)
+		if err := setScalar(p.Key.Value, k); err != nil {
+			d.Failf(p.Key, Join(path, p.Key.Value), "%v", err)
 			continue
 		}
 		// The path spells the key as decoded: errors.0x1F7 is errors.503.
-		fp := join(path, fmt.Sprint(k.Interface()))
+		fp := Join(path, fmt.Sprint(k.Interface()))
 		if v.MapIndex(k).IsValid() {
-			d.failf(p.key, fp, "duplicate key; %v is set twice", k.Interface())
+			d.Failf(p.Key, fp, "duplicate key; %v is set twice", k.Interface())
 			continue
 		}
 		e := reflect.New(t.Elem()).Elem()
-		d.pos[fp] = nodePos(p.key) // a complaint about an entry is about its key
-		d.value(p.value, e, fp)
+		d.Pos[fp] = PosOf(p.Key) // a complaint about an entry is about its key
+		d.Value(p.Value, e, fp)
 		v.SetMapIndex(k, e)
 	}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package strictyaml
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 // closest returns the candidate nearest to s, ignoring case, when it is near
 // enough to be a typo of it, or shares its first five letters (strategy,
 // strategies); "" otherwise.
-func closest(s string, candidates []string) string {
+func Closest(s string, candidates []string) string {
 	s = strings.ToLower(s)
 	limit := 1
 	if n := len([]rune(s)); n > 2 {
@@ -39,8 +39,8 @@ func commonPrefix(a, b string) int {
 }
 
 // didYouMean returns `; did you mean "x"?` for the closest candidate, or "".
-func didYouMean(s string, candidates []string) string {
-	if c := closest(s, candidates); c != "" && c != s {
+func DidYouMean(s string, candidates []string) string {
+	if c := Closest(s, candidates); c != "" && c != s {
 		return fmt.Sprintf("; did you mean %q?", c)
 	}
 	return ""
@@ -83,8 +83,8 @@ func editDistance(a, b string) int {
 // looks like a typo, then the list of what is allowed.
 //
 //	; did you mean "fanout"? known: sequential, fanout
-func choices(s, label string, candidates []string) string {
-	hint := didYouMean(s, candidates)
+func Choices(s, label string, candidates []string) string {
+	hint := DidYouMean(s, candidates)
 	if hint == "" {
 		hint = ";"
 	}

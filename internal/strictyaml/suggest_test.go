@@ -1,4 +1,4 @@
-package scenarios
+package strictyaml
 
 import "testing"
 
@@ -37,8 +37,8 @@ func TestClosest(t *testing.T) {
 		{"workers", ""},
 	}
 	for _, tt := range tests {
-		if got := closest(tt.s, keys); got != tt.want {
-			t.Errorf("closest(%q) = %q; want %q", tt.s, got, tt.want)
+		if got := Closest(tt.s, keys); got != tt.want {
+			t.Errorf("Closest(%q) = %q; want %q", tt.s, got, tt.want)
 		}
 	}
 }

@@ -1,8 +1,7 @@
-package scenarios
+package strictyaml
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -14,37 +13,12 @@ import (
 // document, before it is decoded, so that a value from the environment is
 // checked like any other and a missing variable is reported at its line.
 
-// ParseOption tunes Load, Parse, LoadUpstreams and ParseUpstreams.
-type ParseOption func(*parseOptions)
-
-type parseOptions struct {
-	lookup func(name string) (string, bool)
-}
-
-// WithEnv sets where ${NAME} finds its value: a function such as
-// os.LookupEnv (the default, also used when lookup is nil) that says whether
-// NAME is set and to what. Tests pass a map's lookup.
-func WithEnv(lookup func(name string) (value string, ok bool)) ParseOption {
-	return func(o *parseOptions) { o.lookup = lookup }
-}
-
-func parseOptionsOf(opts []ParseOption) parseOptions {
-	var o parseOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	if o.lookup == nil {
-		o.lookup = os.LookupEnv
-	}
-	return o
-}
-
-// minSecretLen is the shortest value from the environment that is kept as a
+// MinSecretLen is the shortest value from the environment that is kept as a
 // secret. Shorter ones (a port, a count, "on") cannot be told from ordinary
 // text: replacing every "80" in the output would garble it while hiding
 // nothing that a guess would not find. Credentials belong in sensitive
 // headers or URL passwords, which are redacted whatever their length.
-const minSecretLen = 4
+const MinSecretLen = 4
 
 // envProblem is one mistake in a value's ${...} references.
 type envProblem string
@@ -60,19 +34,19 @@ type envExpander struct {
 	open bool
 }
 
-// expandEnv expands every scalar value (never a key) under n, recording a
+// ExpandEnv expands every scalar value (never a key) under n, recording a
 // problem of a value as an error at its node, for the field at its path.
 // A value with a problem becomes null, so that the decoder does not report
 // the unexpanded text again. It returns the values taken from the
 // environment that are long enough to be secrets.
-func (d *decoder) expandEnv(root *yaml.Node, lookup func(string) (string, bool)) []string {
+func (d *Decoder) ExpandEnv(root *yaml.Node, lookup func(string) (string, bool)) []string {
 	e := &envExpander{lookup: lookup}
 	d.expandNode(e, root, "")
 	slices.Sort(e.secrets)
 	return slices.Compact(e.secrets)
 }
 
-func (d *decoder) expandNode(e *envExpander, n *yaml.Node, path string) {
+func (d *Decoder) expandNode(e *envExpander, n *yaml.Node, path string) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		if !strings.Contains(n.Value, "$") {
@@ -82,7 +56,7 @@ func (d *decoder) expandNode(e *envExpander, n *yaml.Node, path string) {
 		out, changed := e.expand(n.Value)
 		if len(e.problems) > 0 {
 			for _, p := range e.problems {
-				d.failf(n, path, "%s", p)
+				d.Failf(n, path, "%s", p)
 			}
 			n.Value, n.Tag, n.Style = "", "!!null", 0
 			return
@@ -105,7 +79,7 @@ func (d *decoder) expandNode(e *envExpander, n *yaml.Node, path string) {
 			}
 			child := path
 			if k.Kind == yaml.ScalarNode && k.ShortTag() != "!!merge" {
-				child = join(path, k.Value)
+				child = Join(path, k.Value)
 			}
 			d.expandNode(e, v, child)
 		}
@@ -245,7 +219,7 @@ func (e *envExpander) substitute(name string, b *strings.Builder) {
 // take writes a value from the environment, remembering it as a secret.
 func (e *envExpander) take(value string, b *strings.Builder) {
 	b.WriteString(value)
-	if utf8.RuneCountInString(value) >= minSecretLen {
+	if utf8.RuneCountInString(value) >= MinSecretLen {
 		e.secrets = append(e.secrets, value)
 	}
 }
