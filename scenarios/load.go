@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fanbench/fanbench/internal/strictyaml"
+	"github.com/fanbench/fanbench/internal/suggest"
 )
 
 // Load reads the scenario file at path, checks it and applies the defaults.
@@ -78,7 +79,7 @@ func ExampleNames() []string {
 func ExampleSource(name string) ([]byte, error) {
 	names := ExampleNames()
 	if !slices.Contains(names, name) {
-		return nil, Errors{{File: "example:" + name, Msg: "no such example" + strictyaml.Choices(name, "known", names)}}
+		return nil, Errors{{File: "example:" + name, Msg: "no such example" + suggest.Choices(name, "known", names)}}
 	}
 	return examples.ReadFile("examples/" + name + ".yaml")
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fanbench/fanbench/internal/strictyaml"
+	"github.com/fanbench/fanbench/internal/suggest"
 )
 
 // policies checks the call policies: each field as written, the names of
@@ -26,7 +27,7 @@ func (c *checker) policies(p *Policies, us Upstreams) {
 	for _, name := range overrides {
 		path := "policies.upstreams." + name
 		if _, ok := us.Find(name); !ok && len(us) > 0 {
-			c.addf(path, "unknown upstream %q%s", name, strictyaml.Choices(name, "defined", names))
+			c.addf(path, "unknown upstream %q%s", name, suggest.Choices(name, "defined", names))
 		}
 		c.policySpec(p.Upstreams[name], path)
 	}
@@ -71,7 +72,7 @@ func (c *checker) policySpec(p PolicySpec, path string) {
 			c.addf(rp+".max_backoff", "must be 0 or more, such as max_backoff: 1s")
 		}
 		if r.Jitter != nil && !slices.Contains(Jitters, *r.Jitter) {
-			c.addf(rp+".jitter", "unknown jitter %q%s", *r.Jitter, strictyaml.Choices(*r.Jitter, "allowed", Jitters))
+			c.addf(rp+".jitter", "unknown jitter %q%s", *r.Jitter, suggest.Choices(*r.Jitter, "allowed", Jitters))
 		}
 		if r.On != nil && len(r.On) == 0 {
 			c.addf(rp+".on", "empty; list the failures to retry, from: %s (leave on out for all of them)", strings.Join(RetryOn, ", "))
@@ -79,7 +80,7 @@ func (c *checker) policySpec(p PolicySpec, path string) {
 		for i, kind := range r.On {
 			ip := fmt.Sprintf("%s.on[%d]", rp, i)
 			if !slices.Contains(RetryOn, kind) {
-				c.addf(ip, "unknown failure %q%s", kind, strictyaml.Choices(kind, "allowed", RetryOn))
+				c.addf(ip, "unknown failure %q%s", kind, suggest.Choices(kind, "allowed", RetryOn))
 			} else if j := slices.Index(r.On, kind); j < i {
 				c.addf(ip, "%s is listed twice, here and at on[%d]", kind, j)
 			}

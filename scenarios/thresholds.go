@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fanbench/fanbench/internal/strictyaml"
+	"github.com/fanbench/fanbench/internal/suggest"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -86,7 +86,7 @@ func ParseThreshold(text string) (Threshold, error) {
 	metric := strings.ToLower(toks[0].text)
 	unit, ok := thresholdMetrics[metric]
 	if !ok {
-		return fail(0, "unknown metric %q%s", toks[0].text, strictyaml.Choices(metric, "known", ThresholdMetrics()))
+		return fail(0, "unknown metric %q%s", toks[0].text, suggest.Choices(metric, "known", ThresholdMetrics()))
 	}
 	if len(toks) < 2 || !slices.Contains(thresholdOps, toks[1].text) {
 		return fail(1, "want one of < <= > >= after %s; %s", metric, thresholdHelp)
@@ -231,7 +231,7 @@ func (c *checker) thresholds(s *Scenario) {
 	for _, key := range slices.Sorted(maps.Keys(s.Thresholds)) {
 		path := "thresholds." + key
 		if !slices.Contains(known, key) {
-			c.addf(path, "no strategy %q in this scenario%s", key, strictyaml.Choices(key, "allowed", slices.Compact(slices.Sorted(slices.Values(known)))))
+			c.addf(path, "no strategy %q in this scenario%s", key, suggest.Choices(key, "allowed", slices.Compact(slices.Sorted(slices.Values(known)))))
 			continue
 		}
 		for i, t := range s.Thresholds[key] {

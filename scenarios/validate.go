@@ -13,6 +13,7 @@ import (
 	"github.com/fanbench/fanbench/calltemplate"
 	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/strictyaml"
+	"github.com/fanbench/fanbench/internal/suggest"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/units"
 )
@@ -216,7 +217,7 @@ func (c *checker) request(upstream, method, reqPath *string, path, defaultMethod
 	case *upstream == "":
 		c.addf(path+".upstream", "%s; %s: %s", c.missing(path+".upstream"), hint, strings.Join(names, ", "))
 	case !ok:
-		c.addf(path+".upstream", "unknown upstream %q%s", *upstream, strictyaml.Choices(*upstream, "defined", names))
+		c.addf(path+".upstream", "unknown upstream %q%s", *upstream, suggest.Choices(*upstream, "defined", names))
 	}
 	*method = strings.ToUpper(strings.TrimSpace(*method))
 	switch {
@@ -257,7 +258,7 @@ func (c *checker) strategies(ss []Strategy) {
 			continue
 		}
 		if !slices.Contains(StrategyNames, s.Name) {
-			c.addf(path+".name", "unknown strategy %q%s", s.Name, strictyaml.Choices(s.Name, "known", StrategyNames))
+			c.addf(path+".name", "unknown strategy %q%s", s.Name, suggest.Choices(s.Name, "known", StrategyNames))
 			continue
 		}
 		c.strategyOptions(s, path)
@@ -320,7 +321,7 @@ func (c *checker) strategyOptions(s *Strategy, path string) {
 	switch s.WhenFull {
 	case "", WhenFullBlock, WhenFullReject:
 	default:
-		c.addf(path+".when_full", "unknown behaviour %q%s", s.WhenFull, strictyaml.Choices(s.WhenFull, "allowed", []string{WhenFullBlock, WhenFullReject}))
+		c.addf(path+".when_full", "unknown behaviour %q%s", s.WhenFull, suggest.Choices(s.WhenFull, "allowed", []string{WhenFullBlock, WhenFullReject}))
 	}
 	s.fillDefaults()
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/fanbench/fanbench/internal/suggest"
 )
 
 // The decoder walks the yaml.Node tree against the Go types by reflection,
@@ -226,8 +228,8 @@ func (d *Decoder) Struct(n *yaml.Node, v reflect.Value, path string) {
 		}
 		i, ok := fs.index[key]
 		if !ok {
-			d.Failf(p.Key, Join(path, key), "unknown key%s", Choices(key, "allowed", fs.names))
-			if c := Closest(key, fs.names); c != "" {
+			d.Failf(p.Key, Join(path, key), "unknown key%s", suggest.Choices(key, "allowed", fs.names))
+			if c := suggest.Closest(key, fs.names); c != "" {
 				// The user meant that key: stay quiet about its absence.
 				d.Bad[Join(path, c)] = true
 			}
