@@ -1,9 +1,12 @@
 package reports
 
-import "github.com/fanbench/fanbench/metrics"
+import (
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/strategies"
+)
 
 // baselineStrategy is what the speed-up compares against.
-const baselineStrategy = "sequential"
+const baselineStrategy = strategies.Baseline
 
 // breakerOpen is the failure kind of the calls an open breaker refused.
 const breakerOpen = "breaker_open"

@@ -45,8 +45,8 @@ func TestHedgingCutsTheTail(t *testing.T) {
 		}},
 		Strategies: []scenarios.Strategy{
 			{Name: "fanout"},
-			{Name: "hedged", HedgeDelay: &scenarios.HedgeDelay{Fixed: hedgeAfter}},
-			{Name: "hedged", Label: "hedged-p90", HedgeDelay: &scenarios.HedgeDelay{Quantile: 0.9}},
+			{Name: "hedged", Options: &strategies.HedgeOptions{HedgeDelay: strategies.HedgeDelay{Fixed: hedgeAfter}}},
+			{Name: "hedged", Label: "hedged-p90", Options: &strategies.HedgeOptions{HedgeDelay: strategies.HedgeDelay{Quantile: 0.9}}},
 		},
 		Load: scenarios.LoadSpec{Model: "open", Rate: rate, Duration: units.Duration(2 * time.Second), MaxInFlight: 400},
 	}

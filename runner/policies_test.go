@@ -12,21 +12,6 @@ import (
 	"github.com/fanbench/fanbench/units"
 )
 
-// The scenario's names and defaults are those of the policy engine.
-func TestPolicyVocabularyMatchesStrategies(t *testing.T) {
-	t.Parallel()
-	if !reflect.DeepEqual(scenarios.RetryOn, strategies.RetryOnAll) {
-		t.Errorf("scenarios.RetryOn = %q, strategies.RetryOnAll = %q", scenarios.RetryOn, strategies.RetryOnAll)
-	}
-	if want := []string{strategies.JitterFull, strategies.JitterEqual, strategies.JitterNone}; !reflect.DeepEqual(scenarios.Jitters, want) {
-		t.Errorf("scenarios.Jitters = %q, want %q", scenarios.Jitters, want)
-	}
-	if scenarios.DefaultOpenFor != strategies.DefaultOpenFor || scenarios.DefaultHalfOpenProbes != strategies.DefaultHalfOpenProbes ||
-		scenarios.DefaultMaxRetryAfter != strategies.DefaultMaxRetryAfter {
-		t.Error("the defaults of scenarios and strategies differ")
-	}
-}
-
 func policyScenario(t *testing.T, policies string) *scenarios.Scenario {
 	t.Helper()
 	src := "name: p\nupstreams: {profile: {mock: {latency: 1ms}}, audit: {mock: {latency: 1ms}}}\n" +
@@ -39,11 +24,11 @@ func policyScenario(t *testing.T, policies string) *scenarios.Scenario {
 	return sc
 }
 
-func TestPoliciesOf(t *testing.T) {
+func TestPoliciesByIndex(t *testing.T) {
 	t.Parallel()
 	sc := policyScenario(t, "policies:\n  default: {timeout: 1s, retry: {attempts: 2, on: [5xx]}}\n"+
 		"  upstreams: {audit: {breaker: {consecutive: 3}, rate_limit: {rate: 5/s, burst: 2, max_wait: 10ms}}}\n")
-	got := policiesOf(sc)
+	got := sc.PoliciesByIndex()
 	retry := strategies.Retry{Attempts: 2, Jitter: "full", On: []string{"5xx"}, MaxRetryAfter: time.Minute}
 	want := []strategies.Policy{
 		{Timeout: time.Second, Retry: retry},
@@ -52,7 +37,7 @@ func TestPoliciesOf(t *testing.T) {
 			RateLimit: strategies.RateLimit{Rate: 5, Burst: 2, MaxWait: 10 * time.Millisecond}},
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("policiesOf =\n%+v\nwant\n%+v", got, want)
+		t.Errorf("PoliciesByIndex =\n%+v\nwant\n%+v", got, want)
 	}
 	if _, err := strategies.NewPolicyCaller(strategies.NewHTTPCaller(strategies.HTTPOptions{}), got); err != nil {
 		t.Errorf("NewPolicyCaller refuses what the scenario accepted: %v", err)
@@ -66,7 +51,7 @@ func TestPoliciesOf(t *testing.T) {
 // A breaker or a rate limit makes timing depend on the load: no ideal.
 func TestNoIdealWithBreakerOrRateLimit(t *testing.T) {
 	t.Parallel()
-	s, _ := strategies.New(strategies.Spec{Name: "fanout"}, nil)
+	s, _ := strategies.New("fanout", nil, nil, strategies.Env{})
 	tests := []struct {
 		policies string
 		want     bool
@@ -86,20 +71,20 @@ func TestNoIdealWithBreakerOrRateLimit(t *testing.T) {
 
 func TestUnknownIdeal(t *testing.T) {
 	t.Parallel()
-	retry5xx := scenarios.Policy{Retry: scenarios.RetryPolicy{Attempts: 3, On: []string{"5xx"}}}
+	retry5xx := strategies.Policy{Retry: strategies.Retry{Attempts: 3, On: []string{"5xx"}}}
 	tests := []struct {
 		name string
-		p    scenarios.Policy
+		p    strategies.Policy
 		d    mockupstream.Draw
 		want bool
 	}{
-		{"no policy, 503", scenarios.Policy{}, mockupstream.Draw{Status: 503}, false},
+		{"no policy, 503", strategies.Policy{}, mockupstream.Draw{Status: 503}, false},
 		{"retried 503", retry5xx, mockupstream.Draw{Status: 503}, true},
 		{"429 not retried", retry5xx, mockupstream.Draw{Status: 429}, false},
-		{"one attempt only", scenarios.Policy{Retry: scenarios.RetryPolicy{Attempts: 1, On: scenarios.RetryOn}}, mockupstream.Draw{Status: 500}, false},
+		{"one attempt only", strategies.Policy{Retry: strategies.Retry{Attempts: 1, On: strategies.RetryOnAll}}, mockupstream.Draw{Status: 500}, false},
 		{"200", retry5xx, mockupstream.Draw{Status: 200, Latency: time.Second}, false},
-		{"past the timeout", scenarios.Policy{Timeout: time.Second}, mockupstream.Draw{Status: 200, Latency: time.Second}, true},
-		{"past the deadline", scenarios.Policy{Deadline: time.Second}, mockupstream.Draw{Status: 200, Latency: 2 * time.Second}, true},
+		{"past the timeout", strategies.Policy{Timeout: time.Second}, mockupstream.Draw{Status: 200, Latency: time.Second}, true},
+		{"past the deadline", strategies.Policy{Deadline: time.Second}, mockupstream.Draw{Status: 200, Latency: 2 * time.Second}, true},
 	}
 	for _, tt := range tests {
 		if got := unknownIdeal(tt.p, tt.d); got != tt.want {
@@ -128,7 +113,7 @@ func TestRetriesFollowThePairedDraws(t *testing.T) {
 			{Upstream: "audit", Method: "POST", Path: "/log"},
 		}},
 		Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
-		Policies: &scenarios.Policies{Upstreams: map[string]scenarios.PolicySpec{"audit": {Retry: &scenarios.RetrySpec{
+		Policies: &scenarios.Policies{Upstreams: map[string]strategies.PolicySpec{"audit": {Retry: &strategies.RetrySpec{
 			Attempts: new(3), Backoff: new(units.Duration(time.Millisecond)), Jitter: new("none"),
 			// The mock's 503s ask for 1 s; cap it so the test stays fast.
 			MaxRetryAfter: new(units.Duration(time.Millisecond)),

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/metrics"
-	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/strategies"
 )
 
@@ -20,17 +19,14 @@ import (
 // and after the run, so over the whole run the two sides agree, up to the
 // sampling: a check that the depth, the queue wait and the latencies were
 // measured soundly.
-func poolResult(p *strategies.Pooled, samples []metrics.Sample, rec *metrics.Recorder, elapsed time.Duration) *metrics.PoolResult {
+func poolResult(p strategies.Pool, samples []metrics.Sample, rec *metrics.Recorder, elapsed time.Duration) *metrics.PoolResult {
 	st := p.Stats()
 	pr := &metrics.PoolResult{
 		Workers:  st.Workers,
 		Queue:    st.Queue,
-		WhenFull: scenarios.WhenFullBlock,
+		WhenFull: string(st.WhenFull),
 		Rejected: st.Rejected,
 		Depth:    samples,
-	}
-	if st.Reject {
-		pr.WhenFull = scenarios.WhenFullReject
 	}
 	if elapsed > 0 && st.Workers > 0 {
 		pr.Utilization = st.Busy.Seconds() / (float64(st.Workers) * elapsed.Seconds())

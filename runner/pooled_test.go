@@ -112,7 +112,7 @@ func TestPooledLittlesLaw(t *testing.T) {
 func checkBacklogGrows(t *testing.T, sr metrics.StrategyResult) {
 	t.Helper()
 	pool := sr.Pool
-	if pool.WhenFull != "block" || pool.Rejected != 0 || pool.Workers != 2 || pool.Queue != scenarios.DefaultPoolQueue {
+	if pool.WhenFull != "block" || pool.Rejected != 0 || pool.Workers != 2 || pool.Queue != strategies.DefaultPoolQueue {
 		t.Errorf("pool %+v, want block, 2 workers, the default queue, nothing rejected", pool)
 	}
 	// The backlog grows by about 100 calls a second: compare the depth
@@ -182,7 +182,7 @@ func meanDepth(samples []metrics.Sample, from, to float64) float64 {
 // samples, and utilisation from the pool's busy time.
 func TestPoolResultArithmetic(t *testing.T) {
 	t.Parallel()
-	p, err := strategies.NewPooled(nopCaller{}, strategies.PoolOptions{Workers: 2, Queue: 8, Reject: true})
+	p, err := strategies.NewPooled(nopCaller{}, strategies.PoolOptions{Workers: 2, Queue: 8, WhenFull: strategies.WhenFullReject})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/metrics"
-	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/strategies"
 )
 
@@ -38,13 +37,14 @@ func startBackground(s strategies.Strategy, layout metrics.Layout) (*background,
 	return b, err
 }
 
-// drain waits, after the load, for the backlog to be delivered: up to
-// limit (the scenario's drain), or up to the grace period as well when the
-// run was interrupted. What is left is counted undelivered. Safe on nil.
-func (b *background) drain(ctx context.Context, limit, grace time.Duration) {
+// drain waits, after the load, for the backlog to be delivered: up to the
+// strategy's drain option, or up to the grace period as well when the run
+// was interrupted. What is left is counted undelivered. Safe on nil.
+func (b *background) drain(ctx context.Context, grace time.Duration) {
 	if b == nil {
 		return
 	}
+	limit := b.strat.Options().Drain.D()
 	if ctx.Err() != nil {
 		limit = min(limit, grace)
 	}
@@ -69,12 +69,13 @@ func (b *background) mergeInto(r *metrics.Recorder) {
 // result fills sr.Queue and the "delivery_latency" histogram. merged holds
 // the workers' and the consumers' recorders; the duplicates come from the
 // mock upstreams' ledgers (a real upstream's are unknown: not counted).
-func (b *background) result(spec scenarios.Strategy, merged *metrics.Recorder, sr *metrics.StrategyResult,
+func (b *background) result(merged *metrics.Recorder, sr *metrics.StrategyResult,
 	backlog []metrics.Sample, ups *upstreams) error {
+	opts := b.strat.Options()
 	q := &metrics.QueueResult{
-		Consumers:       spec.Consumers,
-		Capacity:        spec.Capacity,
-		WhenFull:        spec.WhenFull,
+		Consumers:       opts.Consumers,
+		Capacity:        opts.Capacity,
+		WhenFull:        string(opts.WhenFull),
 		Acked:           sr.Outcomes.OK, // Execute says ok exactly when every call was enqueued
 		Delivered:       merged.Delivered,
 		Undelivered:     uint64(b.undelivered),

@@ -9,6 +9,7 @@ import (
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 func parseScenario(t *testing.T, src string) *scenarios.Scenario {
@@ -81,7 +82,7 @@ load: {rate: 200/s, duration: 1s}
 	if q.DeliveredOutcomes != want {
 		t.Errorf("delivered outcomes %+v, want the draws' %+v", q.DeliveredOutcomes, want)
 	}
-	if q.Consumers != 4 || q.Capacity != 64 || q.WhenFull != scenarios.WhenFullBlock {
+	if q.Consumers != 4 || q.Capacity != 64 || q.WhenFull != string(strategies.WhenFullBlock) {
 		t.Errorf("queue options %d consumers, capacity %d, %s; want 4, 64, block", q.Consumers, q.Capacity, q.WhenFull)
 	}
 	if q.DeliveryLatency.Count != 200 || q.DeliveryLatency.P50 < 2 || s.Latency.P50 >= q.DeliveryLatency.P50 {
@@ -186,7 +187,7 @@ load: {rate: 50/s, duration: 200ms}
 	// The first operation fills the broker until its first call, 1 s
 	// long, is delivered: every later one is refused whole.
 	refused := s.Operations - 1
-	if s.Operations < 2 || q.Acked != 1 || s.Outcomes.Failed != refused || q.WhenFull != scenarios.WhenFullReject {
+	if s.Operations < 2 || q.Acked != 1 || s.Outcomes.Failed != refused || q.WhenFull != string(strategies.WhenFullReject) {
 		t.Errorf("%d operations, %d acked, outcomes %+v, when full %q; want 1 acked, the rest failed, reject",
 			s.Operations, q.Acked, s.Outcomes, q.WhenFull)
 	}

@@ -169,17 +169,6 @@ func progress(w io.Writer, format string, args ...any) {
 
 // runStrategy runs one strategy on fresh upstreams.
 func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Strategy, o Options) (metrics.StrategyResult, bool, error) {
-	// Only the queued strategy reads the mocks' ledgers (for duplicates).
-	ups, err := startUpstreams(sc, spec.Name == "queued")
-	if err != nil {
-		return metrics.StrategyResult{}, false, err
-	}
-	defer ups.close()
-
-	calls, err := buildCalls(sc, ups.baseURLs)
-	if err != nil {
-		return metrics.StrategyResult{}, false, err
-	}
 	tlsConfs, err := tlsConfigs(sc)
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
@@ -194,12 +183,25 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	strat, err := strategies.New(specOf(sc, spec), caller)
+	opts := spec.OptionsOrDefaults()
+	strat, err := strategies.New(spec.Name, opts, caller, strategies.Env{Policies: sc.PoliciesByIndex()})
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
 	if c, ok := strat.(io.Closer); ok {
 		defer c.Close()
+	}
+	// Only a strategy that delivers in the background reads the mocks'
+	// ledgers (for duplicates).
+	_, delivers := strat.(strategies.Background)
+	ups, err := startUpstreams(sc, delivers)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	defer ups.close()
+	calls, err := buildCalls(sc, ups.baseURLs)
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
 	}
 
 	ideal, err := idealOf(sc, strat)
@@ -247,8 +249,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
-	bg.drain(ctx, spec.Drain.D(), o.Grace) // queued: the backlog goes out while the sampler watches
-	samples := depth.stop()                // every operation has finished: nothing more to see
+	bg.drain(ctx, o.Grace)  // queued: the backlog goes out while the sampler watches
+	samples := depth.stop() // every operation has finished: nothing more to see
 	merged := metrics.NewRecorder(layout)
 	for _, r := range recs.all {
 		r.FlushWindows()
@@ -257,18 +259,18 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	bg.mergeInto(merged)
 	measuredFrom := st.Start.Add(min(lc.Warmup, st.End.Sub(st.Start))) // the warm-up is not measured
 	sr, err := merged.Summarize(spec.Title(), st.End.Sub(measuredFrom), st.Dropped)
-	sr.Strategy, sr.Options = spec.Name, optionsOf(spec)
+	sr.Strategy, sr.Options = spec.Name, strategies.Describe(opts)
 	sr.Interrupted, sr.Warmup, sr.LatencyFrom = interrupted.Load(), st.Warmup, fromIntendedStart
 	if lc.Users != nil {
 		sr.LatencyFrom = fromActualStart
 	}
 	sr.Windows = layout.Windows.Result(layout.Failures)
 	sr.Cost = cost.stop(sr.Operations, len(ups.servers) > 0)
-	if p, ok := strat.(*strategies.Pooled); ok {
+	if p, ok := strat.(strategies.Pool); ok {
 		sr.Pool = poolResult(p, samples, merged, st.End.Sub(st.Start))
 	}
 	if bg != nil && err == nil {
-		err = bg.result(spec, merged, &sr, samples, ups)
+		err = bg.result(merged, &sr, samples, ups)
 	}
 	return sr, st.Interrupted, err
 }
@@ -438,7 +440,7 @@ func (u *upstreams) close() {
 // every upstream will take, and the strategy says how those combine.
 type ideal struct {
 	drawers   []mockupstream.Drawer // by upstream index
-	policies  []scenarios.Policy    // by upstream index
+	policies  []strategies.Policy   // by upstream index
 	idealizer strategies.Idealizer
 }
 
@@ -454,7 +456,7 @@ func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	id := &ideal{idealizer: iz}
 	for _, up := range sc.Upstreams {
 		p := sc.PolicyFor(up.Name)
-		if up.Mock == nil || loadDependent(up.Mock) || loadDependentPolicy(p) {
+		if up.Mock == nil || loadDependent(up.Mock) || p.DependsOnLoad() {
 			return nil, nil
 		}
 		id.policies = append(id.policies, p)

@@ -210,7 +210,7 @@ func brownoutScenario(from, to time.Duration) *scenarios.Scenario {
 func TestIdealLatencyAtOffset(t *testing.T) {
 	t.Parallel()
 	sc := brownoutScenario(300*time.Millisecond, 600*time.Millisecond)
-	s, _ := strategies.New(strategies.Spec{Name: "sequential"}, nil)
+	s, _ := strategies.New("sequential", nil, nil, strategies.Env{})
 	id, err := idealOf(sc, s)
 	if err != nil || id == nil {
 		t.Fatalf("idealOf = %v, %v; want an ideal", id, err)

@@ -13,7 +13,6 @@ func mapEnv(env map[string]string) func(string) (string, bool) {
 	}
 }
 
-var testEnv = map[string]string{"A": "alpha", "E": "", "P": "80", "TOKEN": "s3cr3t-t0ken", "_x1": "under"}
 
 // Expansion works on values wherever they sit (block and flow mappings,
 // lists, anchors used through aliases and merge keys), never on keys.

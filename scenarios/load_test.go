@@ -13,6 +13,7 @@ import (
 	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -51,25 +52,25 @@ func TestLoadRoundTrip(t *testing.T) {
 				{Upstream: "billing", Method: "GET", Path: "/"},
 				{Upstream: "search", Method: "GET", Path: "/q?page={{.Seq}}&n={{.Seq}}"},
 			}},
-			Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
+			Strategies: []scenarios.Strategy{scenarios.NewStrategy("sequential"), scenarios.NewStrategy("fanout")},
 			Policies: &scenarios.Policies{
-				Default: scenarios.PolicySpec{
+				Default: strategies.PolicySpec{
 					Timeout:  ptr(dur(2 * time.Second)),
 					Deadline: ptr(dur(5 * time.Second)),
-					Retry: &scenarios.RetrySpec{
+					Retry: &strategies.RetrySpec{
 						Attempts: ptr(3), Backoff: ptr(dur(50 * time.Millisecond)), MaxBackoff: ptr(dur(time.Second)),
 						Jitter: ptr("full"), On: []string{"connection", "timeout", "5xx", "429"}, MaxRetryAfter: ptr(dur(5 * time.Second)),
 					},
-					Breaker: &scenarios.BreakerSpec{
+					Breaker: &strategies.BreakerSpec{
 						FailureRatio: ptr(units.Fraction(0.5)), Window: ptr(20),
 						OpenFor: ptr(dur(5 * time.Second)), HalfOpenProbes: ptr(1),
 					},
-					RateLimit: &scenarios.RateLimitSpec{Rate: ptr(units.Rate(100)), Burst: ptr(10), MaxWait: ptr(dur(time.Second))},
+					RateLimit: &strategies.RateLimitSpec{Rate: ptr(units.Rate(100)), Burst: ptr(10), MaxWait: ptr(dur(time.Second))},
 				},
-				Upstreams: map[string]scenarios.PolicySpec{
+				Upstreams: map[string]strategies.PolicySpec{
 					"audit": {
-						Retry:   &scenarios.RetrySpec{Attempts: ptr(5), On: []string{"5xx"}},
-						Breaker: &scenarios.BreakerSpec{Consecutive: ptr(3)},
+						Retry:   &strategies.RetrySpec{Attempts: ptr(5), On: []string{"5xx"}},
+						Breaker: &strategies.BreakerSpec{Consecutive: ptr(3)},
 					},
 					"search": {Timeout: ptr(dur(500 * time.Millisecond))},
 				},
@@ -88,7 +89,7 @@ func TestLoadRoundTrip(t *testing.T) {
 			Name:       "defaults",
 			Upstreams:  scenarios.Upstreams{{Name: "only", Mock: fixed(0)}},
 			Operation:  scenarios.Operation{Calls: []scenarios.Call{{Upstream: "only", Method: "GET", Path: "/"}}},
-			Strategies: []scenarios.Strategy{{Name: "fanout"}},
+			Strategies: []scenarios.Strategy{scenarios.NewStrategy("fanout")},
 			Load: scenarios.LoadSpec{
 				Model: scenarios.ModelOpen, Rate: 1, Duration: dur(time.Second), MaxInFlight: scenarios.DefaultMaxInFlight,
 				Arrivals: scenarios.ArrivalsUniform, OnCap: scenarios.OnCapWait,
@@ -182,7 +183,7 @@ func TestSeedExample(t *testing.T) {
 			{Upstream: "profile", Method: "PUT", Path: "/users/{{.Seq}}", Critical: true},
 			{Upstream: "audit", Method: "POST", Path: "/log"},
 		}},
-		Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
+		Strategies: []scenarios.Strategy{scenarios.NewStrategy("sequential"), scenarios.NewStrategy("fanout")},
 		Load: scenarios.LoadSpec{
 			Model: scenarios.ModelOpen, Rate: 20, Duration: dur(10 * time.Second), MaxInFlight: scenarios.DefaultMaxInFlight,
 			Arrivals: scenarios.ArrivalsUniform, OnCap: scenarios.OnCapWait,
@@ -255,7 +256,7 @@ func TestValidate(t *testing.T) {
 		Name:       "code",
 		Upstreams:  scenarios.Upstreams{{Name: "a", URL: "http://localhost:1"}},
 		Operation:  scenarios.Operation{Calls: []scenarios.Call{{Upstream: "b", Method: "post"}}},
-		Strategies: []scenarios.Strategy{{Name: "fanout"}},
+		Strategies: []scenarios.Strategy{scenarios.NewStrategy("fanout")},
 	}
 	err := s.Validate()
 	want := `operation.calls[0].upstream: unknown upstream "b"; did you mean "a"? defined: a` + "\n" +

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 // An override replaces only the fields it sets, block by block and field by
@@ -21,13 +22,13 @@ func TestPolicyForMergesFieldByField(t *testing.T) {
 	if !s.HasPolicies() {
 		t.Fatal("HasPolicies() = false for a file with policies")
 	}
-	def := scenarios.Policy{
+	def := strategies.Policy{
 		Timeout:  2 * time.Second,
 		Deadline: 5 * time.Second,
-		Retry: scenarios.RetryPolicy{Attempts: 3, Backoff: 50 * time.Millisecond, MaxBackoff: time.Second, Jitter: "full",
+		Retry: strategies.Retry{Attempts: 3, Backoff: 50 * time.Millisecond, MaxBackoff: time.Second, Jitter: "full",
 			On: []string{"connection", "timeout", "5xx", "429"}, MaxRetryAfter: 5 * time.Second},
-		Breaker:   scenarios.BreakerPolicy{FailureRatio: 0.5, Window: 20, OpenFor: 5 * time.Second, HalfOpenProbes: 1},
-		RateLimit: scenarios.RateLimitPolicy{Rate: 100, Burst: 10, MaxWait: time.Second},
+		Breaker:   strategies.Breaker{FailureRatio: 0.5, Window: 20, OpenFor: 5 * time.Second, HalfOpenProbes: 1},
+		RateLimit: strategies.RateLimit{Rate: 100, Burst: 10, MaxWait: time.Second},
 	}
 	audit := def
 	audit.Retry.Attempts, audit.Retry.On = 5, []string{"5xx"}
@@ -36,7 +37,7 @@ func TestPolicyForMergesFieldByField(t *testing.T) {
 	search.Timeout = 500 * time.Millisecond
 	tests := []struct {
 		upstream string
-		want     scenarios.Policy
+		want     strategies.Policy
 	}{
 		{"profile", def},
 		{"audit", audit},
@@ -56,19 +57,19 @@ func TestPolicyDefaults(t *testing.T) {
 	tests := []struct {
 		name, yaml string
 		upstream   string
-		want       scenarios.Policy
+		want       strategies.Policy
 	}{
-		{"no policies", "", "a", scenarios.Policy{}},
+		{"no policies", "", "a", strategies.Policy{}},
 		{"retry defaults", "policies: {default: {retry: {attempts: 2}}}", "a",
-			scenarios.Policy{Retry: scenarios.RetryPolicy{Attempts: 2, Jitter: "full", On: scenarios.RetryOn, MaxRetryAfter: scenarios.DefaultMaxRetryAfter}}},
+			strategies.Policy{Retry: strategies.Retry{Attempts: 2, Jitter: "full", On: strategies.RetryOnAll, MaxRetryAfter: strategies.DefaultMaxRetryAfter}}},
 		{"breaker defaults", "policies: {default: {breaker: {consecutive: 4}}}", "a",
-			scenarios.Policy{Breaker: scenarios.BreakerPolicy{Consecutive: 4, OpenFor: scenarios.DefaultOpenFor, HalfOpenProbes: 1}}},
+			strategies.Policy{Breaker: strategies.Breaker{Consecutive: 4, OpenFor: strategies.DefaultOpenFor, HalfOpenProbes: 1}}},
 		{"an override turns the breaker off", "policies: {default: {breaker: {consecutive: 4}}, upstreams: {a: {breaker: {consecutive: 0}}}}", "a",
-			scenarios.Policy{}},
+			strategies.Policy{}},
 		{"an override adds a block", "policies: {upstreams: {a: {rate_limit: {rate: 10/s, burst: 1}}}}", "a",
-			scenarios.Policy{RateLimit: scenarios.RateLimitPolicy{Rate: 10, Burst: 1}}},
+			strategies.Policy{RateLimit: strategies.RateLimit{Rate: 10, Burst: 1}}},
 		{"another upstream keeps the default", "policies: {default: {timeout: 1s}, upstreams: {a: {timeout: 2s}}}", "b",
-			scenarios.Policy{Timeout: time.Second}},
+			strategies.Policy{Timeout: time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,11 +130,11 @@ func TestValidatePolicies(t *testing.T) {
 		Strategies: []scenarios.Strategy{{Name: "fanout"}},
 		Load:       scenarios.LoadSpec{Rate: 1, Duration: dur(time.Second)},
 		Policies: &scenarios.Policies{
-			Default: scenarios.PolicySpec{Retry: &scenarios.RetrySpec{Attempts: &zero}},
-			Upstreams: map[string]scenarios.PolicySpec{
-				"zeta":  {Breaker: &scenarios.BreakerSpec{Consecutive: &neg}},
+			Default: strategies.PolicySpec{Retry: &strategies.RetrySpec{Attempts: &zero}},
+			Upstreams: map[string]strategies.PolicySpec{
+				"zeta":  {Breaker: &strategies.BreakerSpec{Consecutive: &neg}},
 				"audt":  {},
-				"audit": {Retry: &scenarios.RetrySpec{Backoff: ptr(dur(-time.Second))}},
+				"audit": {Retry: &strategies.RetrySpec{Backoff: ptr(dur(-time.Second))}},
 			},
 		},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/golden"
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -60,7 +61,9 @@ func leafSchemas(t reflect.Type) *jsonschema.Schema {
 	case reflect.TypeFor[units.ByteSize]():
 		return &jsonschema.Schema{Description: "A size in bytes, such as 512, 4KiB or 1.5MB.",
 			AnyOf: []*jsonschema.Schema{{Type: "string", Examples: []any{"4KiB", "1MB"}}, {Type: "integer", Minimum: "0"}}}
-	case reflect.TypeFor[scenarios.HedgeDelay]():
+	case reflect.TypeFor[strategies.WhenFull]():
+		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.WhenFulls)}
+	case reflect.TypeFor[strategies.HedgeDelay]():
 		return &jsonschema.Schema{Type: "string", Pattern: hedgePattern, Examples: []any{"p95", "50ms"},
 			Description: "A duration such as 50ms, or a percentile of the upstream's observed latency such as p95."}
 	case reflect.TypeFor[scenarios.StageTarget]():
@@ -92,7 +95,7 @@ func generatedSchema(t *testing.T) []byte {
 		RequiredFromJSONSchemaTags: true,
 		Mapper:                     leafSchemas,
 	}
-	for _, dir := range []string{"./", "../mockupstream", "../draws", "../units"} {
+	for _, dir := range []string{"./", "../mockupstream", "../draws", "../strategies", "../units"} {
 		if err := r.AddGoComments("github.com/fanbench/fanbench/scenarios", dir); err != nil {
 			t.Fatal(err)
 		}
@@ -123,16 +126,12 @@ func generatedSchema(t *testing.T) []byte {
 		AnyOf: []*jsonschema.Schema{durationSchema("A fixed delay, such as 200ms."), withoutDescription(lat)}}
 
 	name, strat := def(scenarios.Strategy{})
-	if n, ok := strat.Properties.Get("name"); ok {
-		n.Enum = anys(scenarios.StrategyNames)
-	}
-	s.Definitions[name] = &jsonschema.Schema{Description: strat.Description,
-		AnyOf: []*jsonschema.Schema{{Type: "string", Enum: anys(scenarios.StrategyNames)}, withoutDescription(strat)}}
+	s.Definitions[name] = strategySchema(t, r, strat.Description)
 
 	if retry, ok := s.Definitions["RetrySpec"]; ok {
 		if on, ok := retry.Properties.Get("on"); ok && on.Items != nil {
 			// 429 is a number to YAML; the loader reads it as the text.
-			on.Items = &jsonschema.Schema{Enum: append(anys(scenarios.RetryOn), 429)}
+			on.Items = &jsonschema.Schema{Enum: append(anys(strategies.RetryOnAll), 429)}
 		}
 	}
 	for _, d := range s.Definitions {
@@ -145,6 +144,29 @@ func generatedSchema(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return append(data, '\n')
+}
+
+// strategySchema is a strategy entry as the registry defines it: a bare
+// name, or a mapping of the name, a label and that strategy's own options
+// (reflected from its Options type), one variant per strategy.
+func strategySchema(t *testing.T, r *jsonschema.Reflector, desc string) *jsonschema.Schema {
+	t.Helper()
+	names := strategies.Names()
+	out := &jsonschema.Schema{Description: desc, AnyOf: []*jsonschema.Schema{{Type: "string", Enum: anys(names)}}}
+	for _, d := range strategies.Definitions() {
+		opts := r.Reflect(d.Defaults())
+		props := jsonschema.NewProperties()
+		props.Set("name", &jsonschema.Schema{Const: d.Name, Description: d.Doc})
+		props.Set("label", &jsonschema.Schema{Type: "string", Description: "Label names the entry in results and reports; default the name. Two entries of one strategy with different options need labels apart, such as {name: pooled, label: pooled-4, workers: 4}."})
+		if opts.Properties != nil {
+			for p := opts.Properties.Oldest(); p != nil; p = p.Next() {
+				props.Set(p.Key, p.Value)
+			}
+		}
+		out.AnyOf = append(out.AnyOf, &jsonschema.Schema{Type: "object", Title: d.Name, Properties: props,
+			Required: []string{"name"}, AdditionalProperties: jsonschema.FalseSchema})
+	}
+	return out
 }
 
 // anyScalarForText lets the plain text fields of s (name, path, url…) take

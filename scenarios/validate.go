@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"net/url"
 	"reflect"
@@ -15,12 +14,8 @@ import (
 	"github.com/fanbench/fanbench/internal/strictyaml"
 	"github.com/fanbench/fanbench/internal/suggest"
 	"github.com/fanbench/fanbench/mockupstream"
-	"github.com/fanbench/fanbench/units"
+	"github.com/fanbench/fanbench/strategies"
 )
-
-// StrategyNames lists the strategies fanbench can run, in the order they are
-// usually compared. Read it; do not change it.
-var StrategyNames = []string{"sequential", "fanout", "pooled", "queued", "hedged"}
 
 // Methods lists the HTTP methods a call may use.
 var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -154,20 +149,8 @@ func (c *checker) upstreams(us Upstreams) {
 // Validate, placing each of its field errors at the line of the field.
 func (c *checker) mock(m *mockupstream.Config, path string) {
 	m.Latency.Dist = m.Latency.EffectiveDist()
-	err := m.Validate()
-	if err == nil {
-		return
-	}
-	errs := []error{err}
-	if joined, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = joined.Unwrap()
-	}
-	for _, e := range errs {
-		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
-			c.addf(strictyaml.Join(path, fe.Field), "%s", fe.Msg)
-		} else {
-			c.addf(path, "%v", e)
-		}
+	for _, e := range draws.FieldErrors(m.Validate()) {
+		c.fieldError(path, e)
 	}
 }
 
@@ -244,9 +227,10 @@ func (c *checker) callPath(p, path string) {
 }
 
 func (c *checker) strategies(ss []Strategy) {
+	names := strategies.Names()
 	if len(ss) == 0 {
 		c.addf("strategies", "%s; list the strategies to compare, such as [sequential, fanout]; known: %s",
-			c.missing("strategies"), strings.Join(StrategyNames, ", "))
+			c.missing("strategies"), strings.Join(names, ", "))
 		return
 	}
 	first := make(map[string]int, len(ss))
@@ -254,14 +238,23 @@ func (c *checker) strategies(ss []Strategy) {
 		s := &ss[i]
 		path := fmt.Sprintf("strategies[%d]", i)
 		if s.Name == "" {
-			c.addf(path+".name", "%s; known: %s", c.missing(path+".name"), strings.Join(StrategyNames, ", "))
+			c.addf(path+".name", "%s; known: %s", c.missing(path+".name"), strings.Join(names, ", "))
 			continue
 		}
-		if !slices.Contains(StrategyNames, s.Name) {
-			c.addf(path+".name", "unknown strategy %q%s", s.Name, suggest.Choices(s.Name, "known", StrategyNames))
+		def, ok := strategies.Lookup(s.Name)
+		if !ok {
+			c.addf(path+".name", "unknown strategy %q%s", s.Name, suggest.Choices(s.Name, "known", names))
 			continue
 		}
-		c.strategyOptions(s, path)
+		if s.Label != "" && strings.TrimSpace(s.Label) != s.Label {
+			c.addf(path+".label", "%q has spaces around it", s.Label)
+		}
+		if s.Options == nil {
+			s.Options = def.Defaults()
+		}
+		for _, e := range draws.FieldErrors(s.Options.Validate()) {
+			c.fieldError(path, e)
+		}
 		at := path + ".name"
 		if s.Label != "" {
 			at = path + ".label"
@@ -278,87 +271,13 @@ func (c *checker) strategies(ss []Strategy) {
 	}
 }
 
-// strategyOptions maps each option key to the strategies it applies to.
-var strategyOptions = map[string][]string{
-	"stop_on_critical_failure": {"sequential"},
-	"fail_fast":                {"fanout"},
-	"workers":                  {"pooled"},
-	"queue":                    {"pooled"},
-	"when_full":                {"pooled", "queued"},
-	"consumers":                {"queued"},
-	"capacity":                 {"queued"},
-	"drain":                    {"queued"},
-	"hedge_delay":              {"hedged"},
-}
-
-// strategyOptions checks that each option written applies to the strategy,
-// checks its range, and fills in the defaults.
-func (c *checker) strategyOptions(s *Strategy, path string) {
-	for _, key := range slices.Sorted(maps.Keys(strategyOptions)) {
-		if owners := strategyOptions[key]; c.written(path+"."+key) && !slices.Contains(owners, s.Name) {
-			c.addf(path+"."+key, "applies to %s only, not to %s", strings.Join(owners, " and "), s.Name)
-		}
-	}
-	if s.Label != "" && strings.TrimSpace(s.Label) != s.Label {
-		c.addf(path+".label", "%q has spaces around it", s.Label)
-	}
-	positive := func(key string, v int, example int) {
-		if c.written(path+"."+key) && v <= 0 {
-			c.addf(path+"."+key, "must be 1 or more, such as %s: %d", key, example)
-		}
-	}
-	switch s.Name {
-	case "pooled":
-		positive("workers", s.Workers, DefaultWorkers)
-		positive("queue", s.Queue, DefaultPoolQueue)
-	case "queued":
-		positive("consumers", s.Consumers, DefaultConsumers)
-		positive("capacity", s.Capacity, DefaultCapacity)
-		if c.written(path+".drain") && s.Drain <= 0 {
-			c.addf(path+".drain", "must be more than 0, such as drain: 30s")
-		}
-	}
-	switch s.WhenFull {
-	case "", WhenFullBlock, WhenFullReject:
-	default:
-		c.addf(path+".when_full", "unknown behaviour %q%s", s.WhenFull, suggest.Choices(s.WhenFull, "allowed", []string{WhenFullBlock, WhenFullReject}))
-	}
-	s.fillDefaults()
-}
-
-// NewStrategy returns an entry for the named strategy with the default
-// options, as a file that names it bare gets.
-func NewStrategy(name string) Strategy {
-	s := Strategy{Name: name}
-	s.fillDefaults()
-	return s
-}
-
-// fillDefaults sets the options left at zero to their defaults.
-func (s *Strategy) fillDefaults() {
-	orDefault := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	switch s.Name {
-	case "pooled":
-		orDefault(&s.Workers, DefaultWorkers)
-		orDefault(&s.Queue, DefaultPoolQueue)
-	case "queued":
-		orDefault(&s.Consumers, DefaultConsumers)
-		orDefault(&s.Capacity, DefaultCapacity)
-		if s.Drain <= 0 {
-			s.Drain = units.Duration(DefaultDrain)
-		}
-	case "hedged":
-		if s.HedgeDelay == nil {
-			s.HedgeDelay = &HedgeDelay{}
-			_ = s.HedgeDelay.UnmarshalText([]byte(DefaultHedgeAfter))
-		}
-	}
-	if (s.Name == "pooled" || s.Name == "queued") && s.WhenFull == "" {
-		s.WhenFull = WhenFullBlock
+// fieldError reports a problem that a config type's own validation found,
+// at the line of its field under path (a *draws.FieldError), or at path.
+func (c *checker) fieldError(path string, e error) {
+	if fe, ok := errors.AsType[*draws.FieldError](e); ok {
+		c.addf(strictyaml.Join(path, fe.Field), "%s", fe.Msg)
+	} else {
+		c.addf(path, "%v", e)
 	}
 }
 
@@ -495,19 +414,5 @@ func must(b []byte, _ error) []byte { return b }
 // think checks a think-time distribution with the checks an upstream's
 // latency gets, its fields named under load.think.
 func (c *checker) think(l *draws.Latency) {
-	_, err := l.Quantile(0)
-	if err == nil {
-		return
-	}
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	for _, e := range errs {
-		if fe, ok := errors.AsType[*draws.FieldError](e); ok {
-			c.addf("load.think"+strings.TrimPrefix(fe.Field, "latency"), "%s", fe.Msg)
-		} else {
-			c.addf("load.think", "%v", e)
-		}
-	}
+	l.Check("load.think", func(field, format string, args ...any) { c.addf(field, format, args...) })
 }

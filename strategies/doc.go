@@ -22,7 +22,7 @@
 //		Retry:   strategies.Retry{Attempts: 3, Backoff: 50 * time.Millisecond},
 //		Breaker: strategies.Breaker{Consecutive: 5, OpenFor: 5 * time.Second},
 //	}})
-//	s, _ := strategies.New(strategies.Spec{Name: "fanout"}, caller)
+//	s, _ := strategies.New("fanout", nil, caller, strategies.Env{}) // nil options: the defaults
 //	op := strategies.NewOperation(calls)
 //	op.Seq = 7
 //	outcome := s.Execute(ctx, op) // op.Results now holds each call's result

@@ -30,8 +30,8 @@ func ExampleNew() {
 		{Upstream: "profile", Method: "PUT", Critical: true},
 		{Upstream: "audit", Method: "POST"},
 	}
-	for _, name := range strategies.Names {
-		s, _ := strategies.New(strategies.Spec{Name: name}, answer{})
+	for _, name := range strategies.Names() {
+		s, _ := strategies.New(name, nil, answer{}, strategies.Env{})
 		op := strategies.NewOperation(calls)
 		fmt.Println(name, s.Execute(context.Background(), op), op.Results[1].Status)
 		if c, ok := s.(interface{ Close() error }); ok { // pooled, queued run goroutines of their own

@@ -7,6 +7,32 @@ import (
 	"time"
 )
 
+// fanoutName is the strategy's name in files and results.
+const fanoutName = "fanout"
+
+func init() {
+	Register(Definition{
+		Name: fanoutName, Rank: 20,
+		Doc:      "one goroutine per call, waiting for all: latency about the slowest call's",
+		Defaults: func() Options { return &FanoutOptions{} },
+	})
+}
+
+// FanoutOptions are the options of the fanout strategy.
+type FanoutOptions struct {
+	// FailFast: once a critical call fails, the calls still in flight are
+	// cancelled.
+	FailFast bool `yaml:"fail_fast" json:"fail_fast,omitempty"`
+}
+
+// Validate reports nothing: every value is valid.
+func (*FanoutOptions) Validate() error { return nil }
+
+// New returns a Fanout strategy; Close it when done.
+func (o *FanoutOptions) New(caller Caller, _ Env) (Strategy, error) {
+	return NewFanout(caller, o.FailFast), nil
+}
+
 // Fanout makes every call at once (the last on the operation's goroutine,
 // the others on goroutines of their own) and waits for all of them, keeping
 // each call's result: latency is about the slowest call's.
@@ -39,7 +65,7 @@ func (f *Fanout) Close() error {
 }
 
 // Name returns "fanout".
-func (*Fanout) Name() string { return "fanout" }
+func (*Fanout) Name() string { return fanoutName }
 
 // Execute makes every call concurrently and returns when all have finished.
 // A call that finishes after a critical sibling failed is marked Wasted:

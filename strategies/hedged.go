@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // HedgeFirstAttempt is the attempt number of a hedge's first request; its
@@ -32,25 +34,68 @@ type AttemptCaller interface {
 	CallFrom(ctx context.Context, seq uint64, first int, c *Call) CallResult
 }
 
-// HedgeOptions tune a Hedged strategy. Set Delay or Quantile, not both;
-// with neither, the delay is the upstream's observed p95.
-type HedgeOptions struct {
-	// Delay is a fixed wait before the hedge is sent.
-	Delay time.Duration
-	// Quantile, in (0, 1), of the upstream's recent call latencies is the
-	// wait before the hedge, when Delay is 0; default DefaultHedgeQuantile.
-	Quantile float64
-	// Upstreams override Delay and Quantile for some upstreams, by
-	// upstream index; the zero UpstreamHedge keeps them.
-	Upstreams []UpstreamHedge
+// hedgedName is the strategy's name in files and results.
+const hedgedName = "hedged"
+
+func init() {
+	Register(Definition{
+		Name: hedgedName, Rank: 50,
+		Doc: "fans out, and sends a second request of a call that has not answered within the hedge delay: tail latency against extra load",
+		Defaults: func() Options {
+			o := &HedgeOptions{}
+			_ = o.HedgeDelay.UnmarshalText([]byte(DefaultHedgeAfter))
+			return o
+		},
+	})
 }
 
-// UpstreamHedge is one upstream's own hedging: Off (its calls are never
-// hedged), or its own Delay or Quantile.
-type UpstreamHedge struct {
-	Off      bool
-	Delay    time.Duration
-	Quantile float64
+// HedgeOptions tune a Hedged strategy: the options of the hedged strategy.
+type HedgeOptions struct {
+	// HedgeDelay is how long a call waits for an answer before a second
+	// attempt is sent: a duration, or a quantile of the upstream's observed
+	// latency such as p95 (the default, also for the zero HedgeDelay).
+	HedgeDelay HedgeDelay `yaml:"hedge_delay" json:"hedge_delay"`
+	// Upstreams override HedgeDelay for some upstreams, by upstream index;
+	// the zero HedgePolicy keeps it. New takes them from the upstreams'
+	// call policies.
+	Upstreams []HedgePolicy `yaml:"-" json:"-"`
+}
+
+// readsHedgePolicy marks the options of a strategy that reads the
+// upstreams' hedge policies (see ReadsHedgePolicy).
+func (*HedgeOptions) readsHedgePolicy() {}
+
+// ReadsHedgePolicy reports whether a strategy with these options reads
+// the hedge field of the upstreams' call policies (Policy.Hedge); for the
+// others a hedge policy is a silent no-op, which a loader should refuse.
+func ReadsHedgePolicy(o Options) bool {
+	_, ok := o.(interface{ readsHedgePolicy() })
+	return ok
+}
+
+// Validate reports every problem of the options.
+func (o *HedgeOptions) Validate() error {
+	var ps draws.Problems
+	if msg := o.HedgeDelay.check(); msg != "" {
+		ps.Add("hedge_delay", "%s", msg)
+	}
+	return ps.Err()
+}
+
+// New returns a Hedged strategy, each upstream hedged as its call policy
+// says (env.Policies) or else as the options do.
+func (o *HedgeOptions) New(caller Caller, env Env) (Strategy, error) {
+	opts := *o
+	for i, p := range env.Policies {
+		if p.Hedge == nil {
+			continue
+		}
+		if opts.Upstreams == nil {
+			opts.Upstreams = make([]HedgePolicy, len(env.Policies))
+		}
+		opts.Upstreams[i] = *p.Hedge
+	}
+	return orNil(NewHedged(caller, opts))
 }
 
 // Hedged makes every call of an operation at once, as Fanout does, and
@@ -94,7 +139,7 @@ type Hedged struct {
 	delay    time.Duration // fixed; 0: the observed quantile
 	quantile float64
 	// upstreams are the per-upstream overrides, by upstream index.
-	upstreams []UpstreamHedge
+	upstreams []HedgePolicy
 
 	// trackers are the latency trackers by upstream index; grown under
 	// grow, copy on write, once per upstream.
@@ -122,23 +167,19 @@ func NewHedged(caller Caller, o HedgeOptions) (*Hedged, error) {
 	if !ok {
 		return nil, fmt.Errorf("hedged: the caller (%T) cannot number a hedge's attempts: it must implement strategies.AttemptCaller, as HTTPCaller and PolicyCaller do", caller)
 	}
-	switch {
-	case o.Delay < 0:
-		return nil, fmt.Errorf("hedged: delay %v is negative; want more than 0, or 0 for a quantile", o.Delay)
-	case o.Delay > 0 && o.Quantile != 0:
-		return nil, errors.New("hedged: set a fixed delay or a quantile, not both")
-	case o.Quantile < 0 || o.Quantile >= 1:
-		return nil, fmt.Errorf("hedged: quantile %v is out of range; want more than 0 and less than 1, such as 0.95", o.Quantile)
+	if msg := o.HedgeDelay.check(); msg != "" {
+		return nil, errors.New("hedged: " + msg)
 	}
 	for i, u := range o.Upstreams {
-		if u.Delay < 0 || u.Quantile < 0 || u.Quantile >= 1 || u.Delay > 0 && u.Quantile > 0 {
-			return nil, fmt.Errorf("hedged: upstream %d: want a delay above 0 or a quantile in (0, 1), not %+v", i, u)
+		if msg := u.check(); msg != "" {
+			return nil, fmt.Errorf("hedged: upstream %d: %s", i, msg)
 		}
 	}
-	if o.Delay == 0 && o.Quantile == 0 {
-		o.Quantile = DefaultHedgeQuantile
+	d := o.HedgeDelay
+	if d.Fixed == 0 && d.Quantile == 0 {
+		d.Quantile = DefaultHedgeQuantile
 	}
-	h := &Hedged{caller: ac, delay: o.Delay, quantile: o.Quantile, upstreams: o.Upstreams, newTimer: afterFuncTimer}
+	h := &Hedged{caller: ac, delay: d.Fixed, quantile: d.Quantile, upstreams: o.Upstreams, newTimer: afterFuncTimer}
 	h.states.New = func() any {
 		s := &hedgeState{h: h, done: make(chan struct{}, 1)}
 		s.timer = h.newTimer(s.fire)
@@ -156,7 +197,7 @@ func afterFuncTimer(f func()) hedgeTimer {
 }
 
 // Name returns "hedged".
-func (*Hedged) Name() string { return "hedged" }
+func (*Hedged) Name() string { return hedgedName }
 
 // Execute makes every call at once, each hedged, and returns when all have
 // ended; then, if the operation failed, it compensates the calls that
@@ -328,8 +369,8 @@ func (h *Hedged) hedgeOf(up int) (time.Duration, float64) {
 		switch u := h.upstreams[up]; {
 		case u.Off:
 			return -1, 0
-		case u.Delay > 0:
-			return u.Delay, 0
+		case u.Fixed > 0:
+			return u.Fixed, 0
 		case u.Quantile > 0:
 			return 0, u.Quantile
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -209,13 +210,13 @@ func TestNewHedgedOptions(t *testing.T) {
 		q       float64
 	}{
 		{"default p95", newHedgeScript(nil), HedgeOptions{}, "", 0, 0.95},
-		{"fixed", newHedgeScript(nil), HedgeOptions{Delay: 20 * time.Millisecond}, "", 20 * time.Millisecond, 0},
-		{"p99", newHedgeScript(nil), HedgeOptions{Quantile: 0.99}, "", 0, 0.99},
+		{"fixed", newHedgeScript(nil), HedgeOptions{HedgeDelay: HedgeDelay{Fixed: 20 * time.Millisecond}}, "", 20 * time.Millisecond, 0},
+		{"p99", newHedgeScript(nil), HedgeOptions{HedgeDelay: HedgeDelay{Quantile: 0.99}}, "", 0, 0.99},
 		{"plain caller", &barrierCaller{}, HedgeOptions{}, "AttemptCaller", 0, 0},
-		{"negative delay", newHedgeScript(nil), HedgeOptions{Delay: -1}, "negative", 0, 0},
-		{"both", newHedgeScript(nil), HedgeOptions{Delay: time.Second, Quantile: 0.9}, "not both", 0, 0},
-		{"quantile 1", newHedgeScript(nil), HedgeOptions{Quantile: 1}, "out of range", 0, 0},
-		{"negative quantile", newHedgeScript(nil), HedgeOptions{Quantile: -0.5}, "out of range", 0, 0},
+		{"negative delay", newHedgeScript(nil), HedgeOptions{HedgeDelay: HedgeDelay{Fixed: -1}}, "negative", 0, 0},
+		{"both", newHedgeScript(nil), HedgeOptions{HedgeDelay: HedgeDelay{Fixed: time.Second, Quantile: 0.9}}, "not both", 0, 0},
+		{"quantile 1", newHedgeScript(nil), HedgeOptions{HedgeDelay: HedgeDelay{Quantile: 1}}, "out of range", 0, 0},
+		{"negative quantile", newHedgeScript(nil), HedgeOptions{HedgeDelay: HedgeDelay{Quantile: -0.5}}, "out of range", 0, 0},
 	}
 	for _, tt := range tests {
 		h, err := NewHedged(tt.caller, tt.o)
@@ -290,7 +291,7 @@ func TestHedgedCall(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			c := newHedgeScript(map[hedgeLegKey]hedgeLeg{{"profile", 0}: tt.primary, {"profile", HedgeFirstAttempt}: tt.hedge})
-			h, timers := newManualHedged(t, c, HedgeOptions{Delay: delay})
+			h, timers := newManualHedged(t, c, HedgeOptions{HedgeDelay: HedgeDelay{Fixed: delay}})
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
 			op := NewOperation(hedgeOneCall())
@@ -360,7 +361,7 @@ func TestHedgedRealTimer(t *testing.T) {
 		{"profile", 0}:                 {status: 200, gate: make(chan struct{})},
 		{"profile", HedgeFirstAttempt}: {status: 200, latency: time.Millisecond},
 	})
-	h, err := NewHedged(c, HedgeOptions{Delay: delay})
+	h, err := NewHedged(c, HedgeOptions{HedgeDelay: HedgeDelay{Fixed: delay}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +384,7 @@ func TestHedgedQuantileDelay(t *testing.T) {
 		{"profile", 0}: {status: 200, perSeq: time.Millisecond}, // seq s answers in s ms
 		{"audit", 0}:   {status: 200, latency: time.Millisecond},
 	})
-	h, timers := newManualHedged(t, c, HedgeOptions{Quantile: 0.95})
+	h, timers := newManualHedged(t, c, HedgeOptions{HedgeDelay: HedgeDelay{Quantile: 0.95}})
 	profileOnly := []Call{{Upstream: "profile", UpstreamIndex: 0}}
 	run := func(calls []Call, seqs ...uint64) {
 		for _, seq := range seqs {
@@ -433,7 +434,7 @@ func TestHedgedObservesPrimariesOnly(t *testing.T) {
 		{"profile", 0}:                 {status: 200, latency: 40 * time.Millisecond, gate: make(chan struct{})},
 		{"profile", HedgeFirstAttempt}: {status: 200, latency: time.Millisecond},
 	})
-	h, timers := newManualHedged(t, c, HedgeOptions{Quantile: 0.5})
+	h, timers := newManualHedged(t, c, HedgeOptions{HedgeDelay: HedgeDelay{Quantile: 0.5}})
 	tr := h.tracker(0)
 	for range trackerWarmup {
 		tr.record(10 * time.Millisecond)
@@ -468,7 +469,7 @@ func TestHedgedCompensatesFailedCriticalCall(t *testing.T) {
 		{"ship", 0}:                 {status: 500, gate: make(chan struct{})},
 		{"ship", HedgeFirstAttempt}: {status: 503},
 	})
-	h, timers := newManualHedged(t, c, HedgeOptions{Delay: time.Millisecond})
+	h, timers := newManualHedged(t, c, HedgeOptions{HedgeDelay: HedgeDelay{Fixed: time.Millisecond}})
 	op := NewOperation(calls)
 	done := make(chan Outcome)
 	go func() { done <- h.Execute(t.Context(), op) }()
@@ -624,10 +625,10 @@ func BenchmarkHedged(b *testing.B) {
 		o      HedgeOptions
 	}{
 		// The usual case: the timer is armed and stopped, no hedge sent.
-		{"fixed-no-hedge", instantAttemptCaller{}, HedgeOptions{Delay: time.Second}},
+		{"fixed-no-hedge", instantAttemptCaller{}, HedgeOptions{HedgeDelay: HedgeDelay{Fixed: time.Second}}},
 		{"p95-no-hedge", instantAttemptCaller{}, HedgeOptions{}},
 		// Every call hedged after 1µs, the hedge winning.
-		{"every-call-hedged", slowPrimaryCaller{}, HedgeOptions{Delay: time.Microsecond}},
+		{"every-call-hedged", slowPrimaryCaller{}, HedgeOptions{HedgeDelay: HedgeDelay{Fixed: time.Microsecond}}},
 	}
 	for _, bb := range benches {
 		b.Run(bb.name, func(b *testing.B) {
@@ -660,14 +661,14 @@ func TestHedgedAllocs(t *testing.T) {
 		max  float64
 	}{
 		{"cold quantile: plain calls", HedgeOptions{}, 6},
-		{"armed, not fired", HedgeOptions{Delay: time.Second}, 6 + 2*2},
+		{"armed, not fired", HedgeOptions{HedgeDelay: HedgeDelay{Fixed: time.Second}}, 6 + 2*2},
 	}
 	for _, tt := range tests {
 		h, err := NewHedged(instantAttemptCaller{}, tt.o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if tt.o.Delay == 0 {
+		if tt.o.HedgeDelay.Fixed == 0 {
 			h.trackers.Store(&[]*latencyTracker{newLatencyTracker(0.95), newLatencyTracker(0.95)}) // cold, made
 		}
 		op := NewOperation(twoCalls())
@@ -783,8 +784,8 @@ func TestHTTPCallerHedgeDraw(t *testing.T) {
 // or a quantile of its own latency (none until it has answered enough).
 func TestHedgedPerUpstreamDelay(t *testing.T) {
 	t.Parallel()
-	h, err := NewHedged(&HTTPCaller{}, HedgeOptions{Delay: 50 * time.Millisecond, Upstreams: []UpstreamHedge{
-		{Off: true}, {}, {Delay: 5 * time.Millisecond}, {Quantile: 0.5}}})
+	h, err := NewHedged(&HTTPCaller{}, HedgeOptions{HedgeDelay: HedgeDelay{Fixed: 50 * time.Millisecond}, Upstreams: []HedgePolicy{
+		{Off: true}, {}, {HedgeDelay: HedgeDelay{Fixed: 5 * time.Millisecond}}, {HedgeDelay: HedgeDelay{Quantile: 0.5}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -805,7 +806,31 @@ func TestHedgedPerUpstreamDelay(t *testing.T) {
 			t.Errorf("delayFor(%d) = %v, %v; want %v, %v", tt.up, got, ok, tt.want, tt.hedged)
 		}
 	}
-	if _, err := NewHedged(&HTTPCaller{}, HedgeOptions{Upstreams: []UpstreamHedge{{Quantile: 1.5}}}); err == nil {
+	if _, err := NewHedged(&HTTPCaller{}, HedgeOptions{Upstreams: []HedgePolicy{{HedgeDelay: HedgeDelay{Quantile: 1.5}}}}); err == nil {
 		t.Error("a quantile of 1.5 for an upstream: no error")
+	}
+}
+
+// The hedged strategy takes each upstream's own hedging from its call
+// policy, by upstream index; an upstream without one keeps the options'.
+func TestHedgeOptionsTakeUpstreamPolicies(t *testing.T) {
+	t.Parallel()
+	o := &HedgeOptions{HedgeDelay: HedgeDelay{Fixed: 30 * time.Millisecond}}
+	env := Env{Policies: []Policy{{Hedge: &HedgePolicy{Off: true}}, {}, {Hedge: &HedgePolicy{HedgeDelay: HedgeDelay{Fixed: 5 * time.Millisecond}}}}}
+	s, err := o.New(&HTTPCaller{}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.(*Hedged)
+	want := []HedgePolicy{{Off: true}, {}, {HedgeDelay: HedgeDelay{Fixed: 5 * time.Millisecond}}}
+	if !reflect.DeepEqual(h.upstreams, want) || h.delay != 30*time.Millisecond {
+		t.Errorf("New = delay %v, upstreams %+v; want 30ms, %+v", h.delay, h.upstreams, want)
+	}
+	if o.Upstreams != nil {
+		t.Errorf("New changed the options: %+v", o.Upstreams)
+	}
+	s, _ = o.New(&HTTPCaller{}, Env{Policies: []Policy{{}, {}}})
+	if h := s.(*Hedged); h.upstreams != nil {
+		t.Errorf("no hedge policies: upstreams %+v, want none", h.upstreams)
 	}
 }

@@ -25,6 +25,9 @@ type Policy struct {
 	Retry     Retry
 	Breaker   Breaker
 	RateLimit RateLimit
+	// Hedge is the upstream's own hedging under the hedged strategy; nil
+	// keeps the strategy's hedge delay. The PolicyCaller ignores it.
+	Hedge *HedgePolicy
 }
 
 // Retry conditions, the values of Retry.On.
@@ -44,6 +47,9 @@ const (
 	JitterEqual = "equal" // backoff/2 plus a delay uniform in [0, backoff/2]
 	JitterNone  = "none"  // exactly the backoff
 )
+
+// Jitters lists the jitter kinds; the first is the default.
+var Jitters = []string{JitterFull, JitterEqual, JitterNone}
 
 // Retry retries failed attempts with exponential backoff.
 type Retry struct {
@@ -87,6 +93,21 @@ type Breaker struct {
 
 // Enabled reports whether the breaker is configured.
 func (b Breaker) Enabled() bool { return b.Consecutive > 0 || b.FailureRatio > 0 }
+
+// Retries reports whether a failure of the given kind (a RetryOnAll value)
+// is retried.
+func (r Retry) Retries(kind string) bool {
+	return r.Attempts > 1 && (len(r.On) == 0 || slices.Contains(r.On, kind))
+}
+
+// Enabled reports whether the rate limit is configured.
+func (l RateLimit) Enabled() bool { return l.Rate > 0 }
+
+// DependsOnLoad reports whether the policy makes a call's timing depend on
+// the load as well as on its upstream's answers: a breaker (open or not
+// after the failures so far) or a client-side rate limit (the wait for a
+// token).
+func (p Policy) DependsOnLoad() bool { return p.Breaker.Enabled() || p.RateLimit.Enabled() }
 
 // RateLimit is a client-side token bucket per upstream: an attempt waits
 // for a token (the wait is recorded), or fails as FailureLimited when the
@@ -165,10 +186,8 @@ func (p *Policy) validate(upstream int) error {
 	if r.MaxBackoff > 0 && r.Backoff > r.MaxBackoff {
 		add("retry.max_backoff", "%v is below retry.backoff %v", r.MaxBackoff, r.Backoff)
 	}
-	switch r.Jitter {
-	case "", JitterFull, JitterEqual, JitterNone:
-	default:
-		add("retry.jitter", "%q is not a jitter; want %s, %s or %s", r.Jitter, JitterFull, JitterEqual, JitterNone)
+	if r.Jitter != "" && !slices.Contains(Jitters, r.Jitter) {
+		add("retry.jitter", "%q is not a jitter; want one of %s", r.Jitter, strings.Join(Jitters, ", "))
 	}
 	for i, on := range r.On {
 		if !slices.Contains(RetryOnAll, on) {

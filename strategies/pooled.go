@@ -7,9 +7,24 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
-// Default sizes of a Pooled strategy, as the scenario file documents them.
+// pooledName is the strategy's name in files and results.
+const pooledName = "pooled"
+
+func init() {
+	Register(Definition{
+		Name: pooledName, Rank: 30,
+		Doc: "a fixed pool of workers shared by all operations, fed by a bounded queue: queue wait, saturation, backpressure",
+		Defaults: func() Options {
+			return &PoolOptions{Workers: DefaultPoolWorkers, Queue: DefaultPoolQueue, WhenFull: WhenFullBlock}
+		},
+	})
+}
+
+// Default sizes of a Pooled strategy.
 const (
 	DefaultPoolWorkers = 32
 	DefaultPoolQueue   = 1024
@@ -19,18 +34,39 @@ const (
 // such a call fails as FailureCanceled, with no request sent.
 var ErrPoolClosed = errors.New("pool closed: call not sent")
 
-// PoolOptions size a Pooled strategy. Zero values take the defaults.
+// PoolOptions size a Pooled strategy: the options of the pooled strategy.
+// NewPooled takes zero values for the defaults.
 type PoolOptions struct {
-	// Workers is the number of worker goroutines shared by all operations;
-	// default DefaultPoolWorkers.
-	Workers int
-	// Queue is how many calls may wait for a worker; default
-	// DefaultPoolQueue.
-	Queue int
-	// Reject: a call that finds the queue full fails at once as
-	// FailureRejected (ErrRejected), with no request sent. Otherwise it waits
-	// for room (backpressure), and that wait counts as queue wait.
-	Reject bool
+	// Workers is the size of the pool shared by all operations; default
+	// DefaultPoolWorkers.
+	Workers int `yaml:"workers" json:"workers,omitempty"`
+	// Queue is the length of the queue in front of the pool: how many calls
+	// may wait for a worker; default DefaultPoolQueue.
+	Queue int `yaml:"queue" json:"queue,omitempty"`
+	// WhenFull is what a full queue does to a new call: "block"
+	// (backpressure: the wait is part of the latency, the default) or
+	// "reject" (the call fails at once as rejected, with no request sent).
+	WhenFull WhenFull `yaml:"when_full" json:"when_full,omitempty"`
+}
+
+// Validate reports every problem of the options.
+func (o *PoolOptions) Validate() error {
+	var ps draws.Problems
+	if o.Workers < 1 {
+		ps.Add("workers", "must be 1 or more, such as workers: %d", DefaultPoolWorkers)
+	}
+	if o.Queue < 1 {
+		ps.Add("queue", "must be 1 or more, such as queue: %d", DefaultPoolQueue)
+	}
+	if msg := o.WhenFull.check(); msg != "" {
+		ps.Add("when_full", "%s", msg)
+	}
+	return ps.Err()
+}
+
+// New starts a Pooled strategy; Close it when done.
+func (o *PoolOptions) New(caller Caller, _ Env) (Strategy, error) {
+	return orNil(NewPooled(caller, *o))
 }
 
 // Pooled sends every call through a fixed pool of worker goroutines shared
@@ -92,12 +128,12 @@ type workerStats struct {
 // PoolStats is what a Pooled strategy has seen since it was made.
 type PoolStats struct {
 	Workers, Queue int
-	Reject         bool
+	WhenFull       WhenFull
 	// Busy is the time the workers spent on calls, summed over workers:
 	// utilisation is Busy / (Workers × elapsed).
 	Busy time.Duration
 	// Calls counts the calls the workers finished; Rejected those a full
-	// queue refused (Reject only).
+	// queue refused (WhenFullReject only).
 	Calls, Rejected uint64
 }
 
@@ -116,6 +152,12 @@ func NewPooled(caller Caller, opts PoolOptions) (*Pooled, error) {
 	if opts.Queue == 0 {
 		opts.Queue = DefaultPoolQueue
 	}
+	if msg := opts.WhenFull.check(); msg != "" {
+		return nil, fmt.Errorf("pooled: when_full: %s", msg)
+	}
+	if opts.WhenFull == "" {
+		opts.WhenFull = WhenFullBlock
+	}
 	p := &Pooled{
 		caller:      caller,
 		opts:        opts,
@@ -130,7 +172,7 @@ func NewPooled(caller Caller, opts PoolOptions) (*Pooled, error) {
 }
 
 // Name returns "pooled".
-func (*Pooled) Name() string { return "pooled" }
+func (*Pooled) Name() string { return pooledName }
 
 // Options returns the options in force, defaults filled in.
 func (p *Pooled) Options() PoolOptions { return p.opts }
@@ -140,7 +182,7 @@ func (p *Pooled) Options() PoolOptions { return p.opts }
 // result says how long the call waited for a worker (Queued, QueueWait).
 // A call that ends after a critical sibling failed is marked Wasted.
 //
-// A call that finds the queue full is rejected (Reject) or waits for room;
+// A call that finds the queue full is rejected (WhenFullReject) or waits for room;
 // when ctx ends during that wait the call fails as FailureCanceled. After
 // Close every call fails as FailureCanceled with ErrPoolClosed.
 // Compensations do not go through the pool: they are sent from the
@@ -179,7 +221,7 @@ func (p *Pooled) submit(b *poolBatch) {
 			continue
 		default:
 		}
-		if p.opts.Reject {
+		if p.opts.WhenFull.Rejects() {
 			p.rejected.Add(1)
 			p.fail(b, i, CallResult{Failure: FailureRejected, Err: ErrRejected})
 			continue
@@ -232,7 +274,7 @@ func (p *Pooled) Depth() int { return int(p.depth.Load()) }
 // Stats returns the pool's counters; busy time counts calls once they
 // finish.
 func (p *Pooled) Stats() PoolStats {
-	s := PoolStats{Workers: p.opts.Workers, Queue: p.opts.Queue, Reject: p.opts.Reject, Rejected: p.rejected.Load()}
+	s := PoolStats{Workers: p.opts.Workers, Queue: p.opts.Queue, WhenFull: p.opts.WhenFull, Rejected: p.rejected.Load()}
 	for i := range p.workerStats {
 		s.Busy += time.Duration(p.workerStats[i].busy.Load())
 		s.Calls += p.workerStats[i].calls.Load()

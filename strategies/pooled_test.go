@@ -88,7 +88,7 @@ func TestPooledResultsInCallOrder(t *testing.T) {
 		{"one worker", PoolOptions{Workers: 1, Queue: 1}},
 		{"fewer workers than calls", PoolOptions{Workers: 2, Queue: 4}},
 		{"defaults", PoolOptions{}},
-		{"reject with room", PoolOptions{Workers: 4, Queue: 64, Reject: true}},
+		{"reject with room", PoolOptions{Workers: 4, Queue: 64, WhenFull: WhenFullReject}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,7 +101,7 @@ func TestPooledResultsInCallOrder(t *testing.T) {
 				wg.Go(func() {
 					op := NewOperation(calls)
 					op.Seq = seq
-					if got := p.Execute(t.Context(), op); got != Partial && !tt.opts.Reject {
+					if got := p.Execute(t.Context(), op); got != Partial && !tt.opts.WhenFull.Rejects() {
 						t.Errorf("op %d: outcome %v, want partial", seq, got)
 					}
 					for i, r := range op.Results {
@@ -180,7 +180,7 @@ func fillPool(t *testing.T, p *Pooled, g *gateCaller) (<-chan Outcome, <-chan Ou
 func TestPooledRejectsWhenFull(t *testing.T) {
 	t.Parallel()
 	g := newGateCaller()
-	p := newTestPool(t, g, PoolOptions{Workers: 1, Queue: 1, Reject: true})
+	p := newTestPool(t, g, PoolOptions{Workers: 1, Queue: 1, WhenFull: WhenFullReject})
 	inService, queued := fillPool(t, p, g)
 
 	op := NewOperation(twoCalls())
@@ -294,7 +294,7 @@ func TestPooledDepth(t *testing.T) {
 	}
 	waitDepth(t, p, 0)
 	st := p.Stats()
-	if st.Calls != 6 || st.Busy < 2*held || st.Workers != 2 || st.Queue != 8 || st.Reject {
+	if st.Calls != 6 || st.Busy < 2*held || st.Workers != 2 || st.Queue != 8 || st.WhenFull != WhenFullBlock {
 		t.Errorf("Stats() = %+v; want 6 calls, busy ≥ %v, workers 2, queue 8, block", st, 2*held)
 	}
 }
@@ -410,8 +410,9 @@ func TestNewPooledOptions(t *testing.T) {
 		want    PoolOptions
 		wantErr bool
 	}{
-		{"defaults", nopCaller{}, PoolOptions{}, PoolOptions{Workers: 32, Queue: 1024}, false},
-		{"given", nopCaller{}, PoolOptions{Workers: 3, Queue: 5, Reject: true}, PoolOptions{Workers: 3, Queue: 5, Reject: true}, false},
+		{"defaults", nopCaller{}, PoolOptions{}, PoolOptions{Workers: 32, Queue: 1024, WhenFull: WhenFullBlock}, false},
+		{"unknown when_full", nopCaller{}, PoolOptions{WhenFull: "drop"}, PoolOptions{}, true},
+		{"given", nopCaller{}, PoolOptions{Workers: 3, Queue: 5, WhenFull: WhenFullReject}, PoolOptions{Workers: 3, Queue: 5, WhenFull: WhenFullReject}, false},
 		{"negative workers", nopCaller{}, PoolOptions{Workers: -1}, PoolOptions{}, true},
 		{"negative queue", nopCaller{}, PoolOptions{Queue: -1}, PoolOptions{}, true},
 		{"no caller", nil, PoolOptions{}, PoolOptions{}, true},
@@ -433,13 +434,13 @@ func TestNewPooledOptions(t *testing.T) {
 		}
 		_ = p.Close()
 	}
-	s, err := New(Spec{Name: "pooled", Workers: 2, Queue: 3, Reject: true}, nopCaller{})
+	s, err := New("pooled", &PoolOptions{Workers: 2, Queue: 3, WhenFull: WhenFullReject}, nopCaller{}, Env{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.(*Pooled).Close()
-	if got := s.(*Pooled).Options(); got != (PoolOptions{Workers: 2, Queue: 3, Reject: true}) {
-		t.Errorf("New(Spec{pooled…}).Options() = %+v, want workers 2, queue 3, reject", got)
+	if got := s.(*Pooled).Options(); got != (PoolOptions{Workers: 2, Queue: 3, WhenFull: WhenFullReject}) {
+		t.Errorf("New(pooled…).Options() = %+v, want workers 2, queue 3, reject", got)
 	}
 	var _ Gauged = s.(*Pooled)
 }

@@ -7,32 +7,78 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/units"
 )
 
-// Default sizes of a Queued strategy, as the scenario file documents them.
+// queuedName is the strategy's name in files and results.
+const queuedName = "queued"
+
+func init() {
+	Register(Definition{
+		Name: queuedName, Rank: 40,
+		Doc: "acks the operation once its calls are enqueued; consumers deliver them in the background: fast acks, backlog, delivery latency",
+		Defaults: func() Options {
+			return &QueueOptions{Consumers: DefaultQueueConsumers, Capacity: DefaultQueueCapacity,
+				WhenFull: WhenFullBlock, Drain: units.Duration(DefaultQueueDrain)}
+		},
+	})
+}
+
+// Defaults of a Queued strategy.
 const (
 	DefaultQueueConsumers = 16
 	DefaultQueueCapacity  = 100_000
+	DefaultQueueDrain     = 30 * time.Second
 )
 
 // ErrQueueClosed is the Err of a call given to a Queued strategy after
 // Drain or Close began; such a call fails as FailureRejected, unsent.
 var ErrQueueClosed = errors.New("queue closed: call not enqueued")
 
-// QueueOptions size a Queued strategy. Zero values take the defaults.
+// QueueOptions size a Queued strategy: the options of the queued strategy.
+// NewQueued takes zero values for the defaults.
 type QueueOptions struct {
-	// Consumers deliver the calls; default DefaultQueueConsumers.
-	Consumers int
-	// Capacity bounds the messages the in-process broker holds, one per
-	// call, waiting or being delivered; default DefaultQueueCapacity.
-	Capacity int
-	// Reject: a call that finds the broker full fails at once as
-	// FailureRejected (ErrRejected). Otherwise Execute waits for room
-	// (backpressure), and the wait is part of the ack latency.
-	Reject bool
+	// Consumers deliver the calls in the background; default
+	// DefaultQueueConsumers.
+	Consumers int `yaml:"consumers" json:"consumers,omitempty"`
+	// Capacity bounds the messages the broker holds, one per call, waiting
+	// or being delivered; default DefaultQueueCapacity.
+	Capacity int `yaml:"capacity" json:"capacity,omitempty"`
+	// WhenFull is what a full broker does to a new call: "block" (Execute
+	// waits for room, and the wait is part of the ack latency; the default)
+	// or "reject" (the call fails at once as rejected).
+	WhenFull WhenFull `yaml:"when_full" json:"when_full,omitempty"`
+	// Drain is how long the backlog may take to be delivered after the
+	// load ends; default DefaultQueueDrain. What is left is undelivered.
+	Drain units.Duration `yaml:"drain" json:"drain,omitempty"`
 	// Broker holds the messages instead of an in-process broker sized by
-	// Capacity and Reject; the Queued closes it.
-	Broker Broker
+	// Capacity and WhenFull; the Queued closes it.
+	Broker Broker `yaml:"-" json:"-"`
+}
+
+// Validate reports every problem of the options.
+func (o *QueueOptions) Validate() error {
+	var ps draws.Problems
+	if o.Consumers < 1 {
+		ps.Add("consumers", "must be 1 or more, such as consumers: %d", DefaultQueueConsumers)
+	}
+	if o.Capacity < 1 {
+		ps.Add("capacity", "must be 1 or more, such as capacity: %d", DefaultQueueCapacity)
+	}
+	if msg := o.WhenFull.check(); msg != "" {
+		ps.Add("when_full", "%s", msg)
+	}
+	if o.Drain <= 0 {
+		ps.Add("drain", "must be more than 0, such as drain: 30s")
+	}
+	return ps.Err()
+}
+
+// New returns a Queued strategy; its consumers start with Start.
+func (o *QueueOptions) New(caller Caller, _ Env) (Strategy, error) {
+	return orNil(NewQueued(caller, *o))
 }
 
 // DeliverySink receives what one consumer delivered. Every consumer has a
@@ -82,6 +128,9 @@ type Background interface {
 	// broker, never silently dropped. A call cut short by the stop is
 	// undelivered too (it may have reached its upstream).
 	Drain(ctx context.Context) (undelivered int)
+	// Options returns the options in force: the queue's size, and how long
+	// the runner lets Drain take after the load.
+	Options() QueueOptions
 }
 
 // Queued acknowledges an operation as soon as its calls are held by a
@@ -104,6 +153,7 @@ type Background interface {
 type Queued struct {
 	caller    Caller
 	consumers int
+	opts      QueueOptions
 	broker    Broker
 	// ops recycles the per-operation state, so that an operation costs no
 	// allocation. A state goes back once its last call is delivered.
@@ -178,22 +228,34 @@ func NewQueued(caller Caller, opts QueueOptions) (*Queued, error) {
 	if opts.Capacity == 0 {
 		opts.Capacity = DefaultQueueCapacity
 	}
+	if msg := opts.WhenFull.check(); msg != "" {
+		return nil, fmt.Errorf("queued: when_full: %s", msg)
+	}
+	if opts.WhenFull == "" {
+		opts.WhenFull = WhenFullBlock
+	}
+	if opts.Drain <= 0 {
+		opts.Drain = units.Duration(DefaultQueueDrain)
+	}
 	b := opts.Broker
 	if b == nil {
-		ib, err := NewInProcBroker(InProcOptions{Capacity: opts.Capacity, Reject: opts.Reject})
+		ib, err := NewInProcBroker(InProcOptions{Capacity: opts.Capacity, Reject: opts.WhenFull.Rejects()})
 		if err != nil {
 			return nil, fmt.Errorf("queued: %w", err)
 		}
 		b = ib
 	}
-	q := &Queued{caller: caller, consumers: opts.Consumers, broker: b, drained: make(chan struct{}), halted: make(chan struct{})}
+	q := &Queued{caller: caller, consumers: opts.Consumers, opts: opts, broker: b, drained: make(chan struct{}), halted: make(chan struct{})}
 	q.ops.New = func() any { return new(queuedOp) }
 	q.ctx, q.stop = context.WithCancel(context.Background())
 	return q, nil
 }
 
 // Name returns "queued".
-func (*Queued) Name() string { return "queued" }
+func (*Queued) Name() string { return queuedName }
+
+// Options returns the options in force, defaults filled in.
+func (q *Queued) Options() QueueOptions { return q.opts }
 
 // Depth is the backlog: messages held by the broker, waiting or being
 // delivered.

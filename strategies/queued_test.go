@@ -325,7 +325,7 @@ func TestQueuedCompensatesFailedOperation(t *testing.T) {
 func TestQueuedRejectsWhenFull(t *testing.T) {
 	t.Parallel()
 	caller := &keyCaller{}
-	q, err := NewQueued(caller, QueueOptions{Consumers: 2, Capacity: 3, Reject: true})
+	q, err := NewQueued(caller, QueueOptions{Consumers: 2, Capacity: 3, WhenFull: WhenFullReject})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,7 +505,7 @@ func TestNewQueuedValidates(t *testing.T) {
 			t.Errorf("NewQueued with %s succeeded, want an error", tt.name)
 		}
 	}
-	q, err := New(Spec{Name: "queued"}, &keyCaller{})
+	q, err := New("queued", nil, &keyCaller{}, Env{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,9 +71,9 @@ func TestStrategiesOutcomes(t *testing.T) {
 		{"both fail", map[string]int{"profile": 500, "audit": 503}, Failed},
 		{"redirect is not success", map[string]int{"audit": 302}, Partial},
 	}
-	for _, name := range Names {
+	for _, name := range Names() {
 		for _, tt := range tests {
-			s, err := New(Spec{Name: name}, &fakeCaller{status: tt.status})
+			s, err := New(name, nil, &fakeCaller{status: tt.status}, Env{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -197,7 +197,7 @@ func (b *barrierCaller) Call(ctx context.Context, _ uint64, _ *Call) CallResult 
 
 func TestNewUnknown(t *testing.T) {
 	t.Parallel()
-	if _, err := New(Spec{Name: "fanuot"}, &fakeCaller{}); err == nil {
+	if _, err := New("fanuot", nil, &fakeCaller{}, Env{}); err == nil {
 		t.Error(`New("fanuot") accepted an unknown strategy`)
 	}
 }
@@ -287,9 +287,9 @@ func (nopCaller) Call(context.Context, uint64, *Call) CallResult {
 }
 
 func BenchmarkExecute(b *testing.B) {
-	for _, name := range Names {
+	for _, name := range Names() {
 		b.Run(name, func(b *testing.B) {
-			s, _ := New(Spec{Name: name}, nopCaller{})
+			s, _ := New(name, nil, nopCaller{}, Env{})
 			if c, ok := s.(interface{ Close() error }); ok { // pooled, queued: stop their goroutines
 				defer c.Close()
 			}

@@ -2,9 +2,6 @@ package strategies
 
 import (
 	"context"
-	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -26,6 +23,12 @@ type Idealizer interface {
 	// Ideal returns the operation latency implied by the calls' latencies,
 	// indexed like the operation's calls.
 	Ideal(latencies []time.Duration) time.Duration
+}
+
+// Pool is a strategy that sends calls through a pool of workers of its own
+// (pooled), whose counters the runner reports.
+type Pool interface {
+	Stats() PoolStats
 }
 
 // Gauged is a strategy with a queue of its own (pooled, queued), whose depth
@@ -114,55 +117,6 @@ func Classify(calls []Call, results []CallResult) Outcome {
 		out = Partial
 	}
 	return out
-}
-
-// Names lists the strategies New knows, in the order they are usually
-// compared.
-var Names = []string{"sequential", "fanout", "pooled", "queued", "hedged"}
-
-// Spec names a strategy and its options. Each option belongs to the
-// strategies its comment names; the others ignore it. Zero values take the
-// defaults the scenario file documents.
-type Spec struct {
-	Name string
-	// StopOnCriticalFailure (sequential) skips the later calls once a
-	// critical call fails.
-	StopOnCriticalFailure bool
-	// FailFast (fanout) cancels the calls in flight once a critical call
-	// fails.
-	FailFast bool
-	// Workers and Queue (pooled) size the shared pool and its queue.
-	Workers, Queue int
-	// Reject (pooled, queued): a full queue fails a new call as rejected
-	// instead of blocking it.
-	Reject bool
-	// Consumers and Capacity (queued) size the consumers and the broker.
-	Consumers, Capacity int
-	// HedgeDelay (hedged) is a fixed delay before the hedge, or 0 to use
-	// HedgeQuantile of the upstream's observed latency.
-	HedgeDelay    time.Duration
-	HedgeQuantile float64
-	// HedgeUpstreams (hedged) override the hedge delay per upstream index.
-	HedgeUpstreams []UpstreamHedge
-}
-
-// New returns the strategy spec names, sending its calls through caller.
-// A strategy that runs goroutines of its own (fanout, pooled, queued)
-// implements io.Closer; close it when done.
-func New(spec Spec, caller Caller) (Strategy, error) {
-	switch spec.Name {
-	case "sequential":
-		return &Sequential{Caller: caller, StopOnCriticalFailure: spec.StopOnCriticalFailure}, nil
-	case "fanout":
-		return NewFanout(caller, spec.FailFast), nil
-	case "pooled":
-		return orNil(NewPooled(caller, PoolOptions{Workers: spec.Workers, Queue: spec.Queue, Reject: spec.Reject}))
-	case "queued":
-		return orNil(NewQueued(caller, QueueOptions{Consumers: spec.Consumers, Capacity: spec.Capacity, Reject: spec.Reject}))
-	case "hedged":
-		return orNil(NewHedged(caller, HedgeOptions{Delay: spec.HedgeDelay, Quantile: spec.HedgeQuantile, Upstreams: spec.HedgeUpstreams}))
-	}
-	return nil, fmt.Errorf("unknown strategy %q; known: %s", spec.Name, strings.Join(slices.Sorted(slices.Values(Names)), ", "))
 }
 
 // orNil returns a nil Strategy, not a Strategy holding a nil pointer, when

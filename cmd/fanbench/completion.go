@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 // completionExample shows how to load the script that cobra's completion
@@ -61,5 +62,18 @@ func addCompletions(root *cobra.Command) {
 		if cmd.Flags().Lookup("config") != nil {
 			_ = cmd.RegisterFlagCompletionFunc("config", yamlFiles)
 		}
+		if cmd.Flags().Lookup("strategies") != nil {
+			_ = cmd.RegisterFlagCompletionFunc("strategies", strategyNames)
+		}
 	}
+}
+
+// strategyNames completes --strategies from the strategy registry, each
+// name with its one-line description.
+func strategyNames(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	var out []cobra.Completion
+	for _, d := range strategies.Definitions() {
+		out = append(out, cobra.CompletionWithDesc(d.Name, d.Doc))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -43,6 +43,7 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"run", ""}, []string{"yaml"}},
 		{[]string{"report", "--format", ""}, []string{"table", "json", "markdown", "csv"}},
 		{[]string{"report", ""}, []string{"json"}},
+		{[]string{"run", "--strategies", ""}, []string{"sequential", "fanout", "pooled", "queued", "hedged"}},
 		{[]string{"report", "r.json", "--markdown", ""}, []string{"md"}},
 		{[]string{""}, []string{"run", "validate", "completion"}},
 	} {

@@ -13,9 +13,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/fanbench/fanbench/internal/gcfloor"
+	"github.com/fanbench/fanbench/internal/suggest"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/runner"
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -249,10 +251,10 @@ func applyOverrides(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags) err
 			switch {
 			case i >= 0:
 				keep = append(keep, sc.Strategies[i])
-			case slices.Contains(scenarios.StrategyNames, name):
+			case slices.Contains(strategies.Names(), name):
 				keep = append(keep, scenarios.NewStrategy(name))
 			default:
-				return usagef("--strategies: unknown strategy %q; allowed: %s", name, strings.Join(scenarios.StrategyNames, ", "))
+				return usagef("--strategies: unknown strategy %q%s", name, suggest.Choices(name, "allowed", strategies.Names()))
 			}
 		}
 		if len(keep) == 0 {

@@ -7,11 +7,12 @@ import (
 	"strings"
 
 	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 // baselineStrategy is what the speed-up column compares against, as in the
 // terminal table.
-const baselineStrategy = "sequential"
+const baselineStrategy = strategies.Baseline
 
 // summarySection shows the warnings, the verdict on the thresholds, the
 // winner per metric and the headline figures of every strategy.
