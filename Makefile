@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale fuzz demo baseline clean
+.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale fuzz demo baseline docs clean
 
 all: build
 
@@ -61,6 +61,11 @@ SCENARIO ?= seed
 baseline: build
 	@mkdir -p baselines
 	bin/fanbench run $(if $(wildcard $(SCENARIO)),$(SCENARIO),--example $(SCENARIO)) --out baselines/$(basename $(notdir $(SCENARIO))).json
+
+## docs: regenerate the CLI reference in docs/cli/ from the cobra commands; make test fails
+## when it is out of date (TestCLIDocs in cmd/fanbench)
+docs:
+	$(GO) test ./cmd/fanbench -run '^TestCLIDocs$$' -count=1 -update
 
 clean:
 	rm -rf bin demo

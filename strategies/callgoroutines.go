@@ -8,7 +8,7 @@ import (
 // callGoroutines run the calls an operation fans out, on goroutines that
 // outlive the operation. A goroutine made per call costs its creation and,
 // worse, the growth of its stack, by copying, on the way into the HTTP
-// client: 4–5% of the CPU of a saturated run. A goroutine is added whenever
+// client (docs/performance.md has the figures). A goroutine is added whenever
 // none is idle, so there are as many as the most calls ever in flight at
 // once; they end with close.
 type callGoroutines struct {

@@ -95,8 +95,8 @@ func (f *Fanout) Execute(ctx context.Context, op *Operation) Outcome {
 	// Every call but the last runs on another goroutine; the last runs on
 	// this one, which is waiting anyway. That saves a goroutine per
 	// operation, and its stack growth: a new goroutine's stack is grown,
-	// by copying, on its way into the HTTP client, which cost 9% of the
-	// CPU of a saturated run (see callGoroutines for the others).
+	// by copying, on its way into the HTTP client (see callGoroutines for
+	// the others; the cost measured is in docs/performance.md).
 	var wg sync.WaitGroup
 	last := len(op.Calls) - 1
 	for i := range last {

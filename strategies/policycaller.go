@@ -29,26 +29,9 @@ var (
 // overall deadline. It is safe for concurrent use; the breaker and the rate
 // limit of an upstream are shared by every call to it.
 //
-// What comes from where:
-//
-//   - The circuit breaker is written here (see breaker for why not
-//     failsafe-go's): a call takes a permit, or is refused without a
-//     request; its final outcome is recorded once.
-//   - The rate limit is golang.org/x/time/rate's token bucket, not
-//     failsafe-go's ratelimiter: that one is "smooth" (no burst) or
-//     "bursty" (a fixed window), not a token bucket of Rate and Burst, and
-//     it reads the wall clock, while x/time/rate takes the time as an
-//     argument, so tests drive it with a fake clock.
-//   - The retry loop, its backoff and jitter are written here, not taken
-//     from failsafe-go's retrypolicy, because the design needs what that
-//     executor does not give: a wait of max(backoff, Retry-After) with
-//     Retry-After in both of its forms (failsafehttp reads seconds only),
-//     per-call counts (attempts, 429s, retries sent too early, limiter
-//     wait) without a closure and an execution object per call, a
-//     per-attempt result, and an injectable clock and sleep so that backoff
-//     tests take microseconds. Timeouts are contexts, which an Attempter
-//     already honours, rather than failsafe-go's timeout policy and its
-//     goroutine.
+// Retries and the breaker are written here and the rate limit is
+// x/time/rate's: failsafe-go's policies lack Retry-After dates, per-call
+// counts and an injectable clock (docs/architecture.md says more).
 type PolicyCaller struct {
 	inner Attempter
 	ups   []*upstreamPolicy // by Call.UpstreamIndex; nil: the zero Policy

@@ -76,10 +76,13 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "fanbench",
 		Short: "Measure sync vs async fan-out to several APIs, against slow, flaky upstreams",
 		Long: `fanbench measures what it costs, in latency, throughput and errors, to send one
-operation's data to two or more APIs: sequentially, or with goroutine fan-out.
-It starts mock upstreams on loopback (or targets real URLs), drives every
-strategy with the same load and the same upstream behaviour, and reports
-HDR-histogram percentiles corrected for coordinated omission.`,
+operation's data to two or more APIs, strategy by strategy: sequential (one call
+after another), fanout (a goroutine per call), pooled (a shared worker pool
+behind a bounded queue), queued (acknowledge once enqueued, deliver in the
+background) and hedged (a second request for slow calls). It starts mock
+upstreams on loopback (or targets real URLs), drives every strategy with the
+same load and the same upstream behaviour, and reports HDR-histogram
+percentiles corrected for coordinated omission.`,
 		Example: `  fanbench run --example seed
   fanbench run scenario.yaml --out result.json
   fanbench validate scenario.yaml

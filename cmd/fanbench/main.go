@@ -1,6 +1,6 @@
 // Command fanbench measures what it costs to send one operation's data to
 // several APIs sequentially, with goroutine fan-out, through a pool or a
-// queue. See README.md, or run fanbench --help.
+// queue, or with hedged requests. See README.md, or run fanbench --help.
 package main
 
 import (

@@ -18,11 +18,12 @@ const (
 	memoryLatency   = 10 * time.Millisecond
 	// memoryInFlight caps the operations in flight at twice what Little's
 	// law asks for (rate × latency), as one sizes wrk2's connections. Under
-	// the default cap of 1,000, a burst of late starts on this 2-core
-	// machine opened hundreds of connections, whose dials and goroutines
-	// made the next burst worse, and the peak RSS followed the worst burst
-	// (60–233 MiB run to run); with the cap an operation over it waits for
-	// a slot, its latency still counted from its intended start.
+	// the default cap of 1,000, a burst of late starts on a small machine
+	// opens hundreds of connections, whose dials and goroutines make the
+	// next burst worse, and the peak RSS follows the worst burst
+	// (docs/performance.md, "the in-flight cap"); with the cap an operation
+	// over it waits for a slot, its latency still counted from its
+	// intended start.
 	memoryInFlight = 2 * memoryRate * int(memoryLatency/time.Millisecond) / 1000
 )
 

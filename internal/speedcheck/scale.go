@@ -24,13 +24,11 @@ const (
 	// damage was done in the seconds right after the warm-up. So 6 s.
 	scaleWarmup = 6 * time.Second
 	// scaleMockNice is the mock process's nice level, as if it ran on
-	// another machine: the two processes together keep this 2-core VM
-	// over 90% busy, and at equal priority the kernel ran the mock's
-	// threads while the generator's waited to start operations. Niced,
-	// the generator's late starts fell from 11.6–12.7% to 6.6–7.5% and
-	// its schedule lag p99 from 81–204 ms to 11–16 ms (two pairs, side by
-	// side). The mock's own delays, if any, show in the calls' latency,
-	// which the check prints (2 s fixed).
+	// another machine: on a small machine the two processes together keep
+	// every core busy, and at equal priority the kernel runs the mock's
+	// threads while the generator's wait to start operations (niced, the
+	// late starts fell: docs/performance.md). The mock's own delays, if
+	// any, show in the calls' latency, which the check prints (2 s fixed).
 	scaleMockNice = 15
 )
 
