@@ -119,6 +119,12 @@ rounds:
 		res.Strategies = append(res.Strategies, sr)
 		res.Warnings = append(res.Warnings, warnings(sr)...)
 	}
+	// The generator's lateness is one line for the whole run, and a
+	// warning only when it is large against the latencies measured; the
+	// reports say the rest as a note (see metrics.RunLateness).
+	if l, fell := metrics.RunLateness(res.Strategies); fell && l.Material() {
+		res.Warnings = append(res.Warnings, l.String())
+	}
 	if res.Interrupted {
 		res.Warnings = append(res.Warnings, "the run was interrupted: figures cover only what ran before the stop")
 	}
@@ -127,7 +133,8 @@ rounds:
 	return res, nil
 }
 
-// warnings says what makes a strategy's figures doubtful.
+// warnings says what makes a strategy's figures doubtful (the generator's
+// lateness is judged over the whole run, in run).
 func warnings(sr metrics.StrategyResult) []string {
 	var w []string
 	if sr.Dropped > 0 {
@@ -138,27 +145,7 @@ func warnings(sr metrics.StrategyResult) []string {
 		w = append(w, fmt.Sprintf("%s: %d operations were still in flight when the grace period ran out; they are counted as interrupted, not measured",
 			sr.Name, sr.Interrupted))
 	}
-	if metrics.FellBehind(sr.LateStarts, sr.Operations) {
-		where := ""
-		if sec, ok := worstLateSecond(sr.Windows); ok {
-			where = fmt.Sprintf(", most in second %d (%d of %d)", sec.AtS, sec.LateStarts, sec.Started)
-		}
-		w = append(w, fmt.Sprintf("%s: the generator fell behind: %d of %d operations (%.1f%%) started more than %v late (worst %.1f ms%s); figures are not trustworthy",
-			sr.Name, sr.LateStarts, sr.Operations, float64(sr.LateStarts)*100/float64(sr.Operations), metrics.LateStart, sr.ScheduleLag.Max, where))
-	}
 	return w
-}
-
-// worstLateSecond returns the window with the most late starts, the first
-// of equals; false when none has any.
-func worstLateSecond(ws []metrics.Window) (metrics.Window, bool) {
-	var worst metrics.Window
-	for _, w := range ws {
-		if w.LateStarts > worst.LateStarts {
-			worst = w
-		}
-	}
-	return worst, worst.LateStarts > 0
 }
 
 func progress(w io.Writer, format string, args ...any) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fanbench/fanbench/internal/stats"
 	"github.com/fanbench/fanbench/metrics"
 )
 
@@ -43,10 +44,10 @@ func compareStrategy(name string, b, c strategyRuns, tols Tolerances, alpha floa
 		var p float64
 		if tested {
 			mc.BaselineN, mc.CurrentN = len(xs), len(ys)
-			p = uTestP(xs, ys, alpha)
+			p = stats.UTestP(xs, ys, alpha)
 			mc.P = &p
-			if minP(len(xs), len(ys)) >= alpha {
-				note = fmt.Sprintf("too few samples: need %d %s a side", samplesNeeded(alpha), sampleWord(sc.Mode))
+			if stats.MinP(len(xs), len(ys)) >= alpha {
+				note = fmt.Sprintf("too few samples: need %d %s a side", stats.SamplesNeeded(alpha), sampleWord(sc.Mode))
 			}
 		}
 		j := judge(m, mc.Tolerance, mc.Baseline, mc.Current, p, tested, alpha)
@@ -196,7 +197,7 @@ func sampleNotes(ss []StrategyComparison, alpha float64) []string {
 		if s.Mode == ModeWindows {
 			nb, nc = testedN(s)
 		}
-		if minP(nb, nc) < alpha {
+		if stats.MinP(nb, nc) < alpha {
 			continue
 		}
 		k := key{s.Mode, nb, nc}
@@ -207,7 +208,7 @@ func sampleNotes(ss []StrategyComparison, alpha float64) []string {
 	}
 	var notes []string
 	for _, k := range order {
-		need := samplesNeeded(alpha)
+		need := stats.SamplesNeeded(alpha)
 		how := fmt.Sprintf("need %d repeats a side: set load.repeats: %d, or give %d result files a side", need, need, need)
 		what := fmt.Sprintf("%d repeats in the baseline, %d in the current results", k.b, k.c)
 		if k.mode == ModeWindows {
@@ -215,7 +216,7 @@ func sampleNotes(ss []StrategyComparison, alpha float64) []string {
 			how = fmt.Sprintf("need %d steady seconds a side (a longer load.duration), or load.repeats: %d", need, need)
 		}
 		notes = append(notes, fmt.Sprintf("too few samples for %s: %s, so the smallest p possible is %.2g, not below α = %v; %s",
-			strings.Join(names[k], ", "), what, minP(k.b, k.c), alpha, how))
+			strings.Join(names[k], ", "), what, stats.MinP(k.b, k.c), alpha, how))
 	}
 	return notes
 }

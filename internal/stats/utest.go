@@ -1,4 +1,4 @@
-package compare
+package stats
 
 import (
 	"slices"
@@ -6,12 +6,12 @@ import (
 	"golang.org/x/perf/benchmath"
 )
 
-// uTestP is the two-sided p-value of a Mann-Whitney U test of x against y:
+// UTestP is the two-sided p-value of a Mann-Whitney U test of x against y:
 // benchstat's test (golang.org/x/perf/benchmath, AssumeNothing), exact for
 // small samples with or without ties, a normal approximation past 50 values
 // (25 with ties). Samples whose values are all equal give 1: nothing to
 // tell apart.
-func uTestP(x, y []float64, alpha float64) float64 {
+func UTestP(x, y []float64, alpha float64) float64 {
 	if len(x) == 0 || len(y) == 0 {
 		return 1
 	}
@@ -21,9 +21,9 @@ func uTestP(x, y []float64, alpha float64) float64 {
 	return c.P
 }
 
-// minP is the smallest two-sided p-value a U test of n1 against n2 values
+// MinP is the smallest two-sided p-value a U test of n1 against n2 values
 // can give: 2 / C(n1+n2, n1), both samples entirely apart and no ties.
-func minP(n1, n2 int) float64 {
+func MinP(n1, n2 int) float64 {
 	if n1 == 0 || n2 == 0 {
 		return 1
 	}
@@ -37,12 +37,12 @@ func minP(n1, n2 int) float64 {
 	return min(1, 2/c)
 }
 
-// samplesNeeded is the fewest values a side for which a U test can reach
+// SamplesNeeded is the fewest values a side for which a U test can reach
 // p < alpha at all (4 at α = 0.05: 2/C(8,4) = 0.029, where 3 a side give
 // 0.1 at best).
-func samplesNeeded(alpha float64) int {
+func SamplesNeeded(alpha float64) int {
 	n := 1
-	for minP(n, n) >= alpha && n < 1000 {
+	for MinP(n, n) >= alpha && n < 1000 {
 		n++
 	}
 	return n

@@ -1,4 +1,4 @@
-package compare
+package stats
 
 import (
 	"math"
@@ -61,12 +61,12 @@ func TestUTestAgainstSciPy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := uTestP(tt.x, tt.y, DefaultAlpha)
+			got := UTestP(tt.x, tt.y, alpha)
 			if math.Abs(got-tt.want) > 1e-9*math.Max(1, tt.want) && math.Abs(got-tt.want)/tt.want > 1e-6 {
-				t.Errorf("uTestP(%v, %v) = %.12g, want %.12g (scipy)", tt.x, tt.y, got, tt.want)
+				t.Errorf("UTestP(%v, %v) = %.12g, want %.12g (scipy)", tt.x, tt.y, got, tt.want)
 			}
-			if back := uTestP(tt.y, tt.x, DefaultAlpha); math.Abs(back-got) > 1e-12 {
-				t.Errorf("uTestP is not symmetric: %.12g one way, %.12g the other", got, back)
+			if back := UTestP(tt.y, tt.x, alpha); math.Abs(back-got) > 1e-12 {
+				t.Errorf("UTestP is not symmetric: %.12g one way, %.12g the other", got, back)
 			}
 		})
 	}
@@ -84,14 +84,14 @@ func TestUTestEdges(t *testing.T) {
 		{"one against one", []float64{1}, []float64{2}, 1},
 	}
 	for _, tt := range tests {
-		if got := uTestP(tt.x, tt.y, DefaultAlpha); got != tt.want {
-			t.Errorf("%s: uTestP(%v, %v) = %v, want %v", tt.name, tt.x, tt.y, got, tt.want)
+		if got := UTestP(tt.x, tt.y, alpha); got != tt.want {
+			t.Errorf("%s: UTestP(%v, %v) = %v, want %v", tt.name, tt.x, tt.y, got, tt.want)
 		}
 	}
 	x := []float64{3, 1, 2}
-	uTestP(x, []float64{5, 4}, DefaultAlpha)
+	UTestP(x, []float64{5, 4}, alpha)
 	if x[0] != 3 || x[1] != 1 {
-		t.Errorf("uTestP sorted its input in place: %v", x)
+		t.Errorf("UTestP sorted its input in place: %v", x)
 	}
 }
 
@@ -104,8 +104,8 @@ func TestMinPAndSamplesNeeded(t *testing.T) {
 		{1, 1, 1}, {2, 2, 1.0 / 3}, {3, 3, 0.1}, {4, 4, 2.0 / 70}, {5, 5, 2.0 / 252}, {2, 5, 2.0 / 21}, {0, 5, 1},
 	}
 	for _, tt := range tests {
-		if got := minP(tt.n1, tt.n2); math.Abs(got-tt.want) > 1e-12 {
-			t.Errorf("minP(%d, %d) = %v, want %v", tt.n1, tt.n2, got, tt.want)
+		if got := MinP(tt.n1, tt.n2); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("MinP(%d, %d) = %v, want %v", tt.n1, tt.n2, got, tt.want)
 		}
 		// The bound is what the test itself gives for samples apart.
 		if tt.n1 > 0 && tt.n2 > 0 {
@@ -116,8 +116,8 @@ func TestMinPAndSamplesNeeded(t *testing.T) {
 			for i := range y {
 				y[i] = float64(100 + i)
 			}
-			if got := uTestP(x, y, DefaultAlpha); math.Abs(got-tt.want) > 1e-9 {
-				t.Errorf("uTestP of %d against %d values apart = %v, want minP %v", tt.n1, tt.n2, got, tt.want)
+			if got := UTestP(x, y, alpha); math.Abs(got-tt.want) > 1e-9 {
+				t.Errorf("UTestP of %d against %d values apart = %v, want MinP %v", tt.n1, tt.n2, got, tt.want)
 			}
 		}
 	}
@@ -125,8 +125,11 @@ func TestMinPAndSamplesNeeded(t *testing.T) {
 		alpha float64
 		want  int
 	}{{0.05, 4}, {0.1, 4}, {0.11, 3}, {0.01, 5}, {0.001, 7}} {
-		if got := samplesNeeded(tt.alpha); got != tt.want {
-			t.Errorf("samplesNeeded(%v) = %d, want %d", tt.alpha, got, tt.want)
+		if got := SamplesNeeded(tt.alpha); got != tt.want {
+			t.Errorf("SamplesNeeded(%v) = %d, want %d", tt.alpha, got, tt.want)
 		}
 	}
 }
+
+// alpha is the significance the tests use, as compare.DefaultAlpha.
+const alpha = 0.05

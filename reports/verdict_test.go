@@ -1,0 +1,60 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+// The verdict crowns a clear win, calls a tie a tie, judges an async
+// strategy by its deliveries, and never crowns a saturated or failing
+// strategy.
+func TestDecide(t *testing.T) {
+	t.Parallel()
+	want := map[string]struct {
+		winner string
+		says   []string
+	}{
+		"clear-win": {"fanout", []string{"fanout wins: 1.67× faster than sequential at p50 (300.0 vs 500.0 ms) and 1.66× at p99, with the same error rate and requests per operation."}},
+		"tie":       {"", []string{"No clear winner: fanout and hedged tie for the lead at p50 (300.0 vs 302.0 ms).", "hedged is 1.66× faster than sequential"}},
+		"async-failing-deliveries": {"fanout", []string{"fanout wins",
+			"queued delivers 1.61× faster than sequential at p50 (310.0 vs 500.0 ms) but 1.79× slower at p99 (900.0 vs 502.0 ms) (its caller waits 0.070 ms for the ack); errors 20.0% vs 0.1%"}},
+		"saturated-pool": {"fanout", []string{"fanout wins", "pooled is 5.80× slower than sequential", "not crowned"}},
+	}
+	for _, c := range verdictCases() {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			v := Decide(c.res)
+			w := want[c.name]
+			if v.Winner != w.winner {
+				t.Errorf("Winner = %q, want %q\n%s", v.Winner, w.winner, strings.Join(v.Lines, "\n"))
+			}
+			all := strings.Join(v.Lines, "\n")
+			for _, s := range w.says {
+				if !strings.Contains(all, s) {
+					t.Errorf("verdict lacks %q:\n%s", s, all)
+				}
+			}
+		})
+	}
+}
+
+func TestConcerns(t *testing.T) {
+	t.Parallel()
+	for _, c := range verdictCases() {
+		got := Concerns(c.res)
+		var names []string
+		for _, x := range got {
+			names = append(names, x.Strategy+": "+x.What)
+		}
+		if c.name == "saturated-pool" {
+			if len(got) < 2 || !strings.Contains(strings.Join(names, "\n"), "could not keep up: 315 operations completed of 500 started") ||
+				!strings.Contains(strings.Join(names, "\n"), "the pool was 99% busy (8 workers)") {
+				t.Errorf("saturated pool: concerns %q", names)
+			}
+			continue
+		}
+		if len(got) > 0 {
+			t.Errorf("%s: concerns %q, want none", c.name, names)
+		}
+	}
+}
