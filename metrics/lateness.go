@@ -17,7 +17,7 @@ const MaterialLateness = 0.05
 // against the latencies it measured: the strategies that fell behind (see
 // FellBehind), how many of their operations started late, the worst
 // schedule lag among them, and the smallest median latency it compares
-// with.
+// with (the delivery latency of a queued strategy, not its ack).
 type Lateness struct {
 	Strategies       []string
 	Late, Operations uint64
@@ -38,7 +38,13 @@ func RunLateness(ss []StrategyResult) (Lateness, bool) {
 		l.Operations += s.Operations
 		l.LagP99 = max(l.LagP99, s.ScheduleLag.P99)
 		l.LagMax = max(l.LagMax, s.ScheduleLag.Max)
-		if p := s.Latency.P50; p > 0 && (l.P50 == 0 || p < l.P50) {
+		p := s.Latency.P50
+		if s.Queue != nil {
+			// The ack is not what a queued strategy is judged by: its
+			// deliveries, which the same late start delays, are.
+			p = s.Queue.DeliveryLatency.P50
+		}
+		if p > 0 && (l.P50 == 0 || p < l.P50) {
 			l.P50 = p
 		}
 	}
@@ -60,8 +66,8 @@ func (l Lateness) Material() bool { return l.Share() > MaterialLateness }
 
 // String is the run's one line about its generator.
 func (l Lateness) String() string {
-	head := fmt.Sprintf("the generator started %d of %d operations (%.1f%%) more than %v late (%s), up to %.1f ms, p99 %.1f ms",
-		l.Late, l.Operations, float64(l.Late)*100/float64(max(l.Operations, 1)), LateStart, strings.Join(l.Strategies, ", "), l.LagMax, l.LagP99)
+	head := fmt.Sprintf("the generator started %d of %d operations (%.1f%%) more than %g ms late (%s), up to %.1f ms, p99 %.1f ms",
+		l.Late, l.Operations, float64(l.Late)*100/float64(max(l.Operations, 1)), float64(LateStart)/1e6, strings.Join(l.Strategies, ", "), l.LagMax, l.LagP99)
 	if !l.Material() {
 		return fmt.Sprintf("%s: under %s of the p50 latency (%.1f ms), too little to change the figures", head, shareText(l.Share()), l.P50)
 	}

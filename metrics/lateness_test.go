@@ -52,3 +52,15 @@ func TestRunLateness(t *testing.T) {
 		})
 	}
 }
+
+// A queued strategy's lateness is weighed against its deliveries, not its
+// ack of a few microseconds.
+func TestRunLatenessQueuedByDelivery(t *testing.T) {
+	t.Parallel()
+	s := StrategyResult{Name: "queued", LateStarts: 6, Operations: 300, ScheduleLag: Summary{P99: 1.3, Max: 2.5},
+		Latency: Summary{P50: 0.06}, Queue: &QueueResult{DeliveryLatency: Summary{P50: 80}}}
+	l, fell := RunLateness([]StrategyResult{s})
+	if !fell || l.P50 != 80 || l.Material() {
+		t.Errorf("RunLateness = %+v (material %v), want p50 80 ms, not material", l, l.Material())
+	}
+}

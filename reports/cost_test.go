@@ -18,7 +18,7 @@ func TestCostTable(t *testing.T) {
 				Predicted: metrics.PredictedTail(5), PredictedFromCalls: 0.052}},
 	}}
 	var buf bytes.Buffer
-	if err := Table(&buf, r, TableOptions{}); err != nil {
+	if err := Table(&buf, r, TableOptions{Wide: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"goroutines", "412.5", "73", "12.0", "0.25", "9",

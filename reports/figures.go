@@ -27,16 +27,21 @@ func baseline(r *metrics.Result) (metrics.StrategyResult, bool) {
 	return metrics.StrategyResult{}, false
 }
 
-// speedUp is the baseline's p50 latency over s's. It is unknown (false)
-// without a baseline, without latencies, and for a queued strategy: its
-// latency is an enqueue ack, and dividing by it would compare an enqueue
-// with a whole operation.
+// speedUp is the baseline's p50 latency over s's, each as the verdict
+// judges it: an async strategy (queued) by its delivery latency, never by
+// its enqueue ack, which would compare an enqueue with a whole operation.
+// It is unknown (false) without a baseline and for a strategy that
+// measured nothing.
 func speedUp(r *metrics.Result, s metrics.StrategyResult) (float64, bool) {
 	base, ok := baseline(r)
-	if !ok || base.Latency.P50 <= 0 || s.Latency.P50 <= 0 || s.Queue != nil {
+	if !ok {
 		return 0, false
 	}
-	return base.Latency.P50 / s.Latency.P50, true
+	b, j := judge(base), judge(s)
+	if !b.Measured || !j.Measured || b.P50 <= 0 || j.P50 <= 0 {
+		return 0, false
+	}
+	return b.P50 / j.P50, true
 }
 
 // overheadP99 is the harness overhead's p99 in ms; unknown (false) when
@@ -66,6 +71,23 @@ func includesMocks(r *metrics.Result) bool {
 		}
 	}
 	return false
+}
+
+// judgedLatency is the latency a strategy is judged by: the delivery
+// latency of an async strategy, else the operation latency.
+func judgedLatency(s metrics.StrategyResult) metrics.Summary {
+	if s.Queue != nil {
+		return s.Queue.DeliveryLatency
+	}
+	return s.Latency
+}
+
+// markAsync marks the name of a strategy judged by its delivery.
+func markAsync(name string, j Judged) string {
+	if j.Async {
+		return name + " †"
+	}
+	return name
 }
 
 // hasQueued reports whether any strategy's latency is an enqueue ack.

@@ -22,10 +22,14 @@ func TestRenderersGolden(t *testing.T) {
 		render func(io.Writer, *metrics.Result) error
 	}{
 		{"table.txt", func(w io.Writer, r *metrics.Result) error { return Table(w, r, TableOptions{}) }},
+		{"wide.txt", func(w io.Writer, r *metrics.Result) error { return Table(w, r, TableOptions{Wide: true}) }},
 		{"md", Markdown},
 		{"csv", CSV},
 	}
 	results := testResults(t)
+	for _, c := range verdictCases() { // the verdict's four cases, in every format
+		results["verdict-"+c.name] = c.res
+	}
 	for _, name := range slices.Sorted(maps.Keys(results)) {
 		for _, rd := range renderers {
 			t.Run(name+"."+rd.ext, func(t *testing.T) {

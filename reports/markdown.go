@@ -16,6 +16,7 @@ import (
 func Markdown(w io.Writer, r *metrics.Result) error {
 	var b strings.Builder
 	mdTitle(&b, r)
+	mdVerdict(&b, r)
 	mdWarnings(&b, r)
 	mdSummary(&b, r)
 	mdThresholds(&b, r)
@@ -56,18 +57,18 @@ func mdSummary(b *strings.Builder, r *metrics.Result) {
 		"p99.9 (ms)", "max (ms)", "errors (%)", "partial (%)", "speed-up vs sequential (p50)", "harness overhead p99 (ms)",
 		"CPU per 1,000 ops (ms)")
 	for _, s := range r.Strategies {
-		l := s.Latency
+		l, j := judgedLatency(s), judge(s)
 		speed, speedOK := speedUp(r, s)
 		over, overOK := overheadP99(s)
 		cpu, cpuOK := cpuPer1000(s)
-		mdRow(b, mdText(s.Name), fmt.Sprint(s.Operations), f1(s.Throughput),
-			ms(l.P50), ms(l.P90), ms(l.P95), ms(l.P99), ms(l.P999), ms(l.Max),
-			f2(s.ErrorRate*100), f2(s.PartialRate()*100),
+		mdRow(b, mdText(markAsync(s.Name, j)), fmt.Sprint(s.Operations), f1(s.Throughput),
+			measured(j, ms(l.P50)), measured(j, ms(l.P90)), measured(j, ms(l.P95)), measured(j, ms(l.P99)), measured(j, ms(l.P999)), measured(j, ms(l.Max)),
+			measured(j, f2(j.ErrorRate*100)), measured(j, f2(j.PartialRate*100)),
 			orDash(speed, speedOK, times), orDash(over, overOK, ms), orDash(cpu, cpuOK, f1))
 	}
 	b.WriteString("\n_Latency from each operation's intended start (corrected for coordinated omission); errors: operations not ok (partial or failed); speed-up: sequential p50 ÷ this p50.")
 	if hasQueued(r) {
-		b.WriteString(" Queued: latency is the enqueue ack.")
+		b.WriteString(" †: answers its caller before the work is done, so judged by delivery latency and delivered errors (its ack is what its caller waits).")
 	}
 	if includesMocks(r) {
 		b.WriteString(" CPU: the whole fanbench process, in-process mock upstreams included.")
@@ -136,4 +137,28 @@ func mdHeader(b *strings.Builder, align string, names ...string) {
 		delims[i] = map[rune]string{'l': ":--", 'r': "--:", 'c': ":-:"}[a]
 	}
 	b.WriteString("|" + strings.Join(delims, "|") + "|\n")
+}
+
+// mdVerdict opens the report with the verdict, the concerns about the
+// system under test and the note on the harness.
+func mdVerdict(b *strings.Builder, r *metrics.Result) {
+	v := Decide(r)
+	for i, l := range v.Lines {
+		if i == 0 {
+			fmt.Fprintf(b, "**%s**\n", mdText(l))
+			continue
+		}
+		fmt.Fprintf(b, "- %s\n", mdText(l))
+	}
+	fmt.Fprintf(b, "\n<sub>%s</sub>\n\n", mdText(v.Basis))
+	if cs := Concerns(r); len(cs) > 0 {
+		fmt.Fprintf(b, "**System under test: %s**\n\n", plural(len(cs), "concern", "concerns"))
+		for _, c := range cs {
+			fmt.Fprintf(b, "- %s\n", mdText(c.String()))
+		}
+		b.WriteString("\n")
+	}
+	if line, ok := HarnessNote(r); ok {
+		fmt.Fprintf(b, "_Harness: %s._\n\n", mdText(line))
+	}
 }

@@ -16,28 +16,44 @@ type TableOptions struct {
 	// Color draws headers, verdicts and warnings in colour; set it only
 	// when the output is a terminal.
 	Color bool
+	// Width is the terminal's width in columns; 0 means DefaultWidth. The
+	// compact table drops its least needed columns to fit.
+	Width int
+	// Wide shows every column of the headline table and the detail
+	// tables (per upstream, outcomes, particulars, sweep, cost).
+	Wide bool
 }
 
-// Table writes r as text tables: per strategy the headline figures, then
-// per upstream, the outcomes, what is particular to each strategy, the
-// sweep, the cost, the thresholds with their verdict line, and the
-// warnings in a box of their own. Every number carries its unit; the
-// tables stay within about 150 columns, rarely needed figures going to the
-// details table rather than widening the others.
+// DefaultWidth is the width the default output fits when the terminal's
+// is not known.
+const DefaultWidth = 100
+
+// Table writes r as text: the verdict first, then the headline figures
+// per strategy in a table that fits the terminal, the concerns about the
+// system under test, a note on the harness, the thresholds with their
+// verdict line, and the warnings in a box of their own. Wide adds every
+// column and the detail tables. Every number carries its unit.
 func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
+	if o.Width <= 0 {
+		o.Width = DefaultWidth
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", title(r))
-	sections := []table.Writer{strategyTable(r, o), upstreamTable(r, o), outcomesTable(r, o),
-		detailsTable(r, o), sweepTable(r, o), costTable(r, o)}
-	for i, t := range sections {
+	b.WriteString(verdictBlock(r, o))
+	var sections []table.Writer
+	if o.Wide {
+		sections = []table.Writer{strategyTable(r, o), upstreamTable(r, o), outcomesTable(r, o),
+			detailsTable(r, o), sweepTable(r, o), costTable(r, o)}
+	} else {
+		sections = []table.Writer{compactTable(r, o), sweepTable(r, o)}
+	}
+	for _, t := range sections {
 		if t == nil {
 			continue
 		}
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.WriteString(t.Render() + "\n")
+		b.WriteString("\n" + t.Render() + "\n")
 	}
+	b.WriteString(healthBlock(r, o))
 	if th := thresholdTable(r, o); th != nil {
 		b.WriteString("\n" + th.Render() + "\n")
 		b.WriteString(thresholdVerdict(r, o) + "\n")
@@ -50,7 +66,7 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 }
 
 func title(r *metrics.Result) string {
-	s := fmt.Sprintf("fanbench · scenario %q · %d strategies · %.1f s", scenarioName(r), len(r.Strategies), r.DurationS)
+	s := fmt.Sprintf("fanbench · scenario %q · %s · %.1f s", scenarioName(r), plural(len(r.Strategies), "strategy", "strategies"), r.DurationS)
 	if r.Interrupted {
 		s += " · INTERRUPTED"
 	}
@@ -76,14 +92,14 @@ func strategyTable(r *metrics.Result, o TableOptions) table.Writer {
 		"errors\n(%)", "partial\n(%)", "speed-up\nvs sequential\n(p50)", "harness\noverhead\np99 (ms)", "CPU per\n1,000 ops\n(ms)",
 	})
 	for _, s := range r.Strategies {
-		l := s.Latency
+		l, j := judgedLatency(s), judge(s)
 		speed, speedOK := speedUp(r, s)
 		over, overOK := overheadP99(s)
 		cpu, cpuOK := cpuPer1000(s)
 		t.AppendRow(table.Row{
-			s.Name, s.Operations, f1(s.Throughput),
-			ms(l.P50), ms(l.P90), ms(l.P95), ms(l.P99), ms(l.P999), ms(l.Max),
-			f2(s.ErrorRate * 100), f2(s.PartialRate() * 100),
+			markAsync(s.Name, j), s.Operations, f1(s.Throughput),
+			measured(j, ms(l.P50)), measured(j, ms(l.P90)), measured(j, ms(l.P95)), measured(j, ms(l.P99)), measured(j, ms(l.P999)), measured(j, ms(l.Max)),
+			measured(j, f2(j.ErrorRate*100)), measured(j, f2(j.PartialRate*100)),
 			orDash(speed, speedOK, times), orDash(over, overOK, ms), orDash(cpu, cpuOK, f1),
 		})
 	}
@@ -100,11 +116,11 @@ func strategyCaption(r *metrics.Result) string {
 	}
 	lines := []string{
 		"latency from each operation's " + from + "; errors: not ok (partial or failed)",
-		"speed-up: sequential p50 ÷ this p50; harness overhead: measured − ideal latency from the paired draws",
+		"speed-up: sequential p50 ÷ this p50 (by delivery for queued); harness overhead: measured − ideal latency from the paired draws",
 		"(– where the ideal is unknown: a real upstream, a rate limit, a finite capacity, a breaker)",
 	}
 	if hasQueued(r) {
-		lines = append(lines, "queued: latency is the enqueue ack; delivery latency is in the details below")
+		lines = append(lines, "† answers its caller before the work is done: delivery latency and delivered errors; the ack is in the details below")
 	}
 	if includesMocks(r) {
 		lines = append(lines, "CPU: the whole fanbench process, in-process mock upstreams included")
@@ -122,3 +138,11 @@ func orDash(v float64, ok bool, format func(float64) string) string {
 
 // times shows a ratio as "1.66×".
 func times(v float64) string { return f2(v) + "×" }
+
+// plural writes n with the noun's singular or plural: "1 strategy".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

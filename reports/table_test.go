@@ -37,19 +37,34 @@ func TestTableMarksInterruptedAndColours(t *testing.T) {
 // The tables stay readable on a terminal of 160 columns (the widest are
 // the real results with long upstream names); only names longer than any
 // real one widen them.
+// The default output fits a terminal of 100 columns (or the width it is
+// given, down to 60), and --wide stays within 160.
 func TestTableWidth(t *testing.T) {
 	t.Parallel()
-	for name, r := range testResults(t) {
+	results := testResults(t)
+	for _, c := range verdictCases() {
+		results["verdict-"+c.name] = c.res
+	}
+	for name, r := range results {
 		if name == "hostile" {
 			continue
 		}
-		var buf bytes.Buffer
-		if err := Table(&buf, r, TableOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		for i, line := range strings.Split(buf.String(), "\n") {
-			if n := utf8.RuneCountInString(line); n > 160 {
-				t.Errorf("%s: line %d is %d columns wide:\n%s", name, i+1, n, line)
+		for _, o := range []TableOptions{{}, {Width: 80}, {Width: 60}, {Wide: true}} {
+			limit := o.Width
+			switch {
+			case o.Wide:
+				limit = 160
+			case limit == 0:
+				limit = DefaultWidth
+			}
+			var buf bytes.Buffer
+			if err := Table(&buf, r, o); err != nil {
+				t.Fatal(err)
+			}
+			for i, line := range strings.Split(buf.String(), "\n") {
+				if n := utf8.RuneCountInString(line); n > limit {
+					t.Errorf("%s, %+v: line %d is %d columns wide, over %d:\n%s", name, o, i+1, n, limit, line)
+				}
 			}
 		}
 	}
@@ -59,7 +74,7 @@ func TestTableWidth(t *testing.T) {
 func TestTableShowsEveryFigure(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	if err := Table(&buf, fixture(t), TableOptions{}); err != nil {
+	if err := Table(&buf, fixture(t), TableOptions{Wide: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -101,9 +116,11 @@ func TestWarningsAddUndelivered(t *testing.T) {
 
 func TestSpeedUp(t *testing.T) {
 	t.Parallel()
-	seq := metrics.StrategyResult{Name: "seq", Strategy: "sequential", Latency: metrics.Summary{P50: 500}}
-	fan := metrics.StrategyResult{Name: "fanout", Strategy: "fanout", Latency: metrics.Summary{P50: 250}}
-	queued := metrics.StrategyResult{Name: "queued", Latency: metrics.Summary{P50: 0.05}, Queue: &metrics.QueueResult{}}
+	seq := metrics.StrategyResult{Name: "seq", Strategy: "sequential", Operations: 1, Latency: metrics.Summary{P50: 500}}
+	fan := metrics.StrategyResult{Name: "fanout", Strategy: "fanout", Operations: 1, Latency: metrics.Summary{P50: 250}}
+	queued := metrics.StrategyResult{Name: "queued", Operations: 1, Latency: metrics.Summary{P50: 0.05}, Queue: &metrics.QueueResult{}}
+	delivered := queued
+	delivered.Queue = &metrics.QueueResult{DeliveryLatency: metrics.Summary{P50: 400}, DeliveredOutcomes: metrics.Outcomes{OK: 1}}
 	for _, tc := range []struct {
 		name   string
 		ss     []metrics.StrategyResult
@@ -113,7 +130,8 @@ func TestSpeedUp(t *testing.T) {
 	}{
 		{"labelled baseline", []metrics.StrategyResult{seq, fan}, fan, 2, true},
 		{"no baseline", []metrics.StrategyResult{fan}, fan, 0, false},
-		{"queued ack", []metrics.StrategyResult{seq, queued}, queued, 0, false},
+		{"queued, nothing delivered", []metrics.StrategyResult{seq, queued}, queued, 0, false},
+		{"queued by delivery, not the ack", []metrics.StrategyResult{seq, delivered}, delivered, 1.25, true},
 		{"no latency", []metrics.StrategyResult{seq, {Name: "x"}}, metrics.StrategyResult{Name: "x"}, 0, false},
 	} {
 		got, ok := speedUp(&metrics.Result{Strategies: tc.ss}, tc.of)

@@ -224,12 +224,12 @@ func basis(js []Judged) string {
 	for _, a := range js {
 		for _, b := range js {
 			if a.Name != b.Name && significanceTestable(a.RoundsP50, b.RoundsP50) {
-				return fmt.Sprintf("differences over %d repeats are tested for significance (Mann-Whitney U, α %g); ties are within noise",
+				return fmt.Sprintf("ties: no significant difference over %d repeats (Mann-Whitney U, α %g)",
 					min(len(a.RoundsP50), len(b.RoundsP50)), tieAlpha)
 			}
 		}
 	}
-	return fmt.Sprintf("without repeats, differences within ±%.0f%% at p50, ±%.0f%% at p99 and ±%.1f points of error rate are ties (load.repeats tests them instead)",
+	return fmt.Sprintf("ties: within ±%.0f%% at p50, ±%.0f%% at p99, ±%.1f points of errors; load.repeats tests significance instead",
 		tieP50*100, tieP99*100, tieRate*100)
 }
 

@@ -55,7 +55,7 @@ func verdictCases() []verdictCase {
 	queued := strat("queued", 0.07, 0.2, 0, 2.4)
 	queued.Queue = &metrics.QueueResult{Consumers: 16, Capacity: 100000, WhenFull: "block", Acked: 1000, Delivered: 2000,
 		DeliveredOutcomes: metrics.Outcomes{OK: 800, Partial: 0, Failed: 200},
-		DeliveryLatency:   metrics.Summary{Count: 1000, P50: 310, P99: 900}}
+		DeliveryLatency:   metrics.Summary{Count: 1000, P50: 310, P99: 900, P999: 950, Max: 990}}
 	// Pooled: 8 workers at 99%, the latency piling up, 63 of 100 ops/s.
 	pooled := strat("pooled", 2900, 5800, 0, 2)
 	pooled.Throughput = 63

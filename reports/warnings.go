@@ -34,7 +34,8 @@ func Warnings(r *metrics.Result) []string {
 	return w
 }
 
-// warningsWidth wraps warnings so the block stays within the tables' width.
+// warningsWidth is the width the wide tables keep to, and the warnings'
+// box with them.
 const warningsWidth = 116
 
 // warningsBlock boxes the warnings in double lines, in bold yellow on a
@@ -55,7 +56,11 @@ func warningsBlock(r *metrics.Result, o TableOptions) table.Writer {
 	for _, w := range warns {
 		// Wrapped here rather than by the table, to indent the lines after
 		// the first under the text instead of under the mark.
-		lines := strings.Split(text.WrapSoft(w, warningsWidth-2), "\n")
+		width := warningsWidth
+		if !o.Wide {
+			width = min(width, o.Width-4) // the box's borders and padding
+		}
+		lines := strings.Split(text.WrapSoft(w, width-2), "\n")
 		for i := range lines {
 			lines[i] = "  " + strings.TrimRight(lines[i], " ")
 		}

@@ -104,7 +104,7 @@ func TestRunWritesTableAndResult(t *testing.T) {
 	t.Parallel()
 	out := filepath.Join(t.TempDir(), "result.json")
 	var stdout, stderr bytes.Buffer
-	code := Main(t.Context(), []string{"run", "--example", "seed", "--duration", "500ms", "--rate", "10/s", "--out", out}, &stdout, &stderr)
+	code := Main(t.Context(), []string{"run", "--example", "seed", "--duration", "500ms", "--rate", "10/s", "--out", out, "--wide"}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
 	}
@@ -175,7 +175,7 @@ func TestRunWithPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := Main(t.Context(), []string{"run", file, "-q", "--no-color", "--out", out}, &stdout, &stderr); code != 0 {
+	if code := Main(t.Context(), []string{"run", file, "-q", "--no-color", "--out", out, "-v"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
 	}
 	for _, want := range []string{"retries", "429s", "received", "breaker", "refusals", "503×"} {

@@ -27,6 +27,8 @@ type outputs struct {
 	markdown string
 	csv      string
 	color    bool // colour the table (stdout is a terminal that wants colour)
+	wide     bool // every column and the detail tables
+	width    int  // the terminal's width; 0: reports.DefaultWidth
 }
 
 // check rejects an unknown format and two outputs to one path, before
@@ -92,7 +94,19 @@ func writeOutputs(stdout, stderr io.Writer, r *metrics.Result, o outputs, quiet 
 		}
 	}
 	errs = append(errs, printFormat(stdout, r, o))
+	if !quiet && !o.summaryShown(stdout, stderr) {
+		errs = append(errs, reports.Summary(stderr, r))
+	}
 	return errors.Join(errs...)
+}
+
+// summaryShown reports whether the reader already sees the verdict, the
+// concerns, the thresholds and the warnings: the table shows them, on the
+// terminal that stderr shows too. Otherwise (JSON, Markdown or CSV on
+// stdout, or stdout sent to a file or a pipe) they go to stderr as well,
+// unless --quiet, so a CI log never lacks them.
+func (o outputs) summaryShown(stdout, stderr io.Writer) bool {
+	return o.format == "table" && isTerminal(stdout) && isTerminal(stderr)
 }
 
 // printFormat prints r on w in o's format.
@@ -107,7 +121,7 @@ func printFormat(w io.Writer, r *metrics.Result, o outputs) error {
 	case "csv":
 		return reports.CSV(w, r)
 	}
-	return reports.Table(w, r, reports.TableOptions{Color: o.color})
+	return reports.Table(w, r, reports.TableOptions{Color: o.color, Wide: o.wide, Width: o.width})
 }
 
 // readResults reads result files, for report and compare. A file that is

@@ -10,7 +10,7 @@ import (
 // reportFlags are the flags of fanbench report.
 type reportFlags struct {
 	format, html, markdown, csv string
-	noColor, quiet              bool
+	noColor, quiet, wide        bool
 }
 
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -57,13 +57,15 @@ is missing or not a fanbench result is exit code 2, naming the file.`,
 	fl.StringVar(&f.csv, "csv", "", "write one CSV row per strategy and per upstream to `PATH`, atomically")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "do not say on stderr which files were written")
+	fl.BoolVarP(&f.wide, "wide", "v", false, "show every column of the headline table and the detail tables (per upstream, outcomes, particulars, cost)")
 	return cmd
 }
 
 // runReport reads every file first, so that a bad one stops the command
 // before anything is printed, then renders them in turn.
 func runReport(paths []string, f reportFlags, stdout, stderr io.Writer) error {
-	o := outputs{format: f.format, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout)}
+	o := outputs{format: f.format, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout),
+		wide: f.wide, width: termWidth(stdout)}
 	if err := o.check(); err != nil {
 		return err
 	}

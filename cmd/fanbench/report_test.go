@@ -76,7 +76,8 @@ func TestReportCommand(t *testing.T) {
 		wantStderr []string
 		wantFiles  map[string]string // path → a fragment of its content
 	}{
-		{"table", []string{seed}, 0, []string{`scenario "seed"`, "speed-up", "p99.9", "200×19 503×1", "WARNING: read the figures"}, nil, nil},
+		{"table", []string{seed}, 0, []string{`scenario "seed"`, "fanout wins: 1.67× faster than sequential", "speed-up", "p99.9", "WARNING: read the figures"}, nil, nil},
+		{"wide table", []string{seed, "--wide"}, 0, []string{`scenario "seed"`, "speed-up", "p99.9", "200×19 503×1", "WARNING: read the figures"}, nil, nil},
 		{"json", []string{seed, "--format", "json"}, 0, []string{`"schema": "fanbench/result/v1"`, `"name": "fanout"`}, nil, nil},
 		{"markdown", []string{seed, "--format", "markdown"}, 0, []string{"### fanbench: seed", "| fanout | 20 |", "> - fanout: the generator fell behind"}, nil, nil},
 		{"csv", []string{seed, "--format", "csv"}, 0, []string{"kind,strategy,upstream,", "strategy,fanout,,20,", "upstream,fanout,audit,"}, nil, nil},

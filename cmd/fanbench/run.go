@@ -32,6 +32,7 @@ type runFlags struct {
 	format     string
 	quiet      bool
 	noColor    bool
+	wide       bool
 	rate       string
 	duration   string
 	warmup     string
@@ -79,6 +80,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.csv, "csv", "", "write the CSV (a row per strategy and per upstream) to `PATH`, atomically")
 	fl.StringVar(&f.format, "format", "table", "what to print on stdout: "+strings.Join(outputFormats, ", "))
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print no progress on stderr")
+	fl.BoolVarP(&f.wide, "wide", "v", false, "show every column of the headline table and the detail tables (per upstream, outcomes, particulars, cost)")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `PATH` (go tool pprof PATH), to see where fanbench itself spends its time")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the load to `PATH` (go tool pprof PATH), to see what fanbench holds in memory")
 	fl.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the run to `PATH` (go tool trace PATH), to see what held the generator up when it fell behind")
@@ -146,7 +148,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 // runOutputs is what the run writes: the scenario's report block, with
 // the flags the user set over it.
 func runOutputs(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags, stdout io.Writer) outputs {
-	o := outputs{format: f.format, color: !f.noColor && colorable(stdout)}
+	o := outputs{format: f.format, color: !f.noColor && colorable(stdout), wide: f.wide, width: termWidth(stdout)}
 	if r := sc.Report; r != nil {
 		o.out, o.html, o.markdown, o.csv = r.JSON, r.HTML, r.Markdown, r.CSV
 	}
