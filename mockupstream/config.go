@@ -1,6 +1,8 @@
 package mockupstream
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -60,6 +62,30 @@ type Faults struct {
 type RateLimit struct {
 	Rate  units.Rate `yaml:"rate" json:"rate,omitempty"`
 	Burst int        `yaml:"burst" json:"burst,omitempty"`
+}
+
+// UnmarshalText reads the shorthand "50/s": that rate, with
+// units.DefaultBurst.
+func (r *RateLimit) UnmarshalText(b []byte) error {
+	var rate units.Rate
+	if err := rate.UnmarshalText(b); err != nil {
+		return err
+	}
+	*r = RateLimit{Rate: rate, Burst: units.DefaultBurst(rate)}
+	return nil
+}
+
+// UnmarshalJSON reads the shorthand string or the object form.
+func (r *RateLimit) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		return r.UnmarshalText([]byte(s))
+	}
+	type plain RateLimit // the same fields, without the methods
+	return json.Unmarshal(b, (*plain)(r))
 }
 
 // Retry-After formats.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/golden"
+	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/strategies"
 	"github.com/fanbench/fanbench/units"
@@ -124,6 +125,14 @@ func generatedSchema(t *testing.T) []byte {
 	name, lat := def(draws.Latency{})
 	s.Definitions[name] = &jsonschema.Schema{Description: lat.Description,
 		AnyOf: []*jsonschema.Schema{durationSchema("A fixed delay, such as 200ms."), withoutDescription(lat)}}
+
+	// A rate limit is a mapping, or a bare rate with the default burst.
+	for _, v := range []any{mockupstream.RateLimit{}, strategies.RateLimitSpec{}} {
+		name, rl := def(v)
+		s.Definitions[name] = &jsonschema.Schema{Description: rl.Description,
+			AnyOf: []*jsonschema.Schema{{Type: "string", Pattern: ratePattern, Examples: []any{"50/s"},
+				Description: "A rate such as 50/s, with a burst of a tenth of a second's worth (at least 1)."}, withoutDescription(rl)}}
+	}
 
 	name, strat := def(scenarios.Strategy{})
 	s.Definitions[name] = strategySchema(t, r, strat.Description)

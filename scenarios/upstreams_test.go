@@ -138,3 +138,35 @@ func FuzzParseUpstreams(f *testing.F) {
 		}
 	})
 }
+
+// rate_limit: 50/s is the shorthand for {rate: 50/s, burst: 5}, for a
+// mock's limit and for a call policy's alike.
+func TestRateLimitShorthand(t *testing.T) {
+	t.Parallel()
+	src := `name: rl
+upstreams:
+  api: {mock: {latency: 1ms, rate_limit: 50/s}}
+  slow: {mock: {latency: 1ms, rate_limit: "2.5/s"}}
+operation: {calls: [{upstream: api}, {upstream: slow}]}
+strategies: [fanout]
+policies: {default: {rate_limit: 100/s}}
+load: {rate: 10/s, duration: 1s}
+`
+	sc, err := scenarios.Parse("rl.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rl := sc.Upstreams[0].Mock.RateLimit; rl.Rate != 50 || rl.Burst != 5 {
+		t.Errorf("api rate_limit = %+v, want 50/s with burst 5", rl)
+	}
+	if rl := sc.Upstreams[1].Mock.RateLimit; rl.Rate != 2.5 || rl.Burst != 1 {
+		t.Errorf("slow rate_limit = %+v, want 2.5/s with burst 1", rl)
+	}
+	if p := sc.PolicyFor("api").RateLimit; p.Rate != 100 || p.Burst != 10 {
+		t.Errorf("policy rate_limit = %+v, want 100/s with burst 10", p)
+	}
+	if _, err := scenarios.Parse("rl.yaml", []byte(strings.Replace(src, "rate_limit: 50/s", "rate_limit: fast", 1))); err == nil ||
+		!strings.Contains(err.Error(), `upstreams.api.mock.rate_limit: "fast" is not a rate`) {
+		t.Errorf("a bad shorthand: %v", err)
+	}
+}

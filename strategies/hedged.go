@@ -40,7 +40,7 @@ const hedgedName = "hedged"
 func init() {
 	Register(Definition{
 		Name: hedgedName, Rank: 50,
-		Doc: "fans out, and sends a second request of a call that has not answered within the hedge delay: tail latency against extra load",
+		Doc: "fans out and re-sends a call slower than the hedge delay: tail latency against extra load",
 		Defaults: func() Options {
 			o := &HedgeOptions{}
 			_ = o.HedgeDelay.UnmarshalText([]byte(DefaultHedgeAfter))

@@ -1,6 +1,8 @@
 package strategies
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -70,6 +72,31 @@ type RateLimitSpec struct {
 	// MaxWait bounds the wait for a token; not set = as long as the
 	// deadline allows.
 	MaxWait *units.Duration `yaml:"max_wait" json:"max_wait,omitempty"`
+}
+
+// UnmarshalText reads the shorthand "100/s": that rate, with
+// units.DefaultBurst.
+func (r *RateLimitSpec) UnmarshalText(b []byte) error {
+	var rate units.Rate
+	if err := rate.UnmarshalText(b); err != nil {
+		return err
+	}
+	burst := units.DefaultBurst(rate)
+	*r = RateLimitSpec{Rate: &rate, Burst: &burst}
+	return nil
+}
+
+// UnmarshalJSON reads the shorthand string or the object form.
+func (r *RateLimitSpec) UnmarshalJSON(b []byte) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		return r.UnmarshalText([]byte(s))
+	}
+	type plain RateLimitSpec // the same fields, without the methods
+	return json.Unmarshal(b, (*plain)(r))
 }
 
 // IsZero reports whether the spec sets nothing.

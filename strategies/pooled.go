@@ -17,7 +17,7 @@ const pooledName = "pooled"
 func init() {
 	Register(Definition{
 		Name: pooledName, Rank: 30,
-		Doc: "a fixed pool of workers shared by all operations, fed by a bounded queue: queue wait, saturation, backpressure",
+		Doc: "a pool of workers shared by all operations, behind a bounded queue: queue wait, saturation",
 		Defaults: func() Options {
 			return &PoolOptions{Workers: DefaultPoolWorkers, Queue: DefaultPoolQueue, WhenFull: WhenFullBlock}
 		},

@@ -18,7 +18,7 @@ const queuedName = "queued"
 func init() {
 	Register(Definition{
 		Name: queuedName, Rank: 40,
-		Doc: "acks the operation once its calls are enqueued; consumers deliver them in the background: fast acks, backlog, delivery latency",
+		Doc: "acks once the calls are enqueued; consumers deliver them in the background: fast acks, backlog",
 		Defaults: func() Options {
 			return &QueueOptions{Consumers: DefaultQueueConsumers, Capacity: DefaultQueueCapacity,
 				WhenFull: WhenFullBlock, Drain: units.Duration(DefaultQueueDrain)}

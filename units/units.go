@@ -134,3 +134,11 @@ func (Rate) YAMLForm() string { return "a rate such as 500/s" }
 
 // YAMLForm names the spelling of a Fraction, for a loader's messages.
 func (Fraction) YAMLForm() string { return "a percentage such as 1%" }
+
+// DefaultBurst is the burst of a token bucket written as a bare rate
+// (rate_limit: 50/s): a tenth of a second's worth of tokens, at least 1,
+// so the bucket admits short bunches without letting a second's worth
+// through at once.
+func DefaultBurst(r Rate) int {
+	return max(1, int(math.Ceil(r.PerSecond()/10)))
+}

@@ -6,11 +6,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/fanbench/fanbench/internal/suggest"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/scenarios"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 // Exit codes. 3 is not in the first design (0, 1, 2): a run that could not
@@ -73,16 +78,10 @@ func (e *flagError) Unwrap() error { return e.err }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "fanbench",
-		Short: "Measure sync vs async fan-out to several APIs, against slow, flaky upstreams",
-		Long: `fanbench measures what it costs, in latency, throughput and errors, to send one
-operation's data to two or more APIs, strategy by strategy: sequential (one call
-after another), fanout (a goroutine per call), pooled (a shared worker pool
-behind a bounded queue), queued (acknowledge once enqueued, deliver in the
-background) and hedged (a second request for slow calls). It starts mock
-upstreams on loopback (or targets real URLs), drives every strategy with the
-same load and the same upstream behaviour, and reports HDR-histogram
-percentiles corrected for coordinated omission.`,
+		Use:     "fanbench",
+		Short:   "Measure sync vs async fan-out to several APIs, against slow, flaky upstreams",
+		Long:    rootLong(),
+		Version: version(),
 		Example: `  fanbench run --example seed
   fanbench run scenario.yaml --out result.json
   fanbench validate scenario.yaml
@@ -92,10 +91,50 @@ percentiles corrected for coordinated omission.`,
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.SetVersionTemplate("fanbench {{.Version}}\n")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return &flagError{suggestFlag(cmd, err)} })
 	root.AddCommand(newRunCmd(stdout, stderr), newValidateCmd(stdout), newExamplesCmd(stdout), newMockCmd(stdout, stderr), newVersionCmd(stdout), newMergeCmd(stdout))
+	root.AddCommand(newSchemaCmd(stdout))
 	root.AddCommand(newReportCmd(stdout, stderr))
 	root.AddCommand(newCompareCmd(stdout, stderr))
 	addCompletions(root)
 	return root
+}
+
+// rootLong is the root command's description, its list of strategies read
+// from the registry.
+func rootLong() string {
+	var b strings.Builder
+	b.WriteString(`fanbench measures what it costs, in latency, throughput and errors, to send one
+operation's data to two or more APIs, strategy by strategy:
+
+`)
+	for _, d := range strategies.Definitions() {
+		fmt.Fprintf(&b, "  %-11s %s\n", d.Name, d.Doc)
+	}
+	b.WriteString(`
+It starts mock upstreams on loopback (or targets real URLs), drives every
+strategy with the same load and the same upstream behaviour, and reports
+HDR-histogram percentiles corrected for coordinated omission, opening on a
+verdict: which strategy wins, by how much, at what cost.`)
+	return b.String()
+}
+
+// unknownFlag finds the flag named in pflag's "unknown flag: --NAME" and
+// "unknown shorthand flag: 'x' in -xyz" messages.
+var unknownFlag = regexp.MustCompile(`^unknown flag: --([^\s=]+)`)
+
+// suggestFlag adds a did-you-mean to an unknown flag's error: --rat → --rate.
+func suggestFlag(cmd *cobra.Command, err error) error {
+	m := unknownFlag.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	cmd.InheritedFlags().VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	if c := suggest.Closest(m[1], names); c != "" {
+		return fmt.Errorf("%w; did you mean --%s?", err, c)
+	}
+	return err
 }

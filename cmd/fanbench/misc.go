@@ -60,7 +60,9 @@ func newExamplesCmd(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				_, err = stdout.Write(src)
+				// Editors with the YAML language server then check and
+				// complete the copy against the scenario schema.
+				_, err = fmt.Fprintf(stdout, "# yaml-language-server: $schema=%s\n%s", schemaURL, src)
 				return err
 			}
 			for _, name := range scenarios.ExampleNames() {

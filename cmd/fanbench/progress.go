@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vbauerster/cupwriter"
 	"github.com/vbauerster/mpb/v8"
@@ -35,9 +36,11 @@ const plainEvery = 5 * time.Second
 
 // newProgressView returns bars when stderr is a terminal mpb can draw on,
 // plain lines otherwise (mpb prints nothing at all there).
-func newProgressView(stderr io.Writer) progressView {
+func newProgressView(stderr io.Writer, nameWidth int) progressView {
 	if isTerminal(stderr) && os.Getenv("TERM") != "dumb" {
-		return newBarView(mpb.WithOutput(stderr))
+		v := newBarView(mpb.WithOutput(stderr))
+		v.nameWidth = nameWidth
+		return v
 	}
 	return newPlainView(stderr, plainEvery)
 }
@@ -78,8 +81,8 @@ func (v *plainView) Tick(s runner.Snapshot) {
 	for v.next <= s.Elapsed {
 		v.next += v.every
 	}
-	fmt.Fprintf(v.w, "fanbench:   %s %s: %s, %d operations completed\n",
-		v.cur.Name, clockOf(s.Elapsed, v.cur.Duration), windowFigures(s), s.Completed)
+	fmt.Fprintf(v.w, "fanbench:   %s %s: %s, %d operations completed%s\n",
+		v.cur.Name, clockOf(s.Elapsed, v.cur.Duration), windowFigures(s), s.Completed, runLeft(v.cur, s.Elapsed))
 }
 
 func (v *plainView) StrategyEnded(e runner.StrategyEnd) {
@@ -122,12 +125,33 @@ func windowFigures(s runner.Snapshot) string {
 }
 
 // clockOf shows elapsed of total as m:ss/m:ss, or elapsed alone when the
-// total is not known.
+// total is not known; past the total, the load is over and the strategy
+// is draining (operations in flight finishing, a queue's backlog going
+// out), for so long.
 func clockOf(elapsed, total time.Duration) string {
-	if total <= 0 {
+	switch {
+	case total <= 0:
 		return minSec(elapsed)
+	case elapsed > total:
+		return "draining " + minSec(elapsed-total)
 	}
 	return minSec(elapsed) + "/" + minSec(total)
+}
+
+// runLeft estimates what is left of the whole run, from the strategy
+// running now, elapsed into it, and the strategies (and rounds) after it,
+// each as long as its load: ", about m:ss left"; "" when the length of a
+// strategy is not known (only a count of operations ends it). Drains and
+// grace periods are not counted, so it is a floor.
+func runLeft(s runner.StrategyStart, elapsed time.Duration) string {
+	if s.Duration <= 0 || s.Total <= 0 {
+		return ""
+	}
+	left := time.Duration(s.Total-s.Index-1)*s.Duration + max(s.Duration-elapsed, 0)
+	if left <= 0 {
+		return ""
+	}
+	return ", about " + minSec(left+time.Second-1) + " left in the run"
 }
 
 func minSec(d time.Duration) string {
@@ -151,6 +175,8 @@ type barView struct {
 	cur    runner.StrategyStart
 	total  int64 // the bar's total: milliseconds, operations, or 0 (unknown)
 	closed bool
+	// nameWidth is the width of the widest bar name, "title (i/n)".
+	nameWidth int
 }
 
 // barLine holds what one bar's text shows; its decorator reads it from
@@ -190,7 +216,9 @@ func (v *barView) StrategyStarted(s runner.StrategyStart) {
 	text := func(decor.Statistics) string { return barText(s, line.state.Load()) }
 	v.line = line
 	v.bar = v.p.AddBar(v.total,
-		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%s (%d/%d)", s.Name, s.Index+1, s.Total), decor.WCSyncSpaceR)),
+		// Every bar's name column is as wide as the longest, so the bars
+		// line up and do not shift from one strategy to the next.
+		mpb.PrependDecorators(decor.Name(fmt.Sprintf("%s (%d/%d)", s.Name, s.Index+1, s.Total), decor.WC{W: v.nameWidth, C: decor.DindentRight | decor.DextraSpace})),
 		mpb.AppendDecorators(decor.Any(text, decor.WC{C: decor.DextraSpace})),
 	)
 }
@@ -274,7 +302,24 @@ func barText(s runner.StrategyStart, st *barState) string {
 	if st.ended != "" {
 		return clockOf(st.elapsed, 0) + "  " + st.ended
 	}
-	return clockOf(time.Since(st.began), s.Duration) + "  " + windowFigures(st.snap)
+	elapsed := time.Since(st.began)
+	return clockOf(elapsed, s.Duration) + "  " + windowFigures(st.snap) + runLeft(s, elapsed)
+}
+
+// barNameWidth is the width of the longest name a bar of sc's run shows:
+// "title, round r/R (i/n)".
+func barNameWidth(sc *scenarios.Scenario) int {
+	rounds := max(sc.Load.Repeats, 1)
+	total := rounds * len(sc.Strategies)
+	w := 0
+	for _, s := range sc.Strategies {
+		name := s.Title()
+		if rounds > 1 {
+			name += fmt.Sprintf(", round %d/%d", rounds, rounds)
+		}
+		w = max(w, utf8.RuneCountInString(fmt.Sprintf("%s (%d/%d)", name, total, total)))
+	}
+	return w
 }
 
 // runWithProgress runs sc with a progress view on stderr, none when quiet,
@@ -285,7 +330,7 @@ func runWithProgress(ctx context.Context, sc *scenarios.Scenario, o runner.Optio
 	if quiet {
 		return runner.Run(ctx, sc, o)
 	}
-	view := newProgressView(stderr)
+	view := newProgressView(stderr, barNameWidth(sc))
 	o.Observer = view
 	said := make(chan struct{})
 	stopSaying := context.AfterFunc(ctx, func() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/runner"
+	"github.com/fanbench/fanbench/scenarios"
 )
 
 func snapshotAt(elapsed time.Duration, sec int64, completed, failed uint64, p99 float64) runner.Snapshot {
@@ -37,8 +38,8 @@ func TestPlainViewPrintsEveryInterval(t *testing.T) {
 	v.Close()
 	want := []string{
 		"fanbench: running fanout (2/2): open, 50/s for 12s",
-		"fanbench:   fanout 0:05/0:12: 50 ops/s, p99 12.2 ms, errors 2.0%, 250 operations completed",
-		"fanbench:   fanout 0:10/0:12: 50 ops/s, p99 12.2 ms, errors 2.0%, 500 operations completed",
+		"fanbench:   fanout 0:05/0:12: 50 ops/s, p99 12.2 ms, errors 2.0%, 250 operations completed, about 0:07 left in the run",
+		"fanbench:   fanout 0:10/0:12: 50 ops/s, p99 12.2 ms, errors 2.0%, 500 operations completed, about 0:02 left in the run",
 		"fanbench: a message",
 		"fanbench:   fanout: 600 operations, p50 10.0 ms, p99 12.5 ms, errors 2.00%",
 	}
@@ -78,11 +79,46 @@ func TestClockOf(t *testing.T) {
 		{1500 * time.Millisecond, 30 * time.Second, "0:01/0:30"},
 		{61 * time.Second, 0, "1:01"},
 		{-time.Second, 2 * time.Hour, "0:00/2:00:00"},
+		{15 * time.Second, 10 * time.Second, "draining 0:05"}, // not 0:15/0:10
 	}
 	for _, tt := range tests {
 		if got := clockOf(tt.elapsed, tt.total); got != tt.want {
 			t.Errorf("clockOf(%v, %v) = %q, want %q", tt.elapsed, tt.total, got, tt.want)
 		}
+	}
+}
+
+// The estimate of the run left counts the strategies still to come, each
+// as long as its load.
+func TestRunLeft(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		s       runner.StrategyStart
+		elapsed time.Duration
+		want    string
+	}{
+		{runner.StrategyStart{Index: 0, Total: 3, Duration: 10 * time.Second}, 4 * time.Second, ", about 0:26 left in the run"},
+		{runner.StrategyStart{Index: 2, Total: 3, Duration: 10 * time.Second}, 9500 * time.Millisecond, ", about 0:01 left in the run"},
+		{runner.StrategyStart{Index: 2, Total: 3, Duration: 10 * time.Second}, 12 * time.Second, ""}, // draining the last
+		{runner.StrategyStart{Index: 0, Total: 2}, time.Second, ""},                                  // a count of operations ends it
+	}
+	for _, tt := range tests {
+		if got := runLeft(tt.s, tt.elapsed); got != tt.want {
+			t.Errorf("runLeft(%+v, %v) = %q, want %q", tt.s, tt.elapsed, got, tt.want)
+		}
+	}
+}
+
+// Bars line up: every name is padded to the widest of the run.
+func TestBarNameWidth(t *testing.T) {
+	t.Parallel()
+	sc := &scenarios.Scenario{Strategies: []scenarios.Strategy{{Name: "fanout"}, {Name: "pooled", Label: "pooled-64"}}}
+	if got, want := barNameWidth(sc), len("pooled-64 (2/2)"); got != want {
+		t.Errorf("barNameWidth = %d, want %d", got, want)
+	}
+	sc.Load.Repeats = 3
+	if got, want := barNameWidth(sc), len("pooled-64, round 3/3 (6/6)"); got != want {
+		t.Errorf("barNameWidth with repeats = %d, want %d", got, want)
 	}
 }
 
