@@ -35,6 +35,7 @@ func MergeResults(a, b *Result, nameA, nameB string) (*Result, error) {
 	out := *a
 	out.Strategies = nil
 	out.Thresholds = nil // verdicts on a's figures, not on the merged ones
+	out.Verdict = nil    // likewise: a report decides again from the merged figures
 	out.Warnings = slices.Clone(a.Warnings)
 	for _, w := range b.Warnings {
 		if !slices.Contains(out.Warnings, w) {

@@ -29,6 +29,28 @@ type Result struct {
 	// Thresholds are the verdicts on the scenario's thresholds, strategy by
 	// strategy in run order; absent when it sets none.
 	Thresholds []ThresholdResult `json:"thresholds,omitempty"`
+	// Verdict is what the figures say, as the reports open with it (see
+	// reports.Decide); absent from results written before it was recorded,
+	// and recomputed by every report from the figures.
+	Verdict *Verdict `json:"verdict,omitempty"`
+}
+
+// Verdict is a run's answer: which strategy wins, by how much, at what
+// cost.
+type Verdict struct {
+	// Winner is the strategy crowned; "" when none is.
+	Winner string `json:"winner,omitempty"`
+	// Tied are the strategies that tie for the lead, when none is crowned
+	// for that reason.
+	Tied []string `json:"tied,omitempty"`
+	// Lines are the sentences: the headline first, then one per strategy
+	// compared with the baseline.
+	Lines []string `json:"lines"`
+	// Basis says how differences were told from noise.
+	Basis string `json:"basis,omitempty"`
+	// Concerns are the signs that the system under test was in trouble,
+	// "strategy: what (where to look)"; a strategy with one is not crowned.
+	Concerns []string `json:"concerns,omitempty"`
 }
 
 // Environment is where the run happened.

@@ -21,6 +21,7 @@ var csvHeader = []string{
 	"errors_pct", "partial_pct", "ok", "partial", "failed", "dropped",
 	"speedup_vs_sequential_x", "harness_overhead_p99_ms", "cpu_ms_per_1000_ops", "requests_per_call_x",
 	"calls", "attempts", "retries", "responses_429", "breaker_refusals", "statuses",
+	"verdict",
 }
 
 // CSV writes r as comma-separated values for spreadsheets and scripts: one
@@ -30,6 +31,7 @@ var csvHeader = []string{
 func CSV(w io.Writer, r *metrics.Result) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
+	v := Decide(r)
 	for _, s := range r.Strategies {
 		row := csvRow("strategy", s.Name, "")
 		l := s.Latency
@@ -57,6 +59,7 @@ func CSV(w io.Writer, r *metrics.Result) error {
 		if s.Amplification.Minimum > 0 {
 			row.set("requests_per_call_x", csvFloat(s.Amplification.Ratio))
 		}
+		row.set("verdict", standing(v, s.Name))
 		_ = cw.Write(row)
 	}
 	for _, s := range r.Strategies {

@@ -20,7 +20,7 @@ func ExampleCSV() {
 	}
 	_ = reports.CSV(os.Stdout, res)
 	// Output:
-	// kind,strategy,upstream,operations,throughput_ops_per_s,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors_pct,partial_pct,ok,partial,failed,dropped,speedup_vs_sequential_x,harness_overhead_p99_ms,cpu_ms_per_1000_ops,requests_per_call_x,calls,attempts,retries,responses_429,breaker_refusals,statuses
-	// strategy,fanout,,100,50,300.5,301,301,302,302,302,300.6,0,0,100,0,0,0,,,,,,,,,,
-	// upstream,fanout,audit,,,0,0,0,0,0,0,0,,,,,,,,,,,100,100,0,0,0,200:100
+	// kind,strategy,upstream,operations,throughput_ops_per_s,p50_ms,p90_ms,p95_ms,p99_ms,p999_ms,max_ms,mean_ms,errors_pct,partial_pct,ok,partial,failed,dropped,speedup_vs_sequential_x,harness_overhead_p99_ms,cpu_ms_per_1000_ops,requests_per_call_x,calls,attempts,retries,responses_429,breaker_refusals,statuses,verdict
+	// strategy,fanout,,100,50,300.5,301,301,302,302,302,300.6,0,0,100,0,0,0,,,,,,,,,,,winner
+	// upstream,fanout,audit,,,0,0,0,0,0,0,0,,,,,,,,,,,100,100,0,0,0,200:100,
 }

@@ -11,18 +11,10 @@ import (
 )
 
 // Verdict is a run's answer, in sentences: which strategy wins, by how
-// much, and at what cost. Every output opens with it.
-type Verdict struct {
-	// Winner is the strategy crowned; "" when none is: a tie for the lead,
-	// a fastest strategy that fails more often, or every strategy warned
-	// about.
-	Winner string
-	// Lines are the sentences: the headline first, then one per strategy
-	// compared with the baseline.
-	Lines []string
-	// Basis says how differences were told from noise.
-	Basis string
-}
+// much, and at what cost. Every output opens with it. Its Winner is ""
+// when none is crowned: a tie for the lead, a fastest strategy that fails
+// more often, or every strategy with a concern.
+type Verdict = metrics.Verdict
 
 // Decide weighs the strategies of r. Latency is compared at p50 and p99
 // against the baseline (sequential, or the first strategy measured);
@@ -38,10 +30,11 @@ func Decide(r *metrics.Result) Verdict {
 		js = append(js, judge(s))
 	}
 	concerned := map[string]bool{}
+	v := Verdict{Basis: basis(js)}
 	for _, c := range Concerns(r) {
 		concerned[c.Strategy] = true
+		v.Concerns = append(v.Concerns, c.String())
 	}
-	v := Verdict{Basis: basis(js)}
 	base, ok := baseOf(r, js)
 	if !ok {
 		v.Lines = []string{"No verdict: no strategy measured an operation."}
@@ -53,7 +46,7 @@ func Decide(r *metrics.Result) Verdict {
 			eligible = append(eligible, j)
 		}
 	}
-	v.Winner, v.Lines = headline(eligible, base, js, concerned)
+	v.Winner, v.Tied, v.Lines = headline(eligible, base, js)
 	for _, j := range js {
 		if j.Name == base.Name || j.Name == v.Winner {
 			continue
@@ -87,9 +80,9 @@ func baseOf(r *metrics.Result, js []Judged) (Judged, bool) {
 
 // headline crowns the fastest eligible strategy at p50, unless another
 // ties with it or fails less often, and says why.
-func headline(eligible []Judged, base Judged, all []Judged, concerned map[string]bool) (string, []string) {
+func headline(eligible []Judged, base Judged, all []Judged) (winner string, tied, lines []string) {
 	if len(eligible) == 0 {
-		return "", []string{"No strategy is crowned: the system under test was in trouble under every one (see the warnings)."}
+		return "", nil, []string{"No strategy is crowned: the system under test was in trouble under every one (see the warnings)."}
 	}
 	byP50 := slices.Clone(eligible)
 	slices.SortStableFunc(byP50, func(a, b Judged) int { return cmpFloat(a.P50, b.P50) })
@@ -113,22 +106,22 @@ func headline(eligible []Judged, base Judged, all []Judged, concerned map[string
 		for i, j := range contenders {
 			names[i] = j.Name
 		}
-		return "", []string{fmt.Sprintf("No clear winner: %s tie for the lead at p50 (%s ms).", andList(names), p50List(contenders))}
+		return "", names, []string{fmt.Sprintf("No clear winner: %s tie for the lead at p50 (%s ms).", andList(names), p50List(contenders))}
 	}
 	lead := contenders[0]
 	for _, j := range eligible {
 		if j.ErrorRate+tieRate < lead.ErrorRate {
-			return "", []string{fmt.Sprintf("No clear winner: %s is fastest at p50 (%s ms) but fails %s of operations, against %s for %s.",
+			return "", nil, []string{fmt.Sprintf("No clear winner: %s is fastest at p50 (%s ms) but fails %s of operations, against %s for %s.",
 				lead.Name, ms(lead.P50), pct100(lead.ErrorRate), pct100(j.ErrorRate), j.Name)}
 		}
 	}
 	if len(all) == 1 {
-		return lead.Name, []string{fmt.Sprintf("%s is the only strategy: p50 %s ms, p99 %s ms.", lead.Name, ms(lead.P50), ms(lead.P99))}
+		return lead.Name, nil, []string{fmt.Sprintf("%s is the only strategy: p50 %s ms, p99 %s ms.", lead.Name, ms(lead.P50), ms(lead.P99))}
 	}
 	if lead.Name == base.Name {
-		return lead.Name, []string{fmt.Sprintf("%s wins: no other strategy is faster at p50 (%s ms).", lead.Name, ms(lead.P50))}
+		return lead.Name, nil, []string{fmt.Sprintf("%s wins: no other strategy is faster at p50 (%s ms).", lead.Name, ms(lead.P50))}
 	}
-	return lead.Name, []string{fmt.Sprintf("%s wins: %s.", lead.Name, strings.TrimPrefix(compareLine(lead, base), lead.Name+" is "))}
+	return lead.Name, nil, []string{fmt.Sprintf("%s wins: %s.", lead.Name, strings.TrimPrefix(compareLine(lead, base), lead.Name+" is "))}
 }
 
 // compareLine compares j with the baseline b: latency at p50 and p99, then
@@ -265,4 +258,18 @@ func p50List(js []Judged) string {
 		out[i] = ms(j.P50)
 	}
 	return strings.Join(out, " vs ")
+}
+
+// standing is a strategy's place in the verdict, in a few words: "winner",
+// "tied for the lead", "not crowned: concern" (see Concerns), or "".
+func standing(v Verdict, name string) string {
+	switch {
+	case name == v.Winner:
+		return "winner"
+	case slices.Contains(v.Tied, name):
+		return "tied for the lead"
+	case slices.ContainsFunc(v.Concerns, func(c string) bool { return strings.HasPrefix(c, name+": ") }):
+		return "not crowned: concern"
+	}
+	return ""
 }

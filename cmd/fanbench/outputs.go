@@ -83,6 +83,8 @@ func writeOutputs(stdout, stderr io.Writer, r *metrics.Result, o outputs, quiet 
 	if err := o.check(); err != nil {
 		return err
 	}
+	v := reports.Decide(r) // recorded in the result file and its JSON, decided anew for an old one
+	r.Verdict = &v
 	var errs []error
 	for _, f := range o.files() {
 		if err := f.write(f.path, r); err != nil {
