@@ -1,6 +1,7 @@
 // Package calltemplate expands the templates of a call — its path, header
 // values and body — with the fields of the operation: {{.Seq}}, {{.UUID}},
-// {{.Now}} and {{.Data.COLUMN}}.
+// {{.Now}} and {{.Data.COLUMN}}, and the call's own {{.Index}} among the
+// copies of a repeated call.
 //
 // The syntax is Go's text/template, parsed with it so errors read the same,
 // but only those fields may appear: a template is compiled into literal
@@ -25,7 +26,7 @@ import (
 )
 
 // Fields names the fields a template may use, for error messages.
-const Fields = "{{.Seq}}, {{.UUID}}, {{.Now}} and {{.Data.COLUMN}}"
+const Fields = "{{.Seq}}, {{.UUID}}, {{.Now}}, {{.Index}} and {{.Data.COLUMN}}"
 
 // ErrNoData marks a template that uses {{.Data.COLUMN}} when there is no
 // data table.
@@ -38,10 +39,13 @@ type Data struct {
 }
 
 // Env is what a template's fields draw from: the seed of the operation's
-// UUID and the data table.
+// UUID, the data table, and the call's index among the copies of a
+// repeated call (0 for a call that is not repeated), which is fixed when
+// the template is parsed: {{.Index}} compiles to literal text.
 type Env struct {
-	Seed uint64
-	Data *Data
+	Seed  uint64
+	Data  *Data
+	Index int
 }
 
 type kind uint8
@@ -121,6 +125,8 @@ func field(ident []string, written string, env Env) (part, error) {
 		return part{kind: uuidField}, nil
 	case len(ident) == 1 && ident[0] == "Now":
 		return part{kind: nowField}, nil
+	case len(ident) == 1 && ident[0] == "Index":
+		return part{kind: literal, text: strconv.Itoa(env.Index)}, nil
 	case len(ident) == 2 && ident[0] == "Data":
 		if env.Data == nil || len(env.Data.Rows) == 0 {
 			return part{}, fmt.Errorf("%s: %w; add data: {rows: [...]} or data: {csv: FILE}", written, ErrNoData)

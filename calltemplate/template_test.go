@@ -1,6 +1,7 @@
 package calltemplate
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -133,5 +134,23 @@ func BenchmarkAppend(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		buf = tmpl.Append(buf[:0], uint64(i))
+	}
+}
+
+// {{.Index}} is the call's index among the copies of a repeated call, fixed
+// when the template is parsed: it costs nothing to expand.
+func TestIndexField(t *testing.T) {
+	t.Parallel()
+	for _, i := range []int{0, 7, 99} {
+		tm, err := Parse("/shard/{{.Index}}/{{.Seq}}", Env{Index: i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := tm.Expand(12), fmt.Sprintf("/shard/%d/12", i); got != want {
+			t.Errorf("Index %d: Expand(12) = %q, want %q", i, got, want)
+		}
+	}
+	if tm, _ := Parse("/shard/{{.Index}}", Env{Index: 3}); !tm.Static() {
+		t.Error("a template of {{.Index}} alone is not static")
 	}
 }

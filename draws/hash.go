@@ -14,6 +14,7 @@ const Golden = 0x9e3779b97f4a7c15
 const (
 	golden  = Golden
 	golden2 = 0xc2b2ae3d27d4eb4f // an odd constant from xxHash64
+	golden3 = 0x165667b19e3779f9 // another, xxHash64's PRIME64_5
 )
 
 // Key identifies a stream of draws: one upstream under one seed, or one
@@ -29,6 +30,16 @@ func NewKey(seed uint64, name string) Key {
 func (k Key) Request(seq uint64, attempt uint32) Key {
 	r := Mix64(uint64(k) ^ seq*golden)
 	return Key(Mix64(r ^ uint64(attempt)*golden2))
+}
+
+// Call returns the key of the call of that ordinal among an operation's
+// calls to one upstream, from a request's key: ordinal 0 is the request's
+// key itself, so a single call draws as it always has.
+func (k Key) Call(ordinal uint32) Key {
+	if ordinal == 0 {
+		return k
+	}
+	return Key(Mix64(uint64(k) ^ uint64(ordinal)*golden3))
 }
 
 // Uniform returns the i-th uniform number of k, in [0, 1): each quantity

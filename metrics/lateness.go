@@ -23,6 +23,9 @@ type Lateness struct {
 	Late, Operations uint64
 	LagP99, LagMax   float64 // ms
 	P50              float64 // ms
+	// Worst is the second with the most late starts, of WorstOf.
+	Worst   Window
+	WorstOf string
 }
 
 // RunLateness sums up the generator's lateness over the strategies of a
@@ -36,6 +39,11 @@ func RunLateness(ss []StrategyResult) (Lateness, bool) {
 		l.Strategies = append(l.Strategies, s.Name)
 		l.Late += s.LateStarts
 		l.Operations += s.Operations
+		for _, w := range s.Windows {
+			if w.LateStarts > l.Worst.LateStarts {
+				l.Worst, l.WorstOf = w, s.Name
+			}
+		}
 		l.LagP99 = max(l.LagP99, s.ScheduleLag.P99)
 		l.LagMax = max(l.LagMax, s.ScheduleLag.Max)
 		p := s.Latency.P50
@@ -68,6 +76,9 @@ func (l Lateness) Material() bool { return l.Share() > MaterialLateness }
 func (l Lateness) String() string {
 	head := fmt.Sprintf("the generator started %d of %d operations (%.1f%%) more than %g ms late (%s), up to %.1f ms, p99 %.1f ms",
 		l.Late, l.Operations, float64(l.Late)*100/float64(max(l.Operations, 1)), float64(LateStart)/1e6, strings.Join(l.Strategies, ", "), l.LagMax, l.LagP99)
+	if l.Worst.LateStarts > 0 {
+		head += fmt.Sprintf(", most in second %d of %s (%d of %d)", l.Worst.AtS, l.WorstOf, l.Worst.LateStarts, l.Worst.Started)
+	}
 	if !l.Material() {
 		return fmt.Sprintf("%s: under %s of the p50 latency (%.1f ms), too little to change the figures", head, shareText(l.Share()), l.P50)
 	}

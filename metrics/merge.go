@@ -99,6 +99,8 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	m.Repeats = nil
 	m.LateStarts += b.LateStarts
 	m.WastedCalls += b.WastedCalls
+	m.GoodEnough += b.GoodEnough
+	m.GivenUpCalls += b.GivenUpCalls
 	m.Amplification = Amplification{Requests: a.Amplification.Requests + b.Amplification.Requests,
 		Minimum: a.Amplification.Minimum + b.Amplification.Minimum}
 	if m.Amplification.Minimum > 0 {

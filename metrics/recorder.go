@@ -74,6 +74,9 @@ type Recorder struct {
 	// failed; the calls themselves are recorded with RecordCall, under
 	// their upstream, like any call.
 	Compensations struct{ Sent, Failed uint64 }
+	// GoodEnough counts the operations that completed with calls given up
+	// (a fan-out that waits for some of its calls), GivenUp those calls.
+	GoodEnough, GivenUp uint64
 	// Delivery is the delivery latency of queued operations: from the
 	// intended start to the last call delivered.
 	Delivery *Histogram
@@ -265,6 +268,16 @@ func (r *Recorder) RecordCall(c CallSample) {
 	}
 }
 
+// RecordGivenUp counts the calls one operation gave up once it had what it
+// waited for; an operation that gave up none is complete, not merely
+// good enough.
+func (r *Recorder) RecordGivenUp(calls int) {
+	if calls > 0 {
+		r.GoodEnough++
+		r.GivenUp += uint64(calls)
+	}
+}
+
 // RecordCompensations counts the compensating calls of one operation: how
 // many were sent and how many failed. Record the calls themselves with
 // RecordCall.
@@ -304,6 +317,8 @@ func (r *Recorder) Merge(o *Recorder) {
 	r.LateStarts += o.LateStarts
 	r.Compensations.Sent += o.Compensations.Sent
 	r.Compensations.Failed += o.Compensations.Failed
+	r.GoodEnough += o.GoodEnough
+	r.GivenUp += o.GivenUp
 	r.Delivery.Merge(o.Delivery)
 	r.Delivered += o.Delivered
 	r.Redeliveries += o.Redeliveries

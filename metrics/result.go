@@ -116,6 +116,12 @@ type StrategyResult struct {
 	// WastedCalls counts calls that ended after their operation's fate was
 	// known (a critical sibling had failed).
 	WastedCalls uint64 `json:"wasted_calls"`
+	// GoodEnough counts the operations that completed once enough of their
+	// calls succeeded (a fan-out's wait_for), giving up the rest;
+	// GivenUpCalls those calls (they are wasted calls too). Absent when
+	// none did.
+	GoodEnough   uint64 `json:"good_enough,omitempty"`
+	GivenUpCalls uint64 `json:"given_up_calls,omitempty"`
 	// Compensations counts the compensating calls; absent when none was
 	// sent.
 	Compensations *Compensations `json:"compensations,omitempty"`
@@ -393,6 +399,7 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 	if s.Amplification.Minimum > 0 {
 		s.Amplification.Ratio = float64(s.Amplification.Requests) / float64(s.Amplification.Minimum)
 	}
+	s.GoodEnough, s.GivenUpCalls = r.GoodEnough, r.GivenUp
 	if r.Compensations.Sent > 0 {
 		s.Compensations = &Compensations{Sent: r.Compensations.Sent, Failed: r.Compensations.Failed}
 	}

@@ -301,7 +301,7 @@ func TestAdminConfigPut(t *testing.T) {
 		fields []string // the fields blamed, in order
 		msgs   []string // fragments of the messages
 	}{
-		{"unknown field", `{"latency": "1ms", "erors": {"503": "1%"}}`, 400, []string{"erors"}, []string{`unknown key; did you mean "errors"? allowed: latency, errors`}},
+		{"unknown field", `{"latency": "1ms", "erors": {"503": "1%"}}`, 400, []string{"erors"}, []string{`unknown key; did you mean "errors"? allowed: latency, correlated, errors`}},
 		{"every unknown field", `{"Latency": "1ms", "latency": {"dist": "fixed", "vaule": "1s"}, "x": 1}`, 400,
 			[]string{"Latency", "latency.vaule", "x"}, []string{"unknown key"}},
 		{"unknown field in a mixture", `{"latency": {"components": [{"weight": "100%", "latency": {"valeu": "1ms"}}]}}`, 400,
@@ -321,7 +321,7 @@ func TestAdminConfigPut(t *testing.T) {
 		{"YAML", `latency: 1ms`, 200, nil, nil},
 		{"not JSON", `{"latency": "1ms"`, 400, []string{""}, []string{"invalid YAML"}},
 		{"two objects", `{} {}`, 400, []string{""}, []string{"invalid YAML"}},
-		{"an array", `[{"latency": "1ms"}]`, 400, []string{""}, []string{"expected a mapping with the keys latency, errors"}},
+		{"an array", `[{"latency": "1ms"}]`, 400, []string{""}, []string{"expected a mapping with the keys latency, correlated, errors"}},
 		{"too big", `{"latency": "1ms", "x": "` + strings.Repeat("a", maxBodyBytes) + `"}`, 413, []string{""}, []string{"over"}},
 		{"valid", `{"latency": {"dist": "fixed", "value": "1ms"}, "errors": {"500": "50%"}}`, 200, nil, nil},
 		{"valid shorthand", `{"latency": "3ms"}`, 200, nil, nil},

@@ -23,6 +23,13 @@ import (
 type Config struct {
 	// Latency is the delay before the answer.
 	Latency draws.Latency `yaml:"latency" json:"latency"`
+	// Correlated draws the latency by operation rather than by request:
+	// every call of one operation to this upstream (each copy of a
+	// repeated call, each retry and hedge) waits the same drawn delay, so
+	// slowness is shared across an operation's leaves, as when a shared
+	// cause (a GC pause, a hot key) slows them all. Errors and faults are
+	// still drawn by request.
+	Correlated bool `yaml:"correlated" json:"correlated,omitempty"`
 	// Errors maps an HTTP status (400–599) to the probability that a request
 	// is answered with it, e.g. {503: 1%, 500: 0.5%}.
 	Errors map[int]units.Fraction `yaml:"errors" json:"errors,omitempty"`

@@ -53,6 +53,8 @@ type phase struct {
 	results []result  // the outcomes of the fault draw, errors then faults
 	cum     []float64 // cum[i] = P(outcome <= results[i]); ascending
 	config  Config    // the effective Config, for the server's settings
+	// correlated: the latency is drawn by operation, not by request.
+	correlated bool
 }
 
 // result is one outcome of the fault draw.
@@ -81,7 +83,7 @@ func Compile(c Config) (*Behavior, error) {
 // draws exactly as it did before faults existed.
 func compilePhase(c Config, scale float64) phase {
 	c.Incidents = nil
-	p := phase{latency: draws.CompileValid(c.Latency), scale: scale, config: c}
+	p := phase{latency: draws.CompileValid(c.Latency), scale: scale, config: c, correlated: c.Correlated}
 	var total float64
 	add := func(r result, prob float64) {
 		if prob == 0 {
@@ -146,7 +148,17 @@ const (
 // incidents: what DrawAt returns at any time outside every incident. It
 // does not allocate.
 func (d Drawer) Draw(seq uint64, attempt uint32) Draw {
-	return d.drawIn(-1, seq, attempt)
+	return d.drawIn(-1, seq, 0, attempt)
+}
+
+// DrawCall is DrawAt for the call of that ordinal among the operation's
+// calls to this upstream (Fanbench-Call): the copies of a repeated call
+// draw apart, ordinal 0 as DrawAt. It does not allocate.
+func (d Drawer) DrawCall(elapsed time.Duration, seq uint64, ordinal, attempt uint32) Draw {
+	if d.b == nil {
+		return d.drawIn(-1, seq, ordinal, attempt)
+	}
+	return d.drawIn(phaseAt(d.b.windows, elapsed), seq, ordinal, attempt)
 }
 
 // DrawAt returns the behaviour for attempt of operation seq when it arrives
@@ -154,21 +166,24 @@ func (d Drawer) Draw(seq uint64, attempt uint32) Draw {
 // incident in force then, if any. Only the phase depends on elapsed; within
 // a phase the draw is the same as at any other time. It does not allocate.
 func (d Drawer) DrawAt(elapsed time.Duration, seq uint64, attempt uint32) Draw {
-	if d.b == nil {
-		return d.drawIn(-1, seq, attempt)
-	}
-	return d.drawIn(phaseAt(d.b.windows, elapsed), seq, attempt)
+	return d.DrawCall(elapsed, seq, 0, attempt)
 }
 
 // drawIn draws in phase i (-1 for the base).
-func (d Drawer) drawIn(i int, seq uint64, attempt uint32) Draw {
+func (d Drawer) drawIn(i int, seq uint64, ordinal, attempt uint32) Draw {
 	out := Draw{Status: http.StatusOK}
 	if d.b == nil {
 		return out
 	}
 	p := d.b.phase(i)
-	k := d.key.Request(seq, attempt) // see draws.Key
-	out.Latency = p.latency.Sample(k.Uniform(streamLatency))
+	k := d.key.Request(seq, attempt).Call(ordinal) // see draws.Key
+	lk := k
+	if p.correlated {
+		// Slowness shared by the operation: every call of it to this
+		// upstream, every copy, retry and hedge, draws one latency.
+		lk = d.key.Request(seq, 0)
+	}
+	out.Latency = p.latency.Sample(lk.Uniform(streamLatency))
 	if p.scale != 1 {
 		out.Latency = scaleDuration(out.Latency, p.scale)
 	}

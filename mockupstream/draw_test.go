@@ -272,3 +272,42 @@ func BenchmarkDraw(b *testing.B) {
 	}
 	_ = sink
 }
+
+// The copies of a repeated call draw apart by their ordinal, ordinal 0 as
+// before; a correlated upstream draws one latency per operation, for every
+// copy, retry and hedge, and still draws faults by request.
+func TestDrawCallOrdinalAndCorrelation(t *testing.T) {
+	t.Parallel()
+	c := Config{Latency: draws.Latency{Dist: draws.DistUniform, Min: ms(1), Max: ms(100)}, Errors: map[int]units.Fraction{503: 0.5}}
+	d := NewDrawer(7, "leaf", mustCompile(t, c))
+	for seq := range uint64(50) {
+		if d.DrawCall(0, seq, 0, 2) != d.DrawAt(0, seq, 2) {
+			t.Fatalf("seq %d: ordinal 0 draws otherwise than DrawAt", seq)
+		}
+		seen := map[time.Duration]bool{}
+		for o := range uint32(20) {
+			seen[d.DrawCall(0, seq, o, 0).Latency] = true
+		}
+		if len(seen) < 19 {
+			t.Fatalf("seq %d: 20 ordinals drew %d latencies, want them apart", seq, len(seen))
+		}
+	}
+	c.Correlated = true
+	cd := NewDrawer(7, "leaf", mustCompile(t, c))
+	statuses := map[int]int{}
+	for seq := range uint64(50) {
+		want := cd.DrawCall(0, seq, 0, 0).Latency
+		for o := range uint32(20) {
+			for _, attempt := range []uint32{0, 1, 100} {
+				got := cd.DrawCall(0, seq, o, attempt)
+				if got.Latency != want {
+					t.Fatalf("correlated: seq %d ordinal %d attempt %d latency %v, want the operation's %v", seq, o, attempt, got.Latency, want)
+				}
+				statuses[got.Status]++
+			}
+		}
+	}
+	if statuses[503] < 1000 || statuses[200] < 1000 {
+		t.Errorf("correlated: statuses %v, want about half 503 still drawn by request", statuses)
+	}
+}

@@ -20,36 +20,48 @@ func (e *headerError) Error() string {
 	return fmt.Sprintf("header %s: %q %s", e.Header, e.Value, e.Msg)
 }
 
-// parseHeaders reads the seq and attempt of a request. hasSeq is false when
-// the request carries no Fanbench-Seq (a plain curl or vegeta request); a
-// missing Fanbench-Attempt means attempt 0. A header that is present must be
+// parseHeaders reads the seq, attempt and call ordinal of a request.
+// hasSeq is false when the request carries no Fanbench-Seq (a plain curl or
+// vegeta request); a missing Fanbench-Attempt means attempt 0, a missing
+// Fanbench-Call ordinal 0. A header that is present must be
 // one decimal number in range: guessing at a malformed one would silently
 // unpair the draws.
-func parseHeaders(h http.Header) (seq uint64, attempt uint32, hasSeq bool, err error) {
+func parseHeaders(h http.Header) (seq uint64, attempt, ordinal uint32, hasSeq bool, err error) {
 	// Both names are canonical, so indexing the map skips canonicalization.
 	if v, ok := h[draws.HeaderSeq]; ok {
 		s, err := one(draws.HeaderSeq, v)
 		if err != nil {
-			return 0, 0, false, err
+			return 0, 0, 0, false, err
 		}
 		seq, err = strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			return 0, 0, false, &headerError{Header: draws.HeaderSeq, Value: cut(s), Msg: "is not a decimal number from 0 to 18446744073709551615"}
+			return 0, 0, 0, false, &headerError{Header: draws.HeaderSeq, Value: cut(s), Msg: "is not a decimal number from 0 to 18446744073709551615"}
 		}
 		hasSeq = true
 	}
 	if v, ok := h[draws.HeaderAttempt]; ok {
 		s, err := one(draws.HeaderAttempt, v)
 		if err != nil {
-			return 0, 0, false, err
+			return 0, 0, 0, false, err
 		}
 		a, err := strconv.ParseUint(s, 10, 32)
 		if err != nil {
-			return 0, 0, false, &headerError{Header: draws.HeaderAttempt, Value: cut(s), Msg: "is not a decimal number from 0 to 4294967295"}
+			return 0, 0, 0, false, &headerError{Header: draws.HeaderAttempt, Value: cut(s), Msg: "is not a decimal number from 0 to 4294967295"}
 		}
 		attempt = uint32(a)
 	}
-	return seq, attempt, hasSeq, nil
+	if v, ok := h[draws.HeaderCall]; ok {
+		s, err := one(draws.HeaderCall, v)
+		if err != nil {
+			return 0, 0, 0, false, err
+		}
+		o, err := strconv.ParseUint(s, 10, 32)
+		if err != nil {
+			return 0, 0, 0, false, &headerError{Header: draws.HeaderCall, Value: cut(s), Msg: "is not a decimal number from 0 to 4294967295"}
+		}
+		ordinal = uint32(o)
+	}
+	return seq, attempt, ordinal, hasSeq, nil
 }
 
 func one(name string, v []string) (string, error) {

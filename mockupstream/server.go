@@ -315,7 +315,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h[draws.HeaderUpstream] = s.nameHdr
 
-	seq, attempt, hasSeq, err := parseHeaders(r.Header)
+	seq, attempt, ordinal, hasSeq, err := parseHeaders(r.Header)
 	if err == nil {
 		err = drain(w, r)
 	}
@@ -359,7 +359,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		slot = true
 	}
-	d := st.drawer.drawIn(phase, seq, attempt)
+	d := st.drawer.drawIn(phase, seq, ordinal, attempt)
 	if d.Fault == FaultHang {
 		s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), 0)
 		handedOff = s.hang(w, r, slot)

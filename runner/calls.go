@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fanbench/fanbench/calltemplate"
@@ -12,27 +13,41 @@ import (
 	"github.com/fanbench/fanbench/strategies"
 )
 
-// buildCalls prepares the operation's calls against the started upstreams.
-// A compensation gets an Index past the operation's calls (calls + i), so
+// buildCalls prepares the operation's calls against the started upstreams,
+// a repeated call as that many copies, each with its {{.Index}} and its
+// ordinal among the calls to its upstream (which keys its paired draw). A
+// compensation gets an Index past the operation's calls (calls + i), so
 // its idempotency key differs from the call it undoes.
 func buildCalls(sc *scenarios.Scenario, baseURLs map[string]string) ([]strategies.Call, error) {
-	n := len(sc.Operation.Calls)
-	calls := make([]strategies.Call, n)
+	n := 0
+	for _, c := range sc.Operation.Calls {
+		n += max(c.Repeat, 1)
+	}
+	calls := make([]strategies.Call, 0, n)
+	ordinals := map[string]uint32{} // the next ordinal by upstream
 	for i, c := range sc.Operation.Calls {
 		at := fmt.Sprintf("operation.calls[%d]", i)
-		call, err := buildCall(sc, baseURLs, at, i, request{c.Upstream, c.Method, c.Path, c.Headers, c.Body})
-		if err != nil {
-			return nil, err
-		}
-		call.Critical = c.Critical
-		if comp := c.Compensate; comp != nil {
-			cc, err := buildCall(sc, baseURLs, at+".compensate", n+i, request{comp.Upstream, comp.Method, comp.Path, comp.Headers, comp.Body})
+		for copy := range max(c.Repeat, 1) {
+			index := len(calls)
+			call, err := buildCall(sc, baseURLs, at, index, copy, request{c.Upstream, c.Method, c.Path, c.Headers, c.Body})
 			if err != nil {
 				return nil, err
 			}
-			call.Compensation = &cc
+			call.Critical = c.Critical
+			call.Ordinal = ordinals[c.Upstream]
+			ordinals[c.Upstream]++
+			if call.Ordinal > 0 {
+				call.OrdinalHeader = []string{strconv.FormatUint(uint64(call.Ordinal), 10)}
+			}
+			if comp := c.Compensate; comp != nil {
+				cc, err := buildCall(sc, baseURLs, at+".compensate", n+index, copy, request{comp.Upstream, comp.Method, comp.Path, comp.Headers, comp.Body})
+				if err != nil {
+					return nil, err
+				}
+				call.Compensation = &cc
+			}
+			calls = append(calls, call)
 		}
-		calls[i] = call
 	}
 	return calls, nil
 }
@@ -44,8 +59,9 @@ type request struct {
 	body                   string
 }
 
-func buildCall(sc *scenarios.Scenario, baseURLs map[string]string, at string, index int, r request) (strategies.Call, error) {
+func buildCall(sc *scenarios.Scenario, baseURLs map[string]string, at string, index, copy int, r request) (strategies.Call, error) {
 	env := sc.TemplateEnv()
+	env.Index = copy
 	parse := func(field, text string) (calltemplate.Template, error) {
 		t, err := calltemplate.Parse(text, env)
 		if err != nil {

@@ -119,12 +119,7 @@ rounds:
 		res.Strategies = append(res.Strategies, sr)
 		res.Warnings = append(res.Warnings, warnings(sr)...)
 	}
-	// The generator's lateness is one line for the whole run, and a
-	// warning only when it is large against the latencies measured; the
-	// reports say the rest as a note (see metrics.RunLateness).
-	if l, fell := metrics.RunLateness(res.Strategies); fell && l.Material() {
-		res.Warnings = append(res.Warnings, l.String())
-	}
+	res.Warnings = append(res.Warnings, lateWarnings(res.Strategies)...)
 	if res.Interrupted {
 		res.Warnings = append(res.Warnings, "the run was interrupted: figures cover only what ran before the stop")
 	}
@@ -133,8 +128,18 @@ rounds:
 	return res, nil
 }
 
+// lateWarnings is the run's one warning about its generator: only when its
+// lateness was large against the latencies measured; the reports say a
+// smaller one as a note (see metrics.RunLateness).
+func lateWarnings(ss []metrics.StrategyResult) []string {
+	if l, fell := metrics.RunLateness(ss); fell && l.Material() {
+		return []string{l.String()}
+	}
+	return nil
+}
+
 // warnings says what makes a strategy's figures doubtful (the generator's
-// lateness is judged over the whole run, in run).
+// lateness is judged over the whole run: lateWarnings).
 func warnings(sr metrics.StrategyResult) []string {
 	var w []string
 	if sr.Dropped > 0 {
@@ -316,6 +321,13 @@ func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	}
 	comp := w.op.Compensations
 	rec.RecordCompensations(comp.Sent, comp.Failed)
+	givenUp := 0
+	for i := range w.op.Results {
+		if w.op.Results[i].Failure == strategies.FailureGivenUp {
+			givenUp++
+		}
+	}
+	rec.RecordGivenUp(givenUp)
 	// The ideal knows first attempts only: an operation that also sent
 	// compensations took longer than any ideal of its calls.
 	if w.ideal != nil && comp.Sent == 0 {
@@ -484,7 +496,7 @@ func loadDependent(c *mockupstream.Config) bool {
 func (id *ideal) latency(at time.Duration, seq uint64, calls []strategies.Call, buf []time.Duration) (time.Duration, bool) {
 	for i := range calls {
 		up := calls[i].UpstreamIndex
-		d := id.drawers[up].DrawAt(at, seq, 0)
+		d := id.drawers[up].DrawCall(at, seq, calls[i].Ordinal, 0)
 		if d.Fault != mockupstream.FaultNone && d.Fault != mockupstream.FaultStatus {
 			return 0, false
 		}
@@ -493,5 +505,5 @@ func (id *ideal) latency(at time.Duration, seq uint64, calls []strategies.Call, 
 		}
 		buf[i] = d.Latency
 	}
-	return id.idealizer.Ideal(buf), true
+	return id.idealizer.Ideal(calls, buf), true
 }

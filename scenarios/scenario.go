@@ -145,6 +145,11 @@ type Call struct {
 	// Critical marks a call whose failure fails the whole operation; the
 	// failure of a non-critical call makes the operation partial.
 	Critical bool `yaml:"critical" json:"critical"`
+	// Repeat makes the operation send this call that many times (default
+	// 1): a wide fan-out to one upstream's shards in one line. {{.Index}}
+	// in its templates is the copy's index, from 0, and each copy has
+	// paired draws of its own.
+	Repeat int `yaml:"repeat" json:"repeat,omitempty"`
 	// Compensate is the call that undoes this one (a refund after a
 	// payment): sent when the operation fails after this call succeeded.
 	Compensate *Compensation `yaml:"compensate" json:"compensate,omitempty"`

@@ -62,6 +62,9 @@ func leafSchemas(t reflect.Type) *jsonschema.Schema {
 	case reflect.TypeFor[units.ByteSize]():
 		return &jsonschema.Schema{Description: "A size in bytes, such as 512, 4KiB or 1.5MB.",
 			AnyOf: []*jsonschema.Schema{{Type: "string", Examples: []any{"4KiB", "1MB"}}, {Type: "integer", Minimum: "0"}}}
+	case reflect.TypeFor[strategies.WaitFor]():
+		return &jsonschema.Schema{Description: "A share of the calls such as 95%, or a count of them such as 95.",
+			AnyOf: []*jsonschema.Schema{{Type: "string", Pattern: fractionPattern, Examples: []any{"95%"}}, {Type: "integer", Minimum: "1"}}}
 	case reflect.TypeFor[strategies.WhenFull]():
 		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.WhenFulls)}
 	case reflect.TypeFor[strategies.HedgeDelay]():

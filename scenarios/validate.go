@@ -17,6 +17,10 @@ import (
 	"github.com/fanbench/fanbench/strategies"
 )
 
+// MaxCallsPerOperation bounds the calls of one operation, repeats
+// included: a fan-out wider than this measures the machine, not a strategy.
+const MaxCallsPerOperation = 10_000
+
 // Methods lists the HTTP methods a call may use.
 var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
@@ -173,10 +177,22 @@ func (c *checker) operation(op *Operation, us Upstreams) {
 	for i, u := range us {
 		names[i] = u.Name
 	}
+	total := 0
+	defer func() {
+		if total > MaxCallsPerOperation {
+			c.addf("operation.calls", "the operation makes %d calls with its repeats; allowed: up to %d", total, MaxCallsPerOperation)
+		}
+	}()
 	for i := range op.Calls {
 		call := &op.Calls[i]
 		path := fmt.Sprintf("operation.calls[%d]", i)
 		c.request(&call.Upstream, &call.Method, &call.Path, path, "GET", "name the upstream to call", us, names)
+		switch {
+		case call.Repeat < 0 || call.Repeat > MaxCallsPerOperation:
+			c.addf(path+".repeat", "%d; allowed: 1 to %d copies of the call, such as repeat: 100", call.Repeat, MaxCallsPerOperation)
+		default:
+			total += max(call.Repeat, 1)
+		}
 		c.headers(call.Headers, path+".headers", c.env)
 		c.template(call.Body, path+".body", c.env)
 		if comp := call.Compensate; comp != nil {

@@ -17,6 +17,14 @@ type Call struct {
 	// run's list of upstreams, which is how results are recorded.
 	Upstream      string
 	UpstreamIndex int
+	// Ordinal is the call's rank among the operation's calls to its
+	// upstream, from 0: a repeated call's copies (a wide fan-out to one
+	// upstream's shards) draw apart at a mock by it. It is sent only when
+	// above 0, so the first call to each upstream draws as it always has.
+	Ordinal uint32
+	// OrdinalHeader is Ordinal as the Fanbench-Call header's value, made
+	// once; nil for ordinal 0.
+	OrdinalHeader []string
 	Method        string
 	// BaseURL is the upstream's scheme and host, such as http://127.0.0.1:41234.
 	BaseURL string
@@ -153,11 +161,15 @@ const (
 	FailureSkipped
 	// FailureRejected: a full queue refused the call (when_full: reject).
 	FailureRejected
+	// FailureGivenUp: the operation had what it waited for (fanout's
+	// wait_for) and cancelled the call, still in flight. It does not fail
+	// the operation.
+	FailureGivenUp
 )
 
 // FailureNames are the names of the Failure kinds, indexed by Failure, as
 // they appear in results.
-var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected"}
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected", "given_up"}
 
 // Errors of calls a strategy ended without sending them.
 var (

@@ -2,9 +2,12 @@ package strategies
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/fanbench/fanbench/draws"
 )
 
 // fanoutName is the strategy's name in files and results.
@@ -23,14 +26,26 @@ type FanoutOptions struct {
 	// FailFast: once a critical call fails, the calls still in flight are
 	// cancelled.
 	FailFast bool `yaml:"fail_fast" json:"fail_fast,omitempty"`
+	// WaitFor completes an operation once that share (95%) or count (95)
+	// of its calls succeeded, and every critical call ended: the calls
+	// still in flight are cancelled and counted as given up. Default: all.
+	WaitFor WaitFor `yaml:"wait_for" json:"wait_for,omitzero"`
 }
 
-// Validate reports nothing: every value is valid.
-func (*FanoutOptions) Validate() error { return nil }
+// Validate reports every problem of the options.
+func (o *FanoutOptions) Validate() error {
+	var ps draws.Problems
+	if msg := o.WaitFor.check(); msg != "" {
+		ps.Add("wait_for", "%s", msg)
+	}
+	return ps.Err()
+}
 
 // New returns a Fanout strategy; Close it when done.
 func (o *FanoutOptions) New(caller Caller, _ Env) (Strategy, error) {
-	return NewFanout(caller, o.FailFast), nil
+	f := NewFanout(caller, o.FailFast)
+	f.WaitFor = o.WaitFor
+	return f, nil
 }
 
 // Fanout makes every call at once (the last on the operation's goroutine,
@@ -43,6 +58,9 @@ type Fanout struct {
 	// return (a cancelled request returns at once), so that no call
 	// outlives the operation.
 	FailFast bool
+	// WaitFor ends an operation early, once enough of its calls
+	// succeeded (see FanoutOptions.WaitFor); the zero value waits for all.
+	WaitFor WaitFor
 	// goroutines, when set (New sets them; Close ends them), run the calls
 	// on goroutines kept from one operation to the next; without them each
 	// call gets a new goroutine.
@@ -72,23 +90,53 @@ func (*Fanout) Name() string { return fanoutName }
 // the operation's fate was known, so its work (or its cancellation) bought
 // nothing.
 func (f *Fanout) Execute(ctx context.Context, op *Operation) Outcome {
+	need := f.WaitFor.need(len(op.Calls))
+	early := need < len(op.Calls) // complete once `need` calls succeeded
 	callCtx, cancel := ctx, context.CancelFunc(nil)
-	if f.FailFast {
+	if f.FailFast || early {
 		callCtx, cancel = context.WithCancel(ctx)
 		defer cancel()
 	}
 	var decided atomic.Bool // a critical call has failed
+	// With WaitFor: the successes so far, the critical calls still out,
+	// and whether the operation had enough (then the rest are given up).
+	var succeeded, criticalLeft atomic.Int64
+	var enough atomic.Bool
+	if early {
+		for i := range op.Calls {
+			if op.Calls[i].Critical {
+				criticalLeft.Add(1)
+			}
+		}
+	}
 	call := func(i int) {
 		// Each call writes only its own slot of Results.
 		r := f.Caller.Call(callCtx, op.Seq, &op.Calls[i])
+		critical := op.Calls[i].Critical
 		switch {
-		case !r.OK() && op.Calls[i].Critical && decided.CompareAndSwap(false, true):
+		case !r.OK() && critical && decided.CompareAndSwap(false, true):
 			// This failure decides the operation.
-			if cancel != nil {
+			if f.FailFast {
 				cancel()
 			}
 		case decided.Load():
 			r.Wasted = true
+		case early && enough.Load() && !r.OK():
+			// Cancelled once the operation had what it waited for.
+			r.Failure, r.Wasted = FailureGivenUp, true
+		}
+		if early {
+			s := succeeded.Load()
+			if r.OK() {
+				s = succeeded.Add(1)
+			}
+			c := criticalLeft.Load()
+			if critical {
+				c = criticalLeft.Add(-1)
+			}
+			if s >= int64(need) && c == 0 && !decided.Load() && enough.CompareAndSwap(false, true) {
+				cancel() // the rest are given up
+			}
 		}
 		op.Results[i] = r
 	}
@@ -115,11 +163,27 @@ func (f *Fanout) Execute(ctx context.Context, op *Operation) Outcome {
 	return outcome
 }
 
-// Ideal is the slowest call's latency.
-func (*Fanout) Ideal(latencies []time.Duration) time.Duration {
-	var slowest time.Duration
-	for _, l := range latencies {
-		slowest = max(slowest, l)
+// Ideal is the slowest call's latency; with WaitFor, the later of the
+// slowest critical call and the call that makes enough successes. It
+// sorts latencies in place then.
+func (f *Fanout) Ideal(calls []Call, latencies []time.Duration) time.Duration {
+	need := f.WaitFor.need(len(latencies))
+	if need == len(latencies) {
+		var slowest time.Duration
+		for _, l := range latencies {
+			slowest = max(slowest, l)
+		}
+		return slowest
 	}
-	return slowest
+	var critical time.Duration
+	for i, l := range latencies {
+		if i < len(calls) && calls[i].Critical {
+			critical = max(critical, l)
+		}
+	}
+	if need == 0 {
+		return critical
+	}
+	slices.Sort(latencies)
+	return max(critical, latencies[need-1])
 }

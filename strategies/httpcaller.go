@@ -147,6 +147,9 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 	// idempotency key's (see honestRequest).
 	req.Header[draws.HeaderSeq] = []string{strconv.FormatUint(seq, 10)}
 	req.Header[draws.HeaderAttempt] = attemptHeader(attempt)
+	if call.OrdinalHeader != nil {
+		req.Header[draws.HeaderCall] = call.OrdinalHeader
+	}
 	req.Header[idempotencyKeyWire] = []string{IdempotencyKey(seq, call.Index)}
 	setHeaders(req, seq, call)
 	start := time.Now()

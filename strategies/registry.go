@@ -160,7 +160,7 @@ func Describe(opts Options) map[string]string {
 		switch x := f.Interface().(type) {
 		case encoding.TextMarshaler:
 			text, err := x.MarshalText()
-			if err != nil {
+			if err != nil || len(text) == 0 { // empty: not set (wait_for: all)
 				continue
 			}
 			out[key] = string(text)

@@ -64,7 +64,7 @@ func (s *Sequential) Execute(ctx context.Context, op *Operation) Outcome {
 }
 
 // Ideal is the sum of the calls' latencies.
-func (*Sequential) Ideal(latencies []time.Duration) time.Duration {
+func (*Sequential) Ideal(_ []Call, latencies []time.Duration) time.Duration {
 	var sum time.Duration
 	for _, l := range latencies {
 		sum += l

@@ -21,8 +21,9 @@ type Strategy interface {
 // harness overhead.
 type Idealizer interface {
 	// Ideal returns the operation latency implied by the calls' latencies,
-	// indexed like the operation's calls.
-	Ideal(latencies []time.Duration) time.Duration
+	// indexed like the operation's calls. It may reorder latencies, a
+	// scratch buffer.
+	Ideal(calls []Call, latencies []time.Duration) time.Duration
 }
 
 // Pool is a strategy that sends calls through a pool of workers of its own
@@ -104,11 +105,13 @@ func (o Outcome) String() string {
 	return [...]string{"ok", "partial", "failed"}[o]
 }
 
-// Classify returns the outcome of an operation from its calls' results.
+// Classify returns the outcome of an operation from its calls' results. A
+// call given up once the operation had what it waited for (fanout's
+// wait_for) fails nothing.
 func Classify(calls []Call, results []CallResult) Outcome {
 	out := OK
 	for i := range results {
-		if results[i].OK() {
+		if results[i].OK() || results[i].Failure == FailureGivenUp {
 			continue
 		}
 		if calls[i].Critical {
