@@ -82,6 +82,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	if a.Sweep != nil || b.Sweep != nil {
 		return StrategyResult{}, fmt.Errorf("strategy %s: results of a rate sweep cannot be merged (each found its own sustained rate); run the sweep once", a.Name)
 	}
+	if a.Widths != nil || b.Widths != nil {
+		return StrategyResult{}, fmt.Errorf("strategy %s: results of a width sweep cannot be merged (each holds only its widest step's histograms); run the sweep once", a.Name)
+	}
 	m := a
 	m.Operations += b.Operations
 	m.Dropped += b.Dropped

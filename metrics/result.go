@@ -143,6 +143,10 @@ type StrategyResult struct {
 	// load was not a sweep. The other figures are those of one of its
 	// steps, SweepResult.DetailsAt.
 	Sweep *SweepResult `json:"sweep,omitempty"`
+	// Widths is the strategy's run at each fan-out width of load.widths
+	// (see WidthSweep); absent otherwise. The rest of the result is the
+	// widest step's.
+	Widths *WidthSweep `json:"width_sweep,omitempty"`
 	// Repeats holds the headline figures of each repeat when the strategy
 	// ran more than once (load.repeats, or results merged); the other
 	// figures are those of all repeats together. A comparison tells noise

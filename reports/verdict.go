@@ -23,7 +23,8 @@ type Verdict = metrics.Verdict
 // default tolerances when it was not. A strategy that answered its caller
 // before the work was done is judged by its delivery. A strategy with a
 // concern about the system under test (see Concerns) is never crowned, nor
-// is a fastest strategy whose error rate is worse than another's.
+// is a fastest strategy whose error rate is worse than another's; and none
+// is when the generator's lateness was material (metrics.RunLateness).
 func Decide(r *metrics.Result) Verdict {
 	var js []Judged
 	for _, s := range r.Strategies {
@@ -47,6 +48,11 @@ func Decide(r *metrics.Result) Verdict {
 		}
 	}
 	v.Winner, v.Tied, v.Lines = headline(eligible, base, js)
+	if l, fell := metrics.RunLateness(r.Strategies); fell && l.Material() {
+		// The harness, not the strategies, may have made the difference.
+		v.Winner, v.Tied = "", nil
+		v.Lines[0] = "No verdict to trust: the generator fell behind by more than the figures can bear (see the warnings). As measured: " + v.Lines[0]
+	}
 	for _, j := range js {
 		if j.Name == base.Name || j.Name == v.Winner {
 			continue

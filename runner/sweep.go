@@ -13,10 +13,13 @@ import (
 // runOrSweep runs one strategy: once, or as a rate sweep when the load is
 // one.
 func runOrSweep(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Strategy, o Options) (metrics.StrategyResult, bool, error) {
-	if sc.Load.Sweep == nil {
-		return runStrategy(ctx, sc, spec, o)
+	switch {
+	case sc.Load.Sweep != nil:
+		return runSweep(ctx, sc, spec, o)
+	case len(sc.Load.Widths) > 0:
+		return runWidths(ctx, sc, spec, o)
 	}
-	return runSweep(ctx, sc, spec, o)
+	return runStrategy(ctx, sc, spec, o)
 }
 
 // runSweep runs the strategy at each rate of the sweep, each step a

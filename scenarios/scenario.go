@@ -236,6 +236,11 @@ type LoadSpec struct {
 	// Sweep (open) runs each strategy at rising rates instead of one load,
 	// to find the highest rate it sustains within an SLO; see Sweep.
 	Sweep *Sweep `yaml:"sweep" json:"sweep,omitempty"`
+	// Widths (open) runs each strategy at each fan-out width in turn, at
+	// the load's rate for its duration each, on fresh upstreams: the
+	// operation's repeated call (the one with repeat:) is made that many
+	// times, so the report shows the latency against the width.
+	Widths []int `yaml:"widths" json:"widths,omitempty"`
 }
 
 // LoadStage is one stage of a ramp: over Duration, the rate (open) or the
@@ -299,6 +304,8 @@ func (l *LoadSpec) String() string {
 	switch {
 	case l.Sweep != nil:
 		b.WriteString(l.Sweep.String())
+	case len(l.Widths) > 0:
+		fmt.Fprintf(&b, "%s at widths %v", l.Rate, l.Widths)
 	case l.Model == ModelClosed && len(l.Stages) > 0:
 		fmt.Fprintf(&b, "closed, %d users ramping in %d stages", l.Users, len(l.Stages))
 	case l.Model == ModelClosed:

@@ -97,6 +97,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.load(&s.Load)
 	c.thresholds(s)
 	c.hedgePolicies(s)
+	c.widths(s)
 	c.report(s.Report)
 }
 
@@ -431,4 +432,58 @@ func must(b []byte, _ error) []byte { return b }
 // latency gets, its fields named under load.think.
 func (c *checker) think(l *draws.Latency) {
 	l.Check("load.think", func(field, format string, args ...any) { c.addf(field, format, args...) })
+}
+
+// MaxWidths bounds load.widths, as MaxSweepSteps bounds a rate sweep.
+const MaxWidths = 20
+
+// widths checks a width sweep: an open model without a rate sweep or
+// repeats, one repeated call to vary, and widths from 1 to
+// MaxCallsPerOperation.
+func (c *checker) widths(s *Scenario) {
+	l := &s.Load
+	if len(l.Widths) == 0 {
+		if c.written("load.widths") {
+			c.addf("load.widths", "empty; list the fan-out widths to run, such as widths: [1, 10, 50, 100]")
+		}
+		return
+	}
+	switch {
+	case l.Model != ModelOpen:
+		c.addf("load.widths", "a width sweep runs at the load's rate: it needs model: open, not %s", l.Model)
+	case l.Sweep != nil:
+		c.addf("load.widths", "a load sweeps the rate or the width, not both; remove sweep or widths")
+	case l.Repeats > 1:
+		c.addf("load.widths", "a width sweep cannot be repeated; remove repeats or widths")
+	case len(l.Widths) > MaxWidths:
+		c.addf("load.widths", "%d widths; at most %d are allowed", len(l.Widths), MaxWidths)
+	}
+	repeated := 0
+	for _, call := range s.Operation.Calls {
+		if call.Repeat > 0 {
+			repeated++
+		}
+	}
+	if repeated != 1 {
+		c.addf("load.widths", "the width is the repeat of one call, but %d calls set repeat; set repeat on the call to fan out, such as {upstream: leaf, repeat: 1, path: \"/shard/{{.Index}}\"}", repeated)
+	}
+	for i, w := range l.Widths {
+		if w < 1 || w > MaxCallsPerOperation {
+			c.addf(fmt.Sprintf("load.widths[%d]", i), "%d; allowed: 1 to %d", w, MaxCallsPerOperation)
+		}
+	}
+}
+
+// WithWidth returns s with its repeated call made width times and no width
+// sweep: one step of the sweep.
+func (s *Scenario) WithWidth(width int) *Scenario {
+	step := *s
+	step.Load.Widths = nil
+	step.Operation.Calls = slices.Clone(s.Operation.Calls)
+	for i := range step.Operation.Calls {
+		if step.Operation.Calls[i].Repeat > 0 {
+			step.Operation.Calls[i].Repeat = width
+		}
+	}
+	return &step
 }

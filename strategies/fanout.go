@@ -41,6 +41,10 @@ func (o *FanoutOptions) Validate() error {
 	return ps.Err()
 }
 
+// Waits is how many of n calls an operation waits for: what the
+// prediction of a width sweep takes as the order statistic.
+func (o *FanoutOptions) Waits(n int) int { return o.WaitFor.need(n) }
+
 // New returns a Fanout strategy; Close it when done.
 func (o *FanoutOptions) New(caller Caller, _ Env) (Strategy, error) {
 	f := NewFanout(caller, o.FailFast)

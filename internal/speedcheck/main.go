@@ -22,6 +22,7 @@ var checks = map[string]func(ctx context.Context, o options, out io.Writer) erro
 	"capacity": capacity,
 	"memory":   memory,
 	"scale":    scale,
+	"wide":     wide,
 }
 
 // options are the flags every check shares.
@@ -36,7 +37,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
 		return 2
 	}
 	name := args[0]
@@ -51,7 +52,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 		return 2
 	}
 	if o.duration <= 0 {
-		o.duration = map[string]time.Duration{"capacity": 8 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second}[name]
+		o.duration = map[string]time.Duration{"capacity": 8 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
 	}
 	dir, err := os.MkdirTemp("", "fanbench-speedcheck-")
 	if err != nil {
