@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/strategies"
@@ -80,5 +81,43 @@ func TestWideFanoutWaitFor(t *testing.T) {
 	// uniform(1, 40 ms) draws, about 38 ms, whatever the machine adds.
 	if all.Latency.P50 < 30 {
 		t.Errorf("fanout p50 %.1f ms: the 20 copies did not draw apart", all.Latency.P50)
+	}
+}
+
+// A width sweep runs each width, narrowest first, and predicts the
+// fan-out's latency from the leaf's measured at the narrowest; a
+// sequential strategy (which sums the calls) gets no prediction.
+func TestWidthSweep(t *testing.T) {
+	t.Parallel()
+	leaf := mockupstream.Config{Latency: draws.Latency{Dist: draws.DistUniform, Min: units.Duration(time.Millisecond), Max: units.Duration(20 * time.Millisecond)}}
+	sc := &scenarios.Scenario{
+		Name: "widths", Seed: 5,
+		Upstreams:  scenarios.Upstreams{{Name: "leaf", Mock: &leaf}},
+		Operation:  scenarios.Operation{Calls: []scenarios.Call{{Upstream: "leaf", Method: "GET", Path: "/shard/{{.Index}}", Repeat: 1}}},
+		Strategies: []scenarios.Strategy{{Name: "fanout"}, {Name: "sequential"}},
+		Load:       scenarios.LoadSpec{Model: "open", Rate: 40, Duration: units.Duration(500 * time.Millisecond), MaxInFlight: 100, Widths: []int{8, 1}},
+	}
+	if err := sc.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Run(t.Context(), sc, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fan, seq := strategyByName(t, res, "fanout"), strategyByName(t, res, "sequential")
+	for _, s := range []metrics.StrategyResult{fan, seq} {
+		if s.Widths == nil || len(s.Widths.Steps) != 2 || s.Widths.Steps[0].Width != 1 || s.Widths.Steps[1].Width != 8 || s.Widths.DetailsAt != 8 {
+			t.Fatalf("%s: width sweep %+v, want widths 1 then 8, details at 8", s.Name, s.Widths)
+		}
+		if got := s.Upstreams[0].Calls; got != 8*s.Operations {
+			t.Errorf("%s: %d calls for %d operations at width 8, want 8 each", s.Name, got, s.Operations)
+		}
+	}
+	p := fan.Widths.Steps[1].Predicted
+	if p == nil || p.Waits != 8 || !(p.P50 > 10) {
+		t.Errorf("fanout at width 8: prediction %+v, want waiting for 8 with a p50 above 10 ms (the slowest of 8 uniform(1, 20 ms))", p)
+	}
+	if seq.Widths.Steps[1].Predicted != nil {
+		t.Errorf("sequential: a prediction %+v, want none", seq.Widths.Steps[1].Predicted)
 	}
 }

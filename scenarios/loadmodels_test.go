@@ -2,6 +2,7 @@ package scenarios_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +88,38 @@ func equalJSON(t *testing.T, a, b any) bool {
 		t.Fatal(err1, err2)
 	}
 	return string(ja) == string(jb)
+}
+
+// A width sweep needs one repeated call to vary, the open model, widths
+// in range, and no rate sweep or repeats beside it.
+func TestWidthsValidation(t *testing.T) {
+	t.Parallel()
+	base := `name: w
+upstreams: {leaf: {mock: {latency: 1ms}}}
+operation: {calls: [{upstream: leaf, path: "/s/{{.Index}}", repeat: 10}]}
+strategies: [fanout]
+`
+	tests := []struct {
+		load, extra string
+		want        string // "" for valid
+	}{
+		{"{rate: 10/s, duration: 1s, widths: [1, 10, 100]}", "", ""},
+		{"{rate: 10/s, duration: 1s, widths: [0, 20000]}", "", "load.widths[0]: 0; allowed: 1 to 10000"},
+		{"{rate: 10/s, duration: 1s, widths: [1, 2], repeats: 3}", "", "a width sweep cannot be repeated"},
+		{"{model: closed, users: 2, duration: 1s, widths: [1]}", "", "it needs model: open"},
+	}
+	for _, tt := range tests {
+		_, err := scenarios.Parse("w.yaml", []byte(base+"load: "+tt.load+"\n"+tt.extra))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("load %s: %v, want valid", tt.load, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("load %s: %v, want an error with %q", tt.load, err, tt.want)
+		}
+	}
+	two := strings.Replace(base, `repeat: 10}]`, `repeat: 10}, {upstream: leaf, repeat: 2}]`, 1)
+	if _, err := scenarios.Parse("w.yaml", []byte(two+"load: {rate: 10/s, duration: 1s, widths: [1]}\n")); err == nil ||
+		!strings.Contains(err.Error(), "but 2 calls set repeat") {
+		t.Errorf("two repeated calls: %v", err)
+	}
 }
