@@ -47,6 +47,10 @@ func details(s metrics.StrategyResult) []string {
 	if skipped > 0 {
 		d = append(d, fmt.Sprintf("skipped calls %d (after a critical failure)", skipped))
 	}
+	if s.GoodEnough > 0 {
+		d = append(d, fmt.Sprintf("good enough %d operations (wait_for met), %d calls given up (%.1f an operation)",
+			s.GoodEnough, s.GivenUpCalls, float64(s.GivenUpCalls)/float64(s.GoodEnough)))
+	}
 	if s.WastedCalls > 0 {
 		d = append(d, fmt.Sprintf("wasted calls %d (ended after the operation had failed)", s.WastedCalls))
 	}
