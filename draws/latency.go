@@ -1,8 +1,6 @@
 package draws
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
@@ -124,15 +122,8 @@ func (l *Latency) UnmarshalText(b []byte) error {
 // encoding/json would refuse the object form, because Latency is a
 // TextUnmarshaler.
 func (l *Latency) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		return l.UnmarshalText([]byte(s))
-	}
 	type plain Latency // the same fields, without the methods
-	return json.Unmarshal(b, (*plain)(l))
+	return units.UnmarshalTextOrObject(b, l, (*plain)(l))
 }
 
 // EffectiveDist returns the distribution l describes: Dist, or when Dist is

@@ -1,8 +1,6 @@
 package mockupstream
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -84,15 +82,8 @@ func (r *RateLimit) UnmarshalText(b []byte) error {
 
 // UnmarshalJSON reads the shorthand string or the object form.
 func (r *RateLimit) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		return r.UnmarshalText([]byte(s))
-	}
 	type plain RateLimit // the same fields, without the methods
-	return json.Unmarshal(b, (*plain)(r))
+	return units.UnmarshalTextOrObject(b, r, (*plain)(r))
 }
 
 // Retry-After formats.

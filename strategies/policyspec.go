@@ -1,8 +1,6 @@
 package strategies
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,15 +86,8 @@ func (r *RateLimitSpec) UnmarshalText(b []byte) error {
 
 // UnmarshalJSON reads the shorthand string or the object form.
 func (r *RateLimitSpec) UnmarshalJSON(b []byte) error {
-	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		return r.UnmarshalText([]byte(s))
-	}
 	type plain RateLimitSpec // the same fields, without the methods
-	return json.Unmarshal(b, (*plain)(r))
+	return units.UnmarshalTextOrObject(b, r, (*plain)(r))
 }
 
 // IsZero reports whether the spec sets nothing.

@@ -52,12 +52,8 @@ type PoolOptions struct {
 // Validate reports every problem of the options.
 func (o *PoolOptions) Validate() error {
 	var ps draws.Problems
-	if o.Workers < 1 {
-		ps.Add("workers", "must be 1 or more, such as workers: %d", DefaultPoolWorkers)
-	}
-	if o.Queue < 1 {
-		ps.Add("queue", "must be 1 or more, such as queue: %d", DefaultPoolQueue)
-	}
+	atLeastOne(&ps, "workers", o.Workers, DefaultPoolWorkers)
+	atLeastOne(&ps, "queue", o.Queue, DefaultPoolQueue)
 	if msg := o.WhenFull.check(); msg != "" {
 		ps.Add("when_full", "%s", msg)
 	}

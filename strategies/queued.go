@@ -61,12 +61,8 @@ type QueueOptions struct {
 // Validate reports every problem of the options.
 func (o *QueueOptions) Validate() error {
 	var ps draws.Problems
-	if o.Consumers < 1 {
-		ps.Add("consumers", "must be 1 or more, such as consumers: %d", DefaultQueueConsumers)
-	}
-	if o.Capacity < 1 {
-		ps.Add("capacity", "must be 1 or more, such as capacity: %d", DefaultQueueCapacity)
-	}
+	atLeastOne(&ps, "consumers", o.Consumers, DefaultQueueConsumers)
+	atLeastOne(&ps, "capacity", o.Capacity, DefaultQueueCapacity)
 	if msg := o.WhenFull.check(); msg != "" {
 		ps.Add("when_full", "%s", msg)
 	}

@@ -1,6 +1,9 @@
 package units
 
 import (
+	"bytes"
+	"encoding"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -141,4 +144,19 @@ func (Fraction) YAMLForm() string { return "a percentage such as 1%" }
 // through at once.
 func DefaultBurst(r Rate) int {
 	return max(1, int(math.Ceil(r.PerSecond()/10)))
+}
+
+// UnmarshalTextOrObject decodes JSON that is either a string, read by
+// text's UnmarshalText (a shorthand such as "50/s"), or an object, read
+// into plain: the same value as a type without the methods, so that
+// encoding/json fills its fields instead of calling back into UnmarshalJSON.
+func UnmarshalTextOrObject(b []byte, text encoding.TextUnmarshaler, plain any) error {
+	if b = bytes.TrimSpace(b); len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		return text.UnmarshalText([]byte(s))
+	}
+	return json.Unmarshal(b, plain)
 }
