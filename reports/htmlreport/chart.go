@@ -194,6 +194,15 @@ func lineStyle(colour string, dashed, faint bool) charts.SeriesOpts {
 	}
 }
 
+// dottedLine draws an async strategy's ack: its colour, dotted, thinner.
+func dottedLine(colour string, faint bool) charts.SeriesOpts {
+	return func(s *charts.SingleSeries) {
+		lineStyle(colour, false, faint)(s)
+		s.LineStyle.Type = "dotted"
+		s.LineStyle.Width = 1.5
+	}
+}
+
 // barStyle colours a strategy's bars; a baseline's are lighter, with a
 // dashed outline.
 func barStyle(colour string, faint bool) charts.SeriesOpts {

@@ -60,7 +60,7 @@ func TestWriteComparison(t *testing.T) {
 	for _, s := range series(opts["chart-percentiles"]) {
 		names = append(names, s["name"].(string))
 	}
-	if got := strings.Join(names, ", "); got != "sequential · baseline, sequential, fanout · baseline, fanout, pooled-4 · baseline, pooled-4, queued · baseline" {
+	if got := strings.Join(names, ", "); got != "sequential · baseline, sequential, fanout · baseline, fanout, pooled-4 · baseline, pooled-4, queued · baseline · delivery" {
 		t.Errorf("bar series = %s", got)
 	}
 }
