@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fanbench/fanbench/internal/strictyaml"
@@ -127,6 +128,13 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 // environment, those of its secret headers and its URL passwords.
 func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
 	out := slices.Clone(fromEnv)
+	for _, v := range fromEnv {
+		// A duration is stored as Go writes it: 0.2s from the environment
+		// is 200ms in the stored scenario, a secret too.
+		if d, err := time.ParseDuration(strings.TrimSpace(v)); err == nil {
+			out = append(out, d.String())
+		}
+	}
 	header := func(h map[string]string) {
 		for name, value := range h {
 			if !IsSecretHeader(name) {
