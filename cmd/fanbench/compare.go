@@ -135,7 +135,7 @@ func runCompare(f *compareFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	if f.html != "" {
-		if err := writeComparisonHTML(f.html, base, cur); err != nil {
+		if err := writeComparisonHTML(f.html, base, cur, c); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "fanbench: HTML comparison written to %s\n", f.html)
@@ -170,8 +170,8 @@ func wrapWords(s, indent string, width int) string {
 
 // writeComparisonHTML writes the HTML comparison page of the two sides,
 // each side's files combined into one result first (as repeats, one after
-// another), atomically.
-func writeComparisonHTML(path string, base, cur []*metrics.Result) error {
+// another), with what the comparison found, atomically.
+func writeComparisonHTML(path string, base, cur []*metrics.Result, cmp *compare.Comparison) error {
 	b, err := combineSide(base)
 	if err != nil {
 		return fmt.Errorf("--html: combining the baseline files: %w", err)
@@ -181,7 +181,7 @@ func writeComparisonHTML(path string, base, cur []*metrics.Result) error {
 		return fmt.Errorf("--html: combining the current files: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := htmlreport.WriteComparison(&buf, b, c); err != nil {
+	if err := htmlreport.WriteComparison(&buf, b, c, cmp); err != nil {
 		return fmt.Errorf("--html: %w", err)
 	}
 	if err := metrics.WriteFileAtomic(path, buf.Bytes()); err != nil {

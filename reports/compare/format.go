@@ -133,8 +133,8 @@ func pValue(p *float64) string {
 	return strconv.FormatFloat(*p, 'f', 3, 64)
 }
 
-// method says how significance was decided, for the line under a table.
-func method(c *Comparison) string {
+// Method says how significance was decided, for the line under a table.
+func Method(c *Comparison) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, s := range c.Strategies {

@@ -72,7 +72,7 @@ func Markdown(w io.Writer, c *Comparison) error {
 	if len(c.Notes) > 0 {
 		b.WriteString("\n")
 	}
-	fmt.Fprintf(&b, "<sub>%s. Baseline: %s; current: %s.</sub>\n", mdEscape(method(c)),
+	fmt.Fprintf(&b, "<sub>%s. Baseline: %s; current: %s.</sub>\n", mdEscape(Method(c)),
 		mdEscape(strings.Join(baseNames(c.Baseline.Files), ", ")), mdEscape(strings.Join(baseNames(c.Current.Files), ", ")))
 	_, err := io.WriteString(w, b.String())
 	return err

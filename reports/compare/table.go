@@ -38,7 +38,7 @@ func Table(w io.Writer, c *Comparison) error {
 	}
 	t.SetColumnConfigs(cc)
 	b.WriteString(t.Render())
-	b.WriteString("\n" + method(c) + ".\n")
+	b.WriteString("\n" + Method(c) + ".\n")
 	if d := deliveryNote(c); d != "" {
 		b.WriteString(d + "\n")
 	}
