@@ -53,9 +53,16 @@ Tolerances are relative (percent), or percentage points (pp) for the rates;
 --tolerance overrides some of them. Defaults:
 ` + wrapWords(strings.ReplaceAll(compare.DefaultTolerances().String(), ",", " "), "  ", 78) + `
 
+A strategy that answers its caller before its work is done (queued) is judged
+by its delivery: its latency metrics are the delivery latency, its error and
+partial rates those of the operations delivered in full.
+
 Results of different scenarios are refused; the seed, description,
 thresholds, load.duration and load.repeats may differ, and strategies are
-matched by name (one on a side only is noted, not compared).
+matched by name (one on a side only is noted, not compared). Values taken
+from the environment are compared by their keyed fingerprints: set
+FANBENCH_FINGERPRINT_KEY to the same secret wherever results to compare
+are made; under other keys they cannot be compared, and a note says so.
 
 Exit codes: 0 nothing regressed, 1 a regression (named on stderr), 2 bad
 input: an unreadable file, results of different scenarios, a bad tolerance.`,
