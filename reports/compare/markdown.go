@@ -32,7 +32,7 @@ func Markdown(w io.Writer, c *Comparison) error {
 		b.WriteString("\n")
 	}
 	if len(c.EnvironmentDifferences) > 0 {
-		fmt.Fprintf(&b, "> ⚠️ **The runs differ**: %s.\n\n", mdEscape(clean(strings.Join(c.EnvironmentDifferences, "; "))))
+		fmt.Fprintf(&b, "> ⚠️ **Read with care**: %s.\n\n", mdEscape(clean(strings.Join(c.EnvironmentDifferences, "; "))))
 	}
 	var changed, same []row
 	for _, s := range c.Strategies {

@@ -87,7 +87,7 @@ func comparisonSummary(base, cur *metrics.Result, cmp *compare.Comparison, col c
 	s := section{ID: "summary", Title: "Summary"}
 	s.Blocks = append(s.Blocks, block{Verdict: significanceBox(cmp)})
 	if cmp != nil && len(cmp.EnvironmentDifferences) > 0 {
-		s.Blocks = append(s.Blocks, block{Callout: &callout{Kind: "warn", Title: "The runs differ", Items: cmp.EnvironmentDifferences}})
+		s.Blocks = append(s.Blocks, block{Callout: &callout{Kind: "warn", Title: "Read with care: the environments differ, or a run was interrupted or warned", Items: cmp.EnvironmentDifferences}})
 	}
 	for _, run := range []struct {
 		label string

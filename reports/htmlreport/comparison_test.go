@@ -111,7 +111,7 @@ func TestWriteComparisonVerdict(t *testing.T) {
 		"p50 of fanout is 50% worse (significant, p = 0.008)",
 		"strategy queued is in the baseline only: not compared",
 		"Mann-Whitney U test at α = 0.05 over 5 baseline and 5 current repeats",
-		"The runs differ", "CPUs: 2 in the baseline, 4 in the current results",
+		"Read with care: the environments differ", "CPUs: 2 in the baseline, 4 in the current results",
 		`class="num worse">61.1 ms → 91.6 ms<span class="sub">&#43;50.0 % · worse, p = 0.008</span>`,
 		"&#43;100.0 % · ~</span>", // sequential's errors: not significant, not coloured
 	} {
