@@ -3,8 +3,10 @@ package htmlreport
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/reports/compare"
@@ -86,8 +88,8 @@ func comparisonMeta(base, cur *metrics.Result) []metaItem {
 func comparisonSummary(base, cur *metrics.Result, cmp *compare.Comparison, col colours) section {
 	s := section{ID: "summary", Title: "Summary"}
 	s.Blocks = append(s.Blocks, block{Verdict: significanceBox(cmp)})
-	if cmp != nil && len(cmp.EnvironmentDifferences) > 0 {
-		s.Blocks = append(s.Blocks, block{Callout: &callout{Kind: "warn", Title: "Read with care: the environments differ, or a run was interrupted or warned", Items: cmp.EnvironmentDifferences}})
+	if items := environmentItems(cmp); len(items) > 0 {
+		s.Blocks = append(s.Blocks, block{Callout: &callout{Kind: "warn", Title: "Read with care: the environments differ, or a run was interrupted", Items: items}})
 	}
 	for _, run := range []struct {
 		label string
@@ -155,6 +157,37 @@ func comparisonSummary(base, cur *metrics.Result, cmp *compare.Comparison, col c
 	return s
 }
 
+// environmentItems are the comparison's environment differences, files
+// named by their base names, without the runs that warned: each run's
+// warnings are shown in full below.
+func environmentItems(c *compare.Comparison) []string {
+	if c == nil {
+		return nil
+	}
+	var out []string
+	for _, e := range c.EnvironmentDifferences {
+		warned := false
+		for _, f := range append(slices.Clone(c.Baseline.Files), c.Current.Files...) {
+			warned = warned || strings.HasPrefix(e, f+" warned")
+		}
+		if !warned {
+			out = append(out, baseNames(c, e))
+		}
+	}
+	return out
+}
+
+// baseNames replaces the comparison's file paths in text with their base
+// names: a page to share shows no local paths.
+func baseNames(c *compare.Comparison, text string) string {
+	for _, f := range append(slices.Clone(c.Baseline.Files), c.Current.Files...) {
+		if b := filepath.Base(f); b != f {
+			text = strings.ReplaceAll(text, f, b)
+		}
+	}
+	return text
+}
+
 // significanceBox is what fanbench compare found, as the page's verdict:
 // every change that counts, regressions first, and how it was decided.
 func significanceBox(c *compare.Comparison) *verdictBox {
@@ -173,7 +206,9 @@ func significanceBox(c *compare.Comparison) *verdictBox {
 		b.Headline = "No significant change."
 	}
 	b.Lines = append(append(b.Lines, worse...), better...)
-	b.Lines = append(b.Lines, c.Notes...)
+	for _, n := range c.Notes {
+		b.Lines = append(b.Lines, baseNames(c, n))
+	}
 	return b
 }
 

@@ -91,8 +91,10 @@ func TestWriteComparisonVerdict(t *testing.T) {
 	p := 0.008
 	change := 50.0
 	c := &compare.Comparison{Scenario: "everything", Alpha: 0.05, Regressed: true,
-		EnvironmentDifferences: []string{"CPUs: 2 in the baseline, 4 in the current results"},
-		Notes:                  []string{"strategy queued is in the baseline only: not compared"},
+		Baseline: compare.Side{Files: []string{"/home/ci/base.json"}}, Current: compare.Side{Files: []string{"cur.json"}},
+		EnvironmentDifferences: []string{"CPUs: 2 in the baseline, 4 in the current results", "/home/ci/base.json was interrupted: its figures cover only what ran before the stop",
+			"cur.json warned: sequential: the generator fell behind"},
+		Notes: []string{"strategy queued is in the baseline only: not compared"},
 		Strategies: []compare.StrategyComparison{
 			{Name: "sequential", Mode: compare.ModeRepeats, BaselineRepeats: 5, CurrentRepeats: 5, Metrics: []compare.MetricComparison{
 				{Metric: "error_rate", Unit: "%", Verdict: compare.Same}}},
@@ -112,12 +114,16 @@ func TestWriteComparisonVerdict(t *testing.T) {
 		"strategy queued is in the baseline only: not compared",
 		"Mann-Whitney U test at α = 0.05 over 5 baseline and 5 current repeats",
 		"Read with care: the environments differ", "CPUs: 2 in the baseline, 4 in the current results",
+		"base.json was interrupted", // by its base name
 		`class="num worse">61.1 ms → 91.6 ms<span class="sub">&#43;50.0 % · worse, p = 0.008</span>`,
 		"&#43;100.0 % · ~</span>", // sequential's errors: not significant, not coloured
 	} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("the comparison's summary lacks %q", want)
 		}
+	}
+	if strings.Contains(sum, "/home/ci") || strings.Contains(sum, "cur.json warned") {
+		t.Error("the page shows a local path, or a run's warning twice (it is shown in full with the run's warnings)")
 	}
 	if strings.Contains(sum, `class="num worse">5.56 %`) {
 		t.Error("a change the comparison found within noise is coloured worse")
