@@ -175,7 +175,7 @@ func (m cardMetric) card(all []candidate, concerned map[string]bool, col colours
 		for i, e := range contenders {
 			names[i], values[i] = e.f.s.Name, m.text(e.v)
 		}
-		c.Name, c.Value = "tie: "+strings.Join(names, " = "), strings.Join(values, " · ")
+		c.Name, c.Value = "tie: "+strings.Join(names, " = "), strings.Join(slices.Compact(values), " · ")
 		c.Detail = "level within " + m.tolerance
 		switch {
 		case len(dropped) > 0:
