@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -50,5 +51,32 @@ func TestCombineRepeats(t *testing.T) {
 	}
 	if _, err := CombineRepeats(nil, 0); err == nil {
 		t.Error("combining no runs: no error")
+	}
+}
+
+// A run of an async strategy records what it delivered beside its acks;
+// a strategy without a queue records no delivery.
+func TestRepeatOfDelivery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		s    StrategyResult
+		want *RepeatDelivery
+	}{
+		{"sync", StrategyResult{Operations: 100, Outcomes: Outcomes{OK: 100}}, nil},
+		{"queued", StrategyResult{Operations: 100, Outcomes: Outcomes{OK: 98, Partial: 2},
+			Queue: &QueueResult{DeliveredOutcomes: Outcomes{OK: 80, Partial: 5, Failed: 10}, DeliveryLatency: Summary{P50: 310, P99: 900}}},
+			&RepeatDelivery{Latency: Summary{P50: 310, P99: 900}, ErrorRate: 0.2, PartialRate: 0.07}},
+		{"queued, nothing measured", StrategyResult{Queue: &QueueResult{}}, &RepeatDelivery{}},
+	}
+	for _, tt := range tests {
+		got := RepeatOf(tt.s, 1).Delivery
+		switch {
+		case (got == nil) != (tt.want == nil):
+			t.Errorf("%s: RepeatOf(…).Delivery = %+v, want %+v", tt.name, got, tt.want)
+		case got != nil && (got.Latency != tt.want.Latency || math.Abs(got.ErrorRate-tt.want.ErrorRate) > 1e-12 ||
+			math.Abs(got.PartialRate-tt.want.PartialRate) > 1e-12):
+			t.Errorf("%s: RepeatOf(…).Delivery = %+v, want %+v", tt.name, *got, *tt.want)
+		}
 	}
 }

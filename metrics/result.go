@@ -175,6 +175,38 @@ type Repeat struct {
 	// HarnessOverheadP99MS is absent (0) unless every upstream is a mock.
 	HarnessOverheadP99MS float64 `json:"harness_overhead_p99_ms,omitempty"`
 	CPUMsPer1000Ops      float64 `json:"cpu_ms_per_1000_ops,omitempty"`
+	// Delivery is what a strategy that answers its caller before its work
+	// is done (queued) delivered in this run, which is what comparisons
+	// judge it by; absent for the others, and in files written before it
+	// was recorded.
+	Delivery *RepeatDelivery `json:"delivery,omitempty"`
+}
+
+// RepeatDelivery is the delivery of one run of an async strategy: the
+// latency from the intended start until the operation's last call was
+// delivered, and the shares of the operations not delivered ok in full
+// (refused at the ack, delivered partial or failed, or never delivered)
+// and of those partial (at the ack or in delivery).
+type RepeatDelivery struct {
+	Latency     Summary `json:"latency"`
+	ErrorRate   float64 `json:"error_rate"`
+	PartialRate float64 `json:"partial_rate"`
+}
+
+// DeliveryOf is the delivery of s, an async strategy's run; nil for a
+// strategy without a queue.
+func DeliveryOf(s StrategyResult) *RepeatDelivery {
+	q := s.Queue
+	if q == nil {
+		return nil
+	}
+	d := &RepeatDelivery{Latency: q.DeliveryLatency}
+	if s.Operations > 0 {
+		ops := float64(s.Operations)
+		d.ErrorRate = 1 - float64(q.DeliveredOutcomes.OK)/ops
+		d.PartialRate = float64(s.Outcomes.Partial+q.DeliveredOutcomes.Partial) / ops
+	}
+	return d
 }
 
 // RepeatOf takes the headline figures of s, one run of a strategy.
@@ -193,6 +225,7 @@ func RepeatOf(s StrategyResult, seed uint64) Repeat {
 	if s.Cost != nil {
 		r.CPUMsPer1000Ops = s.Cost.CPUMsPer1000Ops
 	}
+	r.Delivery = DeliveryOf(s)
 	return r
 }
 

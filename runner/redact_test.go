@@ -11,12 +11,12 @@ import (
 
 // The scenario stored in a result keeps no secret: not the token an
 // Authorization header took from the environment, not a URL's password,
-// not a path segment from the environment.
+// not a path segment from the environment (stored as its fingerprint).
 func TestRedactedHidesURLPasswords(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	defer srv.Close()
-	env := map[string]string{"TOKEN": "s3cr3t-t0ken", "TENANT": "acme-tenant-42"}
+	env := map[string]string{"TOKEN": "s3cr3t-t0ken", "TENANT": "acme-tenant-42", scenarios.FingerprintKeyEnv: "ci-secret"}
 	src := `name: secrets
 upstreams:
   real:
@@ -39,12 +39,16 @@ load: {rate: 50/s, duration: 1s, operations: 2}
 		t.Fatal(err)
 	}
 	got := string(res.Scenario)
-	for _, secret := range []string{"hunter2", "s3cr3t-t0ken", "acme-tenant-42"} {
+	key, err := scenarios.NewFingerprintKey([]byte("ci-secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{"hunter2", "s3cr3t-t0ken", "acme-tenant-42", "ci-secret"} {
 		if strings.Contains(got, secret) {
 			t.Errorf("result scenario holds the secret %q:\n%s", secret, got)
 		}
 	}
-	for _, want := range []string{`"url":"http://user:xxxxx@`, `"Authorization":"[redacted]"`, `"Accept":"application/json"`, `"path":"/t/[redacted]/ping"`} {
+	for _, want := range []string{`"url":"http://user:xxxxx@`, `"Authorization":"[redacted]"`, `"Accept":"application/json"`, `"path":"/t/` + key.Mark("acme-tenant-42") + `/ping"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("result scenario lacks %s:\n%s", want, got)
 		}

@@ -42,6 +42,10 @@ func Parse(file string, data []byte, opts ...ParseOption) (*Scenario, error) {
 		c.scenario(s)
 		d.Errs = append(d.Errs, c.errs...)
 		redactErrors(d.Errs, s.Secrets())
+		s.fingerprint = o.key
+		if v, ok := o.lookup(FingerprintKeyEnv); ok && v != "" && o.key == nil && len(s.Secrets()) > 0 {
+			s.fingerprint, _ = NewFingerprintKey([]byte(v)) // not empty: cannot fail
+		}
 	}
 	if err := d.Errs.Finish(); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ type ParseOption func(*parseOptions)
 
 type parseOptions struct {
 	lookup func(name string) (string, bool)
+	key    *FingerprintKey
 }
 
 // WithEnv sets where ${NAME} finds its value: a function such as

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/fanbench/fanbench/internal/strictyaml"
@@ -16,7 +17,9 @@ import (
 // This file keeps secrets out of what fanbench writes: the scenario stored
 // in a result file, error messages and progress lines.
 
-// Redacted replaces a secret in every output.
+// Redacted replaces a secret in messages, and in a stored scenario when no
+// fingerprint key is to be had (see FingerprintKey): there a secret
+// becomes "[redacted:KEYID:FP]".
 const Redacted = "[redacted]"
 
 // secretHeaders are header names whose values are credentials, in lower case.
@@ -79,10 +82,13 @@ func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
 // RedactedJSON is the scenario as JSON, fit to be stored in a result file:
-// the values of secret headers are [redacted], upstream URLs have their
-// password masked as url.URL.Redacted does, and every other string value
-// has its secrets (see Secrets) replaced by [redacted]. Keys are kept as
-// they are, in the order json.Marshal writes them.
+// the values of secret headers are [redacted] (credentials change between
+// runs of one experiment), upstream URLs have their password masked as
+// url.URL.Redacted does, and every other string value has its secrets (see
+// Secrets) replaced by their keyed fingerprint, "[redacted:KEYID:FP]" (see
+// FingerprintKey), so that a comparison can tell two values apart without
+// either being written; by [redacted] when there is no key to be had.
+// Keys are kept as they are, in the order json.Marshal writes them.
 func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 	secrets := s.Secrets()
 	cp := *s
@@ -108,13 +114,27 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return redactJSONStrings(raw, secrets)
+	if len(secrets) == 0 {
+		return raw, nil
+	}
+	mark := func(string) string { return Redacted }
+	if k := s.fingerprintKey(); k != nil {
+		mark = k.Mark
+	}
+	return redactJSONStrings(raw, secrets, mark)
 }
 
 // secretsOf gathers the secrets of a file: the values it took from the
 // environment, those of its secret headers and its URL passwords.
 func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
 	out := slices.Clone(fromEnv)
+	for _, v := range fromEnv {
+		// A duration is stored as Go writes it: 0.2s from the environment
+		// is 200ms in the stored scenario, a secret too.
+		if d, err := time.ParseDuration(strings.TrimSpace(v)); err == nil {
+			out = append(out, d.String())
+		}
+	}
 	header := func(h map[string]string) {
 		for name, value := range h {
 			if !IsSecretHeader(name) {
@@ -149,6 +169,12 @@ func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
 // secrets, overlapping or adjacent, with one [redacted], so that no part of
 // a secret is left beside the mark.
 func redact(text string, secrets []string) string {
+	return redactWith(text, secrets, func(string) string { return Redacted })
+}
+
+// redactWith is redact with the mark of each stretch made by mark from the
+// stretch's text.
+func redactWith(text string, secrets []string, mark func(string) string) string {
 	if text == "" || len(secrets) == 0 {
 		return text
 	}
@@ -181,10 +207,11 @@ func redact(text string, secrets []string) string {
 			i++
 			continue
 		}
-		b.WriteString(Redacted)
+		start := i
 		for i < len(text) && covered[i] {
 			i++
 		}
+		b.WriteString(mark(text[start:i]))
 	}
 	return b.String()
 }
@@ -218,8 +245,9 @@ func redactURL(raw string) string {
 }
 
 // redactJSONStrings rewrites the string values of compact JSON (never its
-// keys, which are the format), redacting the secrets in each.
-func redactJSONStrings(raw []byte, secrets []string) (json.RawMessage, error) {
+// keys, which are the format), replacing the secrets in each with their
+// mark.
+func redactJSONStrings(raw []byte, secrets []string, mark func(string) string) (json.RawMessage, error) {
 	if len(secrets) == 0 {
 		return raw, nil
 	}
@@ -246,7 +274,7 @@ func redactJSONStrings(raw []byte, secrets []string) (json.RawMessage, error) {
 		if err := json.Unmarshal(lit, &s); err != nil {
 			return nil, err
 		}
-		if red := redact(s, secrets); red != s {
+		if red := redactWith(s, secrets, mark); red != s {
 			enc, err := json.Marshal(red)
 			if err != nil {
 				return nil, err

@@ -85,7 +85,8 @@ strategies: [fanout]
 load: {rate: 10/s, duration: 1s}
 `
 
-var secretEnv = map[string]string{"TOKEN": "s3cr3t-t0ken", "TENANT": "acme-42", "SESSION": "sess-9f8e", "P": "80"}
+var secretEnv = map[string]string{"TOKEN": "s3cr3t-t0ken", "TENANT": "acme-42", "SESSION": "sess-9f8e", "P": "80",
+	FingerprintKeyEnv: "ci-secret"}
 
 func parseSecretScenario(t *testing.T) *Scenario {
 	t.Helper()
@@ -122,7 +123,8 @@ func TestRedactedJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := string(got)
-	for _, secret := range []string{"hunter2", "s3cr3t-t0ken", "acme-42", "sess-9f8e", "literal-token", `"k1"`} {
+	tenant := mustKey(t, "ci-secret").Mark("acme-42")
+	for _, secret := range []string{"hunter2", "s3cr3t-t0ken", "acme-42", "sess-9f8e", "literal-token", `"k1"`, "ci-secret"} {
 		if strings.Contains(text, secret) {
 			t.Errorf("RedactedJSON holds the secret %s:\n%s", secret, text)
 		}
@@ -135,8 +137,8 @@ func TestRedactedJSON(t *testing.T) {
 		`"Cookie":"[redacted]"`,
 		`"X-Auth-Token":"[redacted]"`,
 		`"X-Trace":"80"`, // too short to be told from text
-		`"path":"/t/[redacted]/orders"`,
-		`"body":"{\"who\": \"[redacted]\"}"`,
+		`"path":"/t/` + tenant + `/orders"`,
+		`"body":"{\"who\": \"` + tenant + `\"}"`,
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("RedactedJSON lacks %s:\n%s", want, text)
@@ -158,13 +160,14 @@ func TestRedactedJSON(t *testing.T) {
 // A key is the format, never redacted, even when it matches a secret.
 func TestRedactedJSONKeepsKeys(t *testing.T) {
 	t.Parallel()
+	k := mustKey(t, "ci-secret")
 	s := &Scenario{Name: "name", envSecrets: []string{"name", "upstream"},
-		Operation: Operation{Calls: []Call{{Upstream: "upstream"}}}}
+		Operation: Operation{Calls: []Call{{Upstream: "upstream"}}}, fingerprint: k}
 	got, err := s.RedactedJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(got, []byte(`{"name":"[redacted]",`)) || !bytes.Contains(got, []byte(`{"upstream":"[redacted]",`)) {
+	if !bytes.HasPrefix(got, []byte(`{"name":"`+k.Mark("name")+`",`)) || !bytes.Contains(got, []byte(`{"upstream":"`+k.Mark("upstream")+`",`)) {
 		t.Errorf("RedactedJSON = %s; want keys kept and values redacted", got)
 	}
 }

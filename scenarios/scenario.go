@@ -49,6 +49,10 @@ type Scenario struct {
 	// envSecrets are the values the file took from the environment (see
 	// Secrets), kept out of every output.
 	envSecrets []string
+	// fingerprint is the key RedactedJSON fingerprints the secrets with:
+	// WithFingerprintKey's, or FANBENCH_FINGERPRINT_KEY's when the file
+	// has secrets; nil for the per-user key (see LoadFingerprintKey).
+	fingerprint *FingerprintKey
 }
 
 // Upstreams are the scenario's upstreams in file order. In YAML they are a

@@ -53,9 +53,16 @@ Tolerances are relative (percent), or percentage points (pp) for the rates;
 --tolerance overrides some of them. Defaults:
 ` + wrapWords(strings.ReplaceAll(compare.DefaultTolerances().String(), ",", " "), "  ", 78) + `
 
+A strategy that answers its caller before its work is done (queued) is judged
+by its delivery: its latency metrics are the delivery latency, its error and
+partial rates those of the operations delivered in full.
+
 Results of different scenarios are refused; the seed, description,
 thresholds, load.duration and load.repeats may differ, and strategies are
-matched by name (one on a side only is noted, not compared).
+matched by name (one on a side only is noted, not compared). Values taken
+from the environment are compared by their keyed fingerprints: set
+FANBENCH_FINGERPRINT_KEY to the same secret wherever results to compare
+are made; under other keys they cannot be compared, and a note says so.
 
 Exit codes: 0 nothing regressed, 1 a regression (named on stderr), 2 bad
 input: an unreadable file, results of different scenarios, a bad tolerance.`,
@@ -135,7 +142,7 @@ func runCompare(f *compareFlags, stdout, stderr io.Writer) error {
 		return err
 	}
 	if f.html != "" {
-		if err := writeComparisonHTML(f.html, base, cur); err != nil {
+		if err := writeComparisonHTML(f.html, base, cur, c); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "fanbench: HTML comparison written to %s\n", f.html)
@@ -170,8 +177,8 @@ func wrapWords(s, indent string, width int) string {
 
 // writeComparisonHTML writes the HTML comparison page of the two sides,
 // each side's files combined into one result first (as repeats, one after
-// another), atomically.
-func writeComparisonHTML(path string, base, cur []*metrics.Result) error {
+// another), with what the comparison found, atomically.
+func writeComparisonHTML(path string, base, cur []*metrics.Result, cmp *compare.Comparison) error {
 	b, err := combineSide(base)
 	if err != nil {
 		return fmt.Errorf("--html: combining the baseline files: %w", err)
@@ -181,7 +188,7 @@ func writeComparisonHTML(path string, base, cur []*metrics.Result) error {
 		return fmt.Errorf("--html: combining the current files: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := htmlreport.WriteComparison(&buf, b, c); err != nil {
+	if err := htmlreport.WriteComparison(&buf, b, c, cmp); err != nil {
 		return fmt.Errorf("--html: %w", err)
 	}
 	if err := metrics.WriteFileAtomic(path, buf.Bytes()); err != nil {

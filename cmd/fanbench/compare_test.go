@@ -55,7 +55,7 @@ func TestCompareCLI(t *testing.T) {
 	}
 	out := filepath.Join(dir, "out.md")
 	t.Cleanup(func() { // after the parallel subtests
-		if data, err := os.ReadFile(out); err != nil || !strings.Contains(string(data), "✅ **no significant change**") {
+		if data, err := os.ReadFile(out); err != nil || !strings.Contains(string(data), "### ✅ fanbench compare · seed: no significant change") {
 			t.Errorf("--out %s: %v, content %q", out, err, data)
 		}
 		if data, err := os.ReadFile(filepath.Join(dir, "cmp.html")); err != nil || !strings.Contains(string(data), "<html") {
@@ -74,7 +74,7 @@ func TestCompareCLI(t *testing.T) {
 			[]string{"regression: fanout p50 (+20.0%), fanout p90", "fanout p99 "}},
 		{"tolerance lets it pass", []string{"compare", base, slower, "--tolerance", "p50=25%,p90=25%,p99=25%,p99.9=25%"}, 0, []string{"verdict: no significant change"}, nil},
 		{"flags for sides", []string{"compare", "--baseline", base, "--baseline", same, "--current", slower}, 1, []string{"10 baseline and 5 current repeats"}, nil},
-		{"markdown", []string{"compare", base, slower, "--format", "markdown"}, 1, []string{"### fanbench compare: seed", "❌ **", "| fanout | p50 |"},
+		{"markdown", []string{"compare", base, slower, "--format", "markdown"}, 1, []string{"### ❌ fanbench compare · seed: 4 regressions", "- p50 of fanout is 20% worse", "| fanout | p50 |"},
 			[]string{"compare: 4 regressions"}},
 		{"json", []string{"compare", base, same, "--format", "json"}, 0, []string{`"regressed": false`, `"verdict": "~"`}, nil},
 		{"junit", []string{"compare", base, slower, "--format", "junit"}, 1, []string{`<testsuites name="fanbench compare seed" tests="7" failures="4">`, `<failure message="p50 of fanout`}, nil},

@@ -61,8 +61,12 @@ type Comparison struct {
 	SameSeed bool `json:"same_seed"`
 	// Notes say what limits the comparison: different seeds, too few
 	// samples, strategies on one side only.
-	Notes      []string             `json:"notes,omitempty"`
-	Strategies []StrategyComparison `json:"strategies"`
+	Notes []string `json:"notes,omitempty"`
+	// EnvironmentDifferences say how the runs differ beyond the scenario:
+	// CPUs, fanbench and Go versions, platform, runs interrupted, runs
+	// that warned. Differences that can move the figures by themselves.
+	EnvironmentDifferences []string             `json:"environment_differences,omitempty"`
+	Strategies             []StrategyComparison `json:"strategies"`
 	// Regressed is true when some metric regressed: a worse change, both
 	// significant and beyond its tolerance.
 	Regressed bool `json:"regressed"`
@@ -74,10 +78,24 @@ type Side struct {
 	Seeds []uint64 `json:"seeds"`
 }
 
+// What a strategy is judged by.
+const (
+	// JudgedByOperation: the latency and outcome its caller waits for.
+	JudgedByOperation = "operation"
+	// JudgedByDelivery: a strategy that answers its caller before its work
+	// is done (queued) is judged by what it delivers: its latency metrics
+	// are the delivery latency, its error and partial rates those of the
+	// operations delivered in full, as the verdict judges it.
+	JudgedByDelivery = "delivery"
+)
+
 // StrategyComparison is one strategy's metrics, baseline against current.
 type StrategyComparison struct {
 	Name string `json:"name"`
 	Mode Mode   `json:"mode"`
+	// JudgedBy is JudgedByOperation or JudgedByDelivery: what the latency
+	// and rate metrics are of.
+	JudgedBy string `json:"judged_by"`
 	// BaselineRepeats and CurrentRepeats count the runs of the strategy on
 	// each side.
 	BaselineRepeats int                `json:"baseline_repeats"`
@@ -141,7 +159,8 @@ func Compare(baseline, current []*metrics.Result, o Options) (*Comparison, error
 	if err != nil {
 		return nil, err
 	}
-	if err := sameScenario(base, cur); err != nil {
+	secretNotes, err := sameScenario(base, cur)
+	if err != nil {
 		return nil, err
 	}
 	c := &Comparison{
@@ -156,7 +175,8 @@ func Compare(baseline, current []*metrics.Result, o Options) (*Comparison, error
 		c.Notes = append(c.Notes, fmt.Sprintf("the seeds differ (baseline %s, current %s): the paired draws are lost, so the two sides "+
 			"met different upstream behaviour and the noise is higher; run both sides with one seed", seedList(c.Baseline.Seeds), seedList(c.Current.Seeds)))
 	}
-	c.Notes = append(c.Notes, interruptedNotes(base, cur)...)
+	c.Notes = append(c.Notes, secretNotes...)
+	c.EnvironmentDifferences = environmentDifferences(base, cur)
 	for _, name := range strategyNames(base) {
 		b, cu := base.strategy(name), cur.strategy(name)
 		if len(cu.repeats) == 0 {
@@ -210,26 +230,49 @@ func readSide(results []*metrics.Result, names []string, label string) (side, er
 	return s, nil
 }
 
-// sameScenario checks every result against the first baseline.
-func sameScenario(base, cur side) error {
+// sameScenario checks every result against the first baseline. Values
+// from the environment are compared by their fingerprints; those that
+// cannot be (fingerprinted under other keys, or not at all) are noted.
+func sameScenario(base, cur side) ([]string, error) {
 	ref, refName := base.infos[0], base.names[0]
+	var notes []string
+	note := func(n string) {
+		if !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
 	check := func(s side) error {
 		for i, info := range s.infos {
-			if d := scenarioDifferences(ref.comparable, info.comparable); len(d) > 0 {
-				return fmt.Errorf("%s: %w: its scenario differs from %s's at %s", s.names[i], metrics.ErrMismatch, refName, strings.Join(d, "; "))
+			d := scenarioDifferences(ref.comparable, info.comparable)
+			if len(d.diffs) > 0 {
+				return fmt.Errorf("%s: %w: its scenario differs from %s's at %s", s.names[i], metrics.ErrMismatch, refName, strings.Join(d.diffs, "; "))
+			}
+			for _, ids := range d.keyIDs {
+				note(fmt.Sprintf("the values taken from the environment cannot be compared: %s fingerprinted them under key %s, %s under key %s; "+
+					"set FANBENCH_FINGERPRINT_KEY to the same secret wherever results to compare are made", refName, ids[0], s.names[i], ids[1]))
+			}
+			if d.unkeyed {
+				note(fmt.Sprintf("the values taken from the environment cannot be compared between %s and %s: one of them stored them "+
+					"without a fingerprint (an older fanbench, or no key)", refName, s.names[i]))
 			}
 		}
 		return nil
 	}
 	if err := check(base); err != nil {
-		return err
+		return nil, err
 	}
-	return check(cur)
+	if err := check(cur); err != nil {
+		return nil, err
+	}
+	return notes, nil
 }
 
 // strategyRuns is one strategy's runs on one side.
 type strategyRuns struct {
 	repeats []metrics.Repeat
+	// async is set when the strategy answered its caller before its work
+	// was done (it has a queue): it is judged by its delivery.
+	async bool
 	// windows are those of the first run found; they stand for the side
 	// only when it has a single repeat.
 	windows []metrics.Window
@@ -246,6 +289,7 @@ func (s side) strategy(name string) strategyRuns {
 			if len(out.repeats) == 0 {
 				out.windows, out.options = sr.Windows, sr.Options
 			}
+			out.async = out.async || sr.Queue != nil
 			if len(sr.Repeats) > 0 {
 				out.repeats = append(out.repeats, sr.Repeats...)
 			} else {
@@ -292,16 +336,53 @@ func seedList(seeds []uint64) string {
 	return strings.Join(parts, ", ")
 }
 
-func interruptedNotes(base, cur side) []string {
-	var notes []string
+// environmentDifferences says where the two sides' environments differ
+// (CPUs, versions, platform), and which runs were interrupted or warned.
+func environmentDifferences(base, cur side) []string {
+	var out []string
+	fields := []struct {
+		label string
+		get   func(metrics.Environment) string
+	}{
+		{"CPUs", func(e metrics.Environment) string { return fmt.Sprint(e.CPUs) }},
+		{"fanbench", func(e metrics.Environment) string { return e.FanbenchVersion }},
+		{"Go", func(e metrics.Environment) string { return e.GoVersion }},
+		{"platform", func(e metrics.Environment) string { return e.OS + "/" + e.Arch }},
+	}
+	values := func(s side, get func(metrics.Environment) string) []string {
+		var vs []string
+		for _, r := range s.results {
+			if v := get(r.Environment); !slices.Contains(vs, v) {
+				vs = append(vs, v)
+			}
+		}
+		return vs
+	}
+	for _, f := range fields {
+		b, c := values(base, f.get), values(cur, f.get)
+		if !slices.Equal(b, c) || len(b) > 1 {
+			out = append(out, fmt.Sprintf("%s: %s in the baseline, %s in the current results", f.label, strings.Join(b, " and "), strings.Join(c, " and ")))
+		}
+	}
 	for _, s := range []side{base, cur} {
 		for i, r := range s.results {
 			if r.Interrupted {
-				notes = append(notes, fmt.Sprintf("%s was interrupted: its figures cover only what ran before the stop", s.names[i]))
+				out = append(out, fmt.Sprintf("%s was interrupted: its figures cover only what ran before the stop", s.names[i]))
 			}
 		}
 	}
-	return notes
+	for _, s := range []side{base, cur} {
+		for i, r := range s.results {
+			switch len(r.Warnings) {
+			case 0:
+			case 1:
+				out = append(out, fmt.Sprintf("%s warned: %s", s.names[i], r.Warnings[0]))
+			default:
+				out = append(out, fmt.Sprintf("%s warned %d times, first: %s", s.names[i], len(r.Warnings), r.Warnings[0]))
+			}
+		}
+	}
+	return out
 }
 
 func optionNotes(name string, b, c strategyRuns) []string {

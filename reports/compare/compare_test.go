@@ -142,7 +142,7 @@ func TestCompareScenarios(t *testing.T) {
 		wantNotes []string
 	}{
 		{"other latency", result(scenarioJSON(42, "10s", "260ms"), strategy("fanout", []metrics.Repeat{repeat(42, 300, 0)})),
-			[]string{"cur.json", "base.json", `upstreams[0].mock.latency.value: "200ms" against "260ms"`}, nil},
+			[]string{"cur.json", "base.json", `upstreams.profile.mock.latency.value: "200ms" against "260ms"`}, nil},
 		{"other duration and seed", result(scenarioJSON(7, "30s", "200ms"), strategy("fanout", []metrics.Repeat{repeat(7, 300, 0)})),
 			nil, []string{"the seeds differ (baseline 42, current 7)", "paired draws are lost"}},
 		{"no strategy in common", result(scenarioJSON(42, "10s", "200ms"), strategy("pooled", []metrics.Repeat{repeat(42, 300, 0)})),

@@ -7,22 +7,13 @@ import (
 	"strings"
 )
 
-// Headline is the comparison's verdict in one line, for a pull-request
-// comment or a CI log: "no significant change", or each regression as
-// "p99 of fanout is 18% worse (significant, p = 0.008)"; improvements are
-// listed when nothing regressed.
+// Headline is the comparison's verdict in one line, for a CI log:
+// "no significant change", or each regression as "p99 of fanout is 18%
+// worse (significant, p = 0.008)"; improvements are listed when nothing
+// regressed. Past three changes it ends "and N more" (Changes lists them
+// all).
 func Headline(c *Comparison) string {
-	var worse, better []string
-	for _, s := range c.Strategies {
-		for _, m := range s.Metrics {
-			switch m.Verdict {
-			case Worse:
-				worse = append(worse, describe(s.Name, m))
-			case Better:
-				better = append(better, describe(s.Name, m))
-			}
-		}
-	}
+	worse, better := Changes(c)
 	switch {
 	case len(worse) == 1:
 		return worse[0]
@@ -32,6 +23,23 @@ func Headline(c *Comparison) string {
 		return "no regression; " + listAtMost(better)
 	}
 	return "no significant change"
+}
+
+// Changes lists every change that counts, each as "p99 of fanout is 18%
+// worse (significant, p = 0.008)": the regressions, then the
+// improvements.
+func Changes(c *Comparison) (worse, better []string) {
+	for _, s := range c.Strategies {
+		for _, m := range s.Metrics {
+			switch m.Verdict {
+			case Worse:
+				worse = append(worse, describe(s, m))
+			case Better:
+				better = append(better, describe(s, m))
+			}
+		}
+	}
+	return worse, better
 }
 
 // headlineItems is how many changes a headline names; the table has all.
@@ -45,28 +53,26 @@ func listAtMost(items []string) string {
 }
 
 // describe says "p99 of fanout is 18% worse (significant, p = 0.008)".
-func describe(strategy string, m MetricComparison) string {
-	return fmt.Sprintf("%s of %s is %s %s (significant, p = %s)", label(m.Metric), strategy, amount(m), m.Verdict, pValue(m.P))
+func describe(s StrategyComparison, m MetricComparison) string {
+	return fmt.Sprintf("%s of %s is %s %s (significant, p = %s)", labelFor(s, m.Metric), s.Name, amount(m), m.Verdict, pValue(m.P))
 }
 
-// Regressions lists the regressed metrics as "fanout p99 (+18.0%)".
+// Regressions lists the regressed metrics as "fanout p99 (+18.0%)";
+// "queued delivery p99 (+20.0%)" for a strategy judged by its delivery.
 func Regressions(c *Comparison) []string {
 	var out []string
 	for _, s := range c.Strategies {
 		for _, m := range s.Metrics {
 			if m.Regression {
-				out = append(out, fmt.Sprintf("%s %s (%s)", s.Name, m.Metric, changeText(m)))
+				key := m.Metric
+				if mt, ok := metricByKey(key); ok && s.JudgedBy == JudgedByDelivery && mt.ofDelivery != nil {
+					key = "delivery " + key
+				}
+				out = append(out, fmt.Sprintf("%s %s (%s)", s.Name, key, changeText(m)))
 			}
 		}
 	}
 	return out
-}
-
-func label(key string) string {
-	if m, ok := metricByKey(key); ok {
-		return m.label
-	}
-	return key
 }
 
 // amount is the size of a change without its sign: "18%", "4.5%",
@@ -127,8 +133,8 @@ func pValue(p *float64) string {
 	return strconv.FormatFloat(*p, 'f', 3, 64)
 }
 
-// method says how significance was decided, for the line under a table.
-func method(c *Comparison) string {
+// Method says how significance was decided, for the line under a table.
+func Method(c *Comparison) string {
 	var parts []string
 	seen := map[string]bool{}
 	for _, s := range c.Strategies {

@@ -60,7 +60,7 @@ func JUnit(w io.Writer, c *Comparison) error {
 			}
 			tc := junitCase{Name: m.Metric, Classname: "fanbench.compare." + s.Name}
 			if m.Regression {
-				tc.Failure = &junitFailure{Message: describe(s.Name, m), Type: "regression", Text: detail}
+				tc.Failure = &junitFailure{Message: describe(s, m), Type: "regression", Text: detail}
 				suite.Failures++
 			} else {
 				tc.SystemOut = detail

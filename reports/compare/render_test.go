@@ -31,7 +31,23 @@ func goldenComparisons(t *testing.T) map[string]*Comparison {
 		return result(scenarioJSON(42, "10s", "200ms"), s)
 	}
 	unchanged := mustCompare(t, []*metrics.Result{one(300)}, []*metrics.Result{one(300.1)}, names)
-	return map[string]*Comparison{"regressed": regressed, "unchanged": unchanged}
+
+	// queued judged by its delivery, which got slower behind unchanged
+	// acks; the runs differ in CPUs and the current one warned; the files
+	// are named by local paths, which Markdown leaves out.
+	var qb, qc []metrics.Repeat
+	for k := range 5 {
+		qb = append(qb, queuedRepeat(k, 0.07, 300, 0))
+		qc = append(qc, queuedRepeat(k, 0.07, 360, 0))
+	}
+	qbase := result(scenarioJSON(42, "10s", "200ms"), queuedStrategy(qb))
+	qcur := result(scenarioJSON(42, "10s", "200ms"), queuedStrategy(qc))
+	qbase.Environment = metrics.Environment{FanbenchVersion: "v1", GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", CPUs: 2}
+	qcur.Environment = metrics.Environment{FanbenchVersion: "v1", GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", CPUs: 4}
+	qcur.Warnings = []string{"queued: the generator fell behind"}
+	delivery := mustCompare(t, []*metrics.Result{qbase}, []*metrics.Result{qcur},
+		Options{BaselineNames: []string{"/home/ci/work/baselines/seed.json"}, CurrentNames: []string{"/home/ci/work/result.json"}})
+	return map[string]*Comparison{"regressed": regressed, "unchanged": unchanged, "delivery": delivery}
 }
 
 func TestRenderersGolden(t *testing.T) {
@@ -87,6 +103,21 @@ func TestRenderedFormsParse(t *testing.T) {
 	}
 	if err := Render(&bytes.Buffer{}, c, "html"); err == nil || !strings.Contains(err.Error(), "table, markdown, json, junit") {
 		t.Errorf("Render(html) = %v, want an error listing the formats", err)
+	}
+}
+
+// A pull-request comment shows no local path: files by their base names,
+// in the notes and environment lines too.
+func TestMarkdownShowsNoLocalPaths(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := Markdown(&buf, goldenComparisons(t)["delivery"]); err != nil {
+		t.Fatal(err)
+	}
+	md := buf.String()
+	if strings.Contains(md, "/home/") || !strings.Contains(md, "Baseline: seed.json; current: result.json.") ||
+		!strings.Contains(md, "result.json warned: queued: the generator fell behind") {
+		t.Errorf("the Markdown shows a local path or lacks the base names:\n%s", md)
 	}
 }
 

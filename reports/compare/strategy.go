@@ -13,13 +13,25 @@ import (
 // compareStrategy compares one strategy's metrics. With one repeat a side
 // it tests the per-second windows of the two runs; otherwise the repeats.
 func compareStrategy(name string, b, c strategyRuns, tols Tolerances, alpha float64) StrategyComparison {
-	sc := StrategyComparison{Name: name, Mode: ModeRepeats, BaselineRepeats: len(b.repeats), CurrentRepeats: len(c.repeats)}
+	sc := StrategyComparison{Name: name, Mode: ModeRepeats, JudgedBy: JudgedByOperation, BaselineRepeats: len(b.repeats), CurrentRepeats: len(c.repeats)}
 	if len(b.repeats) == 1 && len(c.repeats) == 1 {
 		sc.Mode = ModeWindows
 	}
+	async := b.async || c.async
+	if async {
+		sc.JudgedBy = JudgedByDelivery
+	}
 	bw, cw := steadyWindows(b.windows), steadyWindows(c.windows)
 	for _, m := range allMetrics {
+		byDelivery := async && m.ofDelivery != nil
 		bv, cv := repeatValues(m, b.repeats), repeatValues(m, c.repeats)
+		missing := false
+		if byDelivery {
+			var bok, cok bool
+			bv, bok = deliveryValues(m, b.repeats)
+			cv, cok = deliveryValues(m, c.repeats)
+			missing = !bok || !cok
+		}
 		if m.optional && (allZero(bv) || allZero(cv)) {
 			continue // absent on a side: nothing to compare
 		}
@@ -32,7 +44,12 @@ func compareStrategy(name string, b, c strategyRuns, tols Tolerances, alpha floa
 		}
 		tested, note := true, ""
 		xs, ys := bv, cv
-		if sc.Mode == ModeWindows {
+		switch {
+		case missing:
+			tested, note = false, "not tested: a side holds no delivery figures per repeat (written by an older fanbench)"
+		case sc.Mode == ModeWindows && byDelivery:
+			tested, note = false, "not tested: the per-second values are of the ack, not of the delivery (use load.repeats)"
+		case sc.Mode == ModeWindows:
 			xs, ys = windowValues(m, bw), windowValues(m, cw)
 			switch {
 			case m.ofWindow == nil:
@@ -127,6 +144,21 @@ func repeatValues(m metric, rs []metrics.Repeat) []float64 {
 		vs[i] = m.ofRepeat(r)
 	}
 	return vs
+}
+
+// deliveryValues takes the metric from what each repeat delivered; ok is
+// false when a repeat holds no delivery (a file written before it was
+// recorded), and the values are those of the repeats that do.
+func deliveryValues(m metric, rs []metrics.Repeat) (vs []float64, ok bool) {
+	ok = true
+	for _, r := range rs {
+		if r.Delivery == nil {
+			ok = false
+			continue
+		}
+		vs = append(vs, m.ofDelivery(*r.Delivery))
+	}
+	return vs, ok
 }
 
 func windowValues(m metric, ws []metrics.Window) []float64 {

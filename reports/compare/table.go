@@ -28,7 +28,7 @@ func Table(w io.Writer, c *Comparison) error {
 			if j == 0 {
 				name = s.Name
 			}
-			t.AppendRow(table.Row{name, label(m.Metric), value(m.Baseline, m.Unit), value(m.Current, m.Unit),
+			t.AppendRow(table.Row{name, labelFor(s, m.Metric), value(m.Baseline, m.Unit), value(m.Current, m.Unit),
 				changeText(m), "±" + m.Tolerance.String(), pValue(m.P), cellVerdict(m), m.Note})
 		}
 	}
@@ -38,7 +38,13 @@ func Table(w io.Writer, c *Comparison) error {
 	}
 	t.SetColumnConfigs(cc)
 	b.WriteString(t.Render())
-	b.WriteString("\n" + method(c) + ".\n")
+	b.WriteString("\n" + Method(c) + ".\n")
+	if d := deliveryNote(c); d != "" {
+		b.WriteString(d + "\n")
+	}
+	for _, e := range c.EnvironmentDifferences {
+		b.WriteString("environment: " + e + "\n")
+	}
 	for _, n := range c.Notes {
 		b.WriteString("note: " + n + "\n")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -121,16 +122,21 @@ const (
 
 const textColour = "#5b6577"
 
+// gridTop is where the plot starts below the chart's top, in px, before
+// the page's script moves it below the legend (assets/report.js): a
+// legend wraps onto as many rows as it needs and never pages.
+const gridTop = 40
+
 // common are the options of every chart: no animation (screenshots and
-// prints show whole charts), a scrolling legend on top, room for labels.
+// prints show whole charts), a plain legend on top, room for labels.
 func common(valueFormatter string) []charts.GlobalOpts {
 	return []charts.GlobalOpts{
 		charts.WithAnimation(false),
 		charts.WithInitializationOpts(opts.Initialization{BackgroundColor: "#ffffff"}),
-		charts.WithLegendOpts(opts.Legend{Type: "scroll", Top: "0", Left: "center",
+		charts.WithLegendOpts(opts.Legend{Type: "plain", Orient: "horizontal", Top: "0", Left: "center",
 			TextStyle: &opts.TextStyle{Color: textColour, FontSize: 12}}),
 		charts.WithTooltipOpts(opts.Tooltip{Trigger: "axis", ValueFormatter: types.FuncStr(valueFormatter)}),
-		charts.WithGridOpts(opts.Grid{Left: "12", Right: "24", Top: "40", Bottom: "10", ContainLabel: opts.Bool(true)}),
+		charts.WithGridOpts(opts.Grid{Left: "12", Right: "24", Top: strconv.Itoa(gridTop), Bottom: "10", ContainLabel: opts.Bool(true)}),
 	}
 }
 
@@ -185,6 +191,15 @@ func lineStyle(colour string, dashed, faint bool) charts.SeriesOpts {
 		s.LineStyle, s.ItemStyle = ls, is
 		s.ShowSymbol = opts.Bool(false)
 		s.Symbol = "circle"
+	}
+}
+
+// dottedLine draws an async strategy's ack: its colour, dotted, thinner.
+func dottedLine(colour string, faint bool) charts.SeriesOpts {
+	return func(s *charts.SingleSeries) {
+		lineStyle(colour, false, faint)(s)
+		s.LineStyle.Type = "dotted"
+		s.LineStyle.Width = 1.5
 	}
 }
 

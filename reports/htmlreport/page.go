@@ -49,8 +49,10 @@ func (s section) Nav() string {
 
 // block is one thing in a section; exactly one field is set.
 type block struct {
-	Callout *callout
-	Cards   []card
+	Verdict  *verdictBox
+	Concerns *concernList
+	Callout  *callout
+	Cards    []card
 	// Text is a short paragraph aside.
 	Text  string
 	Chart *chart
@@ -67,22 +69,56 @@ type callout struct {
 	Items []string
 }
 
-// card is one "winner per metric" tile.
+// verdictBox is the run's verdict (reports.Decide): the headline, a line
+// per other strategy, and how differences were told from noise.
+type verdictBox struct {
+	Headline string
+	Lines    []string
+	Basis    string
+	// Crowned is set when a strategy won (or, comparing, nothing
+	// regressed); Regressed when a comparison found a regression.
+	Crowned, Regressed bool
+}
+
+// concernList is the signs that the system under test was in trouble
+// (reports.Concerns), each linking to where to look.
+type concernList struct {
+	Title string
+	Intro string
+	Items []concernItem
+}
+
+type concernItem struct {
+	Strategy, What, Where string
+	// Anchor is the id of the section to look at; "" when the page has
+	// none.
+	Anchor string
+}
+
+// card is one "best per metric" tile. Kind is win, tie or none.
 type card struct {
-	Label, Name, Value, Detail, Swatch string
+	Label, Kind, Name, Value, Sub, Detail, Swatch string
+	// Aside is what a strategy in trouble did better, not crowned.
+	Aside []string
 }
 
 type table struct {
-	Caption string
-	Head    []string
-	Rows    [][]cell
-	Note    string
+	// ID is the element's id, when something links to it; Class styles it
+	// ("compact": the summary's narrow table).
+	ID, Class string
+	Caption   string
+	Head      []string
+	Rows      [][]cell
+	Note      string
+	// Rule is a line under the table on how to read it, shown plainly.
+	Rule string
 }
 
 // cell is one table cell; Sub is a second, smaller line (a change against
-// a baseline), Swatch the colour of a strategy shown beside the text.
+// a baseline), Swatch the colour of a strategy shown beside the text, Tag
+// a small label after it (styled by TagClass).
 type cell struct {
-	Text, Sub, Class, Swatch string
+	Text, Sub, Class, Swatch, Tag, TagClass string
 }
 
 func num(text string) cell { return cell{Text: text, Class: "num"} }

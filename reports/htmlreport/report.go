@@ -49,7 +49,6 @@ func reportPage(r *metrics.Result) (*page, error) {
 		Meta:        metaOf(r, sc),
 		Footer:      footer(r.Environment.FanbenchVersion),
 	}
-	p.Sections = append(p.Sections, summarySection(r, col))
 	runs := []spectrumRun{{r: r}}
 	spec, err := spectrumChart("chart-spectrum", runs, col, true)
 	if err != nil {
@@ -84,6 +83,9 @@ func reportPage(r *metrics.Result) (*page, error) {
 			Intro:  "The scenario with the flags' overrides and the defaults filled in, secrets redacted: enough to run it again.",
 			Blocks: []block{{Pre: y}}})
 	}
+	// The summary last, knowing the sections its concerns link to; shown
+	// first.
+	p.Sections = append([]section{summarySection(r, col, p.Sections)}, p.Sections...)
 	return p, nil
 }
 

@@ -279,7 +279,7 @@ func TestWriteNil(t *testing.T) {
 	if err := Write(&b, nil); !errors.Is(err, ErrNoResult) {
 		t.Errorf("Write(nil) = %v, want ErrNoResult", err)
 	}
-	if err := WriteComparison(&b, nil, seed(t)); !errors.Is(err, ErrNoResult) {
+	if err := WriteComparison(&b, nil, seed(t), nil); !errors.Is(err, ErrNoResult) {
 		t.Errorf("WriteComparison(nil, r) = %v, want ErrNoResult", err)
 	}
 	if b.Len() != 0 {

@@ -3,6 +3,8 @@ package htmlreport
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -58,40 +60,82 @@ type spectrumRun struct {
 }
 
 // spectrumChart draws the percentile spectrum of every strategy of the
-// runs: operation latency solid and, with serviceTime, service time dashed.
+// runs: operation latency solid and, with serviceTime, service time
+// dashed. An async strategy is drawn by its delivery latency; its ack
+// (what its caller waits) is a dotted series of its own only when it
+// does not stretch the axis: with the ack 1,000 times faster than the
+// rest, it would force a log scale on everyone.
 func spectrumChart(id string, runs []spectrumRun, col colours, serviceTime bool) (*chart, error) {
-	line := charts.NewLine()
-	line.SetGlobalOptions(common(fmtMS)...)
-	var p50s []float64
+	type series struct {
+		name       string
+		pts        []point
+		colour     string
+		dash       string // "", "dashed", "dotted"
+		faint, ack bool
+	}
+	var main []series
+	var acks []series
+	var p50s, ackP50s []float64
+	var ackNames []string
 	xmax := 10.0
-	series := 0
 	for _, run := range runs {
 		for _, s := range run.r.Strategies {
 			lat, err := histogram(s, "latency")
-			if err != nil || lat == nil || lat.Count() == 0 {
+			if err != nil {
+				return nil, err
+			}
+			if lat == nil || lat.Count() == 0 {
+				continue
+			}
+			name, counts, p50 := s.Name+run.tag, lat, s.Latency.P50
+			if s.Queue != nil {
+				del, err := histogram(s, "delivery_latency")
 				if err != nil {
 					return nil, err
 				}
-				continue
+				if del != nil && del.Count() > 0 {
+					ackPts := spectrumPoints(lat)
+					acks = append(acks, series{name: s.Name + run.tag + " · ack (caller waits)", pts: ackPts, colour: col.of(s.Name), dash: "dotted", faint: run.faint, ack: true})
+					ackP50s = append(ackP50s, s.Latency.P50)
+					ackNames = append(ackNames, s.Name)
+					name, counts, p50 = s.Name+run.tag+" · delivery", del, s.Queue.DeliveryLatency.P50
+				}
 			}
-			pts := spectrumPoints(lat)
-			p50s = append(p50s, s.Latency.P50)
+			pts := spectrumPoints(counts)
+			p50s = append(p50s, p50)
 			xmax = max(xmax, pts[len(pts)-1].X)
-			line.AddSeries(s.Name+run.tag, lineData(pts), lineStyle(col.of(s.Name), false, run.faint))
-			series++
+			main = append(main, series{name: name, pts: pts, colour: col.of(s.Name), faint: run.faint})
 			svc, err := histogram(s, "service_time")
 			if err != nil {
 				return nil, err
 			}
-			if serviceTime && svc != nil && svc.Count() > 0 && s.LatencyFrom != "actual_start" {
-				line.AddSeries(s.Name+run.tag+" · service time", lineData(spectrumPoints(svc)), lineStyle(col.of(s.Name), true, run.faint))
+			if serviceTime && s.Queue == nil && svc != nil && svc.Count() > 0 && s.LatencyFrom != "actual_start" {
+				main = append(main, series{name: s.Name + run.tag + " · service time", pts: spectrumPoints(svc), colour: col.of(s.Name), dash: "dashed", faint: run.faint})
 			}
 		}
 	}
-	if series == 0 {
+	if len(main) == 0 {
 		return nil, nil
 	}
 	logY := spread(p50s, 20)
+	// The acks join when they keep the axis as it is: linear, or log
+	// with the acks inside its range.
+	withAcks := len(acks) > 0 && spread(append(slices.Clone(p50s), ackP50s...), 20) == logY && (!logY || minPositive(ackP50s) >= minPositive(p50s))
+	if withAcks {
+		for _, a := range acks {
+			xmax = max(xmax, a.pts[len(a.pts)-1].X)
+		}
+		main = append(main, acks...)
+	}
+	line := charts.NewLine()
+	line.SetGlobalOptions(common(fmtMS)...)
+	for _, sr := range main {
+		style := lineStyle(sr.colour, sr.dash == "dashed", sr.faint)
+		if sr.dash == "dotted" {
+			style = dottedLine(sr.colour, sr.faint)
+		}
+		line.AddSeries(sr.name, lineData(sr.pts), style)
+	}
 	line.SetGlobalOptions(
 		charts.WithXAxisOpts(opts.XAxis{Type: "log", Min: 1, Max: math.Pow(10, math.Ceil(math.Log10(xmax))),
 			AxisLabel:   &opts.AxisLabel{Formatter: fmtPercentileAxis, Color: textColour},
@@ -105,11 +149,44 @@ func spectrumChart(id string, runs []spectrumRun, col colours, serviceTime bool)
 		how += " Solid: operation latency from the intended start; dashed: service time from the actual start. " +
 			"Where dashed runs below solid, operations waited to start (coordinated omission)."
 	}
+	if len(acks) > 0 {
+		how += " An async strategy (" + strings.Join(uniq(ackNames), ", ") + ") is drawn by its delivery latency, until its last call was delivered: " +
+			"what it is judged by."
+		if withAcks {
+			how += " Dotted: its ack, what its caller waits."
+		}
+	}
 	var notes []string
 	if logY {
 		notes = append(notes, "Latency on a log scale: the strategies differ by more than 20× at p50.")
 	}
+	if len(acks) > 0 && !withAcks {
+		notes = append(notes, fmt.Sprintf("The ack of %s (what its caller waits, p50 %s) is left out: it would stretch the latency axis. "+
+			"Queues and pools sets it against the delivery.", strings.Join(uniq(ackNames), ", "), msText(slices.Min(ackP50s))))
+	}
 	return newChart(id, "Latency percentile spectrum", how, spectrumHeight, line, notes...)
+}
+
+// uniq is names without repeats, in order.
+func uniq(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// minPositive is the smallest positive value; 0 when there is none.
+func minPositive(vs []float64) float64 {
+	lo := 0.0
+	for _, v := range vs {
+		if v > 0 && (lo == 0 || v < lo) {
+			lo = v
+		}
+	}
+	return lo
 }
 
 // histogram decodes one of a strategy's histograms; nil when it has none.
@@ -158,9 +235,12 @@ func percentileBars(id string, runs []spectrumRun, col colours) (*chart, error) 
 			if !ok || s.Operations == 0 {
 				continue
 			}
-			v := percentilesOf(s.Latency)
+			v, label := percentilesOf(s.Latency), name+run.tag
+			if s.Queue != nil {
+				v, label = percentilesOf(s.Queue.DeliveryLatency), name+run.tag+" · delivery"
+			}
 			values = append(values, v...)
-			all = append(all, bars{name: name + run.tag, colour: col.of(name), faint: run.faint, values: v})
+			all = append(all, bars{name: label, colour: col.of(name), faint: run.faint, values: v})
 		}
 	}
 	if len(all) == 0 {
@@ -184,6 +264,12 @@ func percentileBars(id string, runs []spectrumRun, col colours) (*chart, error) 
 		}
 	}
 	how := "Each group is one percentile, each bar one strategy; lower is better. The gap between p50 and p99.9 is the tail a user meets once in a thousand operations."
+	for _, b := range all {
+		if strings.HasSuffix(b.name, " · delivery") {
+			how += " An async strategy's bars are its delivery latency: what it is judged by."
+			break
+		}
+	}
 	if len(faint) > 0 {
 		how += " Lighter, dashed bars are the baseline, beside the current run."
 	}

@@ -2,6 +2,8 @@ package htmlreport
 
 import (
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,5 +69,56 @@ func TestSpectrumPercentiles(t *testing.T) {
 				t.Errorf("at x %v: %v ms, want %v ms within 1%%", p.X, p.Y, want.ms)
 			}
 		}
+	}
+}
+
+// An async strategy is drawn by its delivery; its ack joins, dotted, only
+// when it does not stretch the latency axis.
+func TestSpectrumDrawsDelivery(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		edit     func(s *metrics.StrategyResult)
+		wantAck  bool
+		wantNote string
+	}{
+		{"an ack 1,000× faster is left out", nil, false, "The ack of queued (what its caller waits, p50 0.013 ms) is left out"},
+		{"an ack in range is drawn", func(s *metrics.StrategyResult) {
+			s.Histograms["latency"] = s.Histograms["delivery_latency"]
+			s.Latency = s.Queue.DeliveryLatency
+		}, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := everything(t)
+			q := &r.Strategies[3]
+			if q.Queue == nil {
+				t.Fatal("everything.json's fourth strategy is not queued")
+			}
+			if tt.edit != nil {
+				tt.edit(q)
+			}
+			page := renderPage(t, r)
+			_, opts := options(t, page)
+			var names []string
+			ack := false
+			for _, s := range series(opts["chart-spectrum"]) {
+				name, _ := s["name"].(string)
+				names = append(names, name)
+				if name == "queued · ack (caller waits)" {
+					ack = dig(s, "lineStyle", "type") == "dotted"
+				}
+			}
+			if !slices.Contains(names, "queued · delivery") || slices.Contains(names, "queued") || slices.Contains(names, "queued · service time") {
+				t.Errorf("spectrum series %q: want queued by its delivery, without its ack's own line or service time", names)
+			}
+			if ack != tt.wantAck {
+				t.Errorf("ack drawn dotted: %v, want %v (series %q)", ack, tt.wantAck, names)
+			}
+			if tt.wantNote != "" && !strings.Contains(page, tt.wantNote) {
+				t.Errorf("the spectrum does not say %q", tt.wantNote)
+			}
+		})
 	}
 }

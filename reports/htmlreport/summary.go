@@ -1,12 +1,14 @@
 package htmlreport
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/reports"
 	"github.com/fanbench/fanbench/strategies"
 )
 
@@ -14,10 +16,30 @@ import (
 // terminal table.
 const baselineStrategy = strategies.Baseline
 
-// summarySection shows the warnings, the verdict on the thresholds, the
-// winner per metric and the headline figures of every strategy.
-func summarySection(r *metrics.Result, col colours) section {
+// summarySection opens the report with what a reader needs first, in this
+// order: the verdict, the concerns about the system under test, the
+// headline figures of every strategy as the verdict weighs them, and how
+// the upstreams pushed back (429s, retries, breakers); then the run's
+// warnings, the thresholds, the best strategy per metric and the full
+// table. sections are the page's other sections, which the concerns link
+// to.
+func summarySection(r *metrics.Result, col colours, sections []section) section {
 	s := section{ID: "summary", Title: "Summary"}
+	fs := figuresOfAll(r)
+	v := reports.Decide(r)
+	s.Blocks = append(s.Blocks, block{Verdict: verdictBoxOf(v)})
+	cs := reports.Concerns(r)
+	concerned := map[string]bool{}
+	for _, c := range cs {
+		concerned[c.Strategy] = true
+	}
+	if c := concernsOf(cs, sections); c != nil {
+		s.Blocks = append(s.Blocks, block{Concerns: c})
+	}
+	s.Blocks = append(s.Blocks, block{Table: compactTable(fs, v.Winner, concerned, col)})
+	if t := pushbackTable(r.Strategies, col); t != nil {
+		s.Blocks = append(s.Blocks, block{Table: t})
+	}
 	if w := warningsOf(r); len(w) > 0 {
 		s.Blocks = append(s.Blocks, block{Callout: &callout{Kind: "warn",
 			Title: fmt.Sprintf("%d warning%s: read the figures with care", len(w), plural(len(w))), Items: w}})
@@ -25,18 +47,182 @@ func summarySection(r *metrics.Result, col colours) section {
 	if v := verdictOf(r); v != nil {
 		s.Blocks = append(s.Blocks, block{Callout: v})
 	}
-	cards, ties := winners(r.Strategies, col)
-	if len(cards) > 0 {
+	if cards := winners(fs, concerned, col); len(cards) > 0 {
 		s.Blocks = append(s.Blocks, block{Cards: cards})
-	}
-	if len(ties) > 0 {
-		s.Blocks = append(s.Blocks, block{Text: "Tied: " + strings.Join(ties, "; ") + "."})
 	}
 	s.Blocks = append(s.Blocks, block{Table: headlineTable(r.Strategies, col)})
 	if t := thresholdTable(r, col); t != nil {
 		s.Blocks = append(s.Blocks, block{Table: t})
 	}
 	return s
+}
+
+// verdictBoxOf is the verdict as the page shows it: the headline first.
+func verdictBoxOf(v reports.Verdict) *verdictBox {
+	b := &verdictBox{Basis: capitalized(v.Basis), Crowned: v.Winner != ""}
+	if len(v.Lines) > 0 {
+		b.Headline, b.Lines = v.Lines[0], v.Lines[1:]
+	}
+	return b
+}
+
+func capitalized(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// concernSections maps where a concern says to look (reports.Concern's
+// Where) to the section of the page that shows it.
+var concernSections = map[string]string{
+	"the timeline":        "throughput",
+	"the pool section":    "queues",
+	"the backlog chart":   "queues",
+	"the upstreams table": "upstreams",
+	"the outcomes table":  "outcomes",
+}
+
+// concernsOf lists the concerns, each linking to its section when the page
+// has it; nil when there are none.
+func concernsOf(cs []reports.Concern, sections []section) *concernList {
+	if len(cs) == 0 {
+		return nil
+	}
+	has := map[string]bool{}
+	for _, s := range sections {
+		has[s.ID] = true
+	}
+	l := &concernList{Title: fmt.Sprintf("The system under test was in trouble: %d concern%s", len(cs), plural(len(cs))),
+		Intro: "A strategy with a concern is crowned nowhere on this page: its figures are the trouble's, not the strategy's. Where to look:"}
+	for _, c := range cs {
+		it := concernItem{Strategy: c.Strategy, What: c.What, Where: c.Where}
+		if id := concernSections[c.Where]; has[id] {
+			it.Anchor = id
+		}
+		l.Items = append(l.Items, it)
+	}
+	return l
+}
+
+// compactTable is the headline figures as the verdict weighs them, narrow
+// enough for a laptop's screen: an async strategy's latency and errors
+// are its delivery's, what its caller waits beside them.
+func compactTable(fs []figures, winner string, concerned map[string]bool, col colours) *table {
+	t := &table{Caption: "Strategies at a glance", Class: "compact", ID: "glance",
+		Head: []string{"strategy", "ops/s", "p50", "p99", "p99.9", "errors", "requests / op", "speed-up"}}
+	base, hasBase := baselineFigures(fs)
+	for _, f := range fs {
+		name := cell{Text: f.s.Name, Swatch: col.of(f.s.Name)}
+		switch {
+		case f.s.Name == winner:
+			name.Tag, name.TagClass, name.Class = "wins", "win", "winner"
+		case concerned[f.s.Name]:
+			name.Tag, name.TagClass = "in trouble", "trouble"
+		}
+		if !f.measured() {
+			t.Rows = append(t.Rows, []cell{name, num("–"), num("–"), num("–"), num("–"), num("–"), num("–"), num("–")})
+			continue
+		}
+		row := []cell{name, num(f1(f.throughput))}
+		for _, l := range []struct{ v, ack float64 }{{f.p50, f.ack.P50}, {f.p99, f.ack.P99}, {f.p999, f.ack.P999}} {
+			c := num(msText(l.v))
+			if l.v == 0 {
+				c = num("–") // not recorded
+			}
+			if f.async() {
+				c.Sub = "caller waits " + msText(l.ack)
+			}
+			row = append(row, c)
+		}
+		errs := num(percentText(f.errorRate))
+		if f.async() {
+			row[1].Sub = "delivered"
+			errs.Sub = "delivered"
+		}
+		speedup := num("–")
+		if hasBase && base.measured() && f.p50 > 0 {
+			speedup = num(f2(base.p50/f.p50) + "×")
+		}
+		row = append(row, errs, num(f2(f.requestsPerOp)), speedup)
+		t.Rows = append(t.Rows, row)
+	}
+	t.Note = "Latency from the intended start; errors: operations not ok; requests / op: upstream requests per operation, retries included; " +
+		"speed-up: sequential's p50 ÷ this p50."
+	if names := asyncNames(fs); len(names) > 0 {
+		t.Rule = strings.Join(names, ", ") + " answers its caller before the work is done, so it is judged by its delivery: latency until its last call " +
+			"was delivered, errors of the operations delivered in full; what its caller waits for the ack is shown beside, as “caller waits”."
+	}
+	return t
+}
+
+// pushbackTable is how the upstreams pushed back and what the policies
+// did about it, per strategy: retries, 429s, breaker and rate-limit
+// refusals; nil when none of it happened. Columns that are 0 for every
+// strategy are left out.
+func pushbackTable(ss []metrics.StrategyResult, col colours) *table {
+	type counts struct{ attempts, retries, got429, early, calls, refused, limited uint64 }
+	var cs []counts
+	var total counts
+	for _, s := range ss {
+		var c counts
+		for _, u := range s.Upstreams {
+			c.attempts += u.Attempts
+			c.retries += u.Retries
+			c.got429 += u.Responses429
+			c.early += u.TooEarly
+			c.calls += u.Calls
+			c.refused += u.Statuses["breaker_open"]
+			c.limited += u.Statuses["limited"]
+		}
+		cs = append(cs, c)
+		total.retries += c.retries
+		total.got429 += c.got429
+		total.early += c.early
+		total.refused += c.refused
+		total.limited += c.limited
+	}
+	if total.retries+total.got429+total.refused+total.limited == 0 {
+		return nil
+	}
+	columns := []struct {
+		head string
+		show bool
+		cell func(counts) cell
+	}{
+		{"requests sent", true, func(c counts) cell { return num(count(c.attempts)) }},
+		{"retries", true, func(c counts) cell { return withShare(c.retries, c.attempts) }},
+		{"429s received", true, func(c counts) cell { return withShare(c.got429, c.attempts) }},
+		{"sent before Retry-After", total.early > 0, func(c counts) cell { return num(count(c.early)) }},
+		{"breaker refusals", total.refused > 0, func(c counts) cell { return withShare(c.refused, c.calls) }},
+		{"rate-limit refusals", total.limited > 0, func(c counts) cell { return withShare(c.limited, c.calls) }},
+	}
+	t := &table{Caption: "Push-back: 429s, retries and breakers", ID: "pushback", Class: "compact", Head: []string{"strategy"}}
+	for _, c := range columns {
+		if c.show {
+			t.Head = append(t.Head, c.head)
+		}
+	}
+	for i, s := range ss {
+		row := []cell{{Text: s.Name, Swatch: col.of(s.Name)}}
+		for _, c := range columns {
+			if c.show {
+				row = append(row, c.cell(cs[i]))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Note = "Shares: of the requests sent (retries, 429s) or of the calls (refusals). Per upstream in the Upstreams section."
+	return t
+}
+
+// withShare is a count with its share of a total: "47 (8.6 %)".
+func withShare(n, of uint64) cell {
+	if n == 0 || of == 0 {
+		return num(count(n))
+	}
+	return num(fmt.Sprintf("%s (%s %%)", count(n), f1(float64(n)*100/float64(of))))
 }
 
 // warningsOf is the run's warnings, and the undelivered calls of a queued
@@ -116,8 +302,8 @@ func thresholdTable(r *metrics.Result, col colours) *table {
 // headlineTable is the terminal's strategy table, with the best latency of
 // each column in bold.
 func headlineTable(ss []metrics.StrategyResult, col colours) *table {
-	t := &table{Caption: "Strategies", Head: []string{"strategy", "operations", "throughput", "p50", "p90", "p99", "p99.9", "max",
-		"errors", "partial", "requests / op", "speed-up vs sequential (p50)"}}
+	t := &table{Caption: "Every figure per strategy", Head: []string{"strategy", "operations", "throughput", "p50", "p90", "p99", "p99.9", "max",
+		"errors", "partial", "requests / call", "speed-up vs sequential (p50)"}}
 	base, hasBase := find(ss, baselineStrategy)
 	best := func(get func(metrics.Summary) float64) float64 {
 		b := 0.0
@@ -181,84 +367,4 @@ func find(ss []metrics.StrategyResult, name string) (metrics.StrategyResult, boo
 		}
 	}
 	return metrics.StrategyResult{}, false
-}
-
-// metric is one "winner per metric": how to read it from a strategy and
-// whether lower is better.
-type metric struct {
-	label string
-	value func(metrics.StrategyResult) (float64, bool)
-	text  func(float64) string
-	lower bool
-}
-
-var winnerMetrics = []metric{
-	{"p50 latency", latencyOf(func(l metrics.Summary) float64 { return l.P50 }), msText, true},
-	{"p99 latency", latencyOf(func(l metrics.Summary) float64 { return l.P99 }), msText, true},
-	{"p99.9 latency", latencyOf(func(l metrics.Summary) float64 { return l.P999 }), msText, true},
-	{"throughput", func(s metrics.StrategyResult) (float64, bool) { return s.Throughput, s.Operations > 0 },
-		func(v float64) string { return f1(v) + " ops/s" }, false},
-	{"error rate", func(s metrics.StrategyResult) (float64, bool) { return s.ErrorRate, s.Operations > 0 }, percentText, true},
-	{"requests per operation", func(s metrics.StrategyResult) (float64, bool) {
-		return s.Amplification.Ratio, s.Amplification.Minimum > 0
-	}, func(v float64) string { return f2(v) + "×" }, true},
-	{"overhead p99", func(s metrics.StrategyResult) (float64, bool) {
-		if s.HarnessOverhead == nil {
-			return 0, false
-		}
-		return s.HarnessOverhead.P99, true
-	}, msText, true},
-	{"CPU per 1,000 ops", func(s metrics.StrategyResult) (float64, bool) {
-		if s.Cost == nil || s.Operations == 0 {
-			return 0, false
-		}
-		return s.Cost.CPUMsPer1000Ops, true
-	}, func(v float64) string { return f1(v) + " ms" }, true},
-}
-
-// latencyOf reads a latency of the strategies whose latency is a whole
-// operation: a queued ack would win every latency for the wrong reason.
-func latencyOf(get func(metrics.Summary) float64) func(metrics.StrategyResult) (float64, bool) {
-	return func(s metrics.StrategyResult) (float64, bool) { return get(s.Latency), wholeOperation(s) }
-}
-
-// winners names the best strategy per metric, with the runner-up beside
-// it, and lists the metrics where every strategy tied; none for fewer than
-// two strategies.
-func winners(ss []metrics.StrategyResult, col colours) (cards []card, ties []string) {
-	type entry struct {
-		name string
-		v    float64
-	}
-	for _, m := range winnerMetrics {
-		var es []entry
-		for _, s := range ss {
-			if v, ok := m.value(s); ok {
-				es = append(es, entry{s.Name, v})
-			}
-		}
-		if len(es) < 2 {
-			continue
-		}
-		slices.SortStableFunc(es, func(a, b entry) int {
-			if m.lower {
-				return cmp.Compare(a.v, b.v)
-			}
-			return cmp.Compare(b.v, a.v)
-		})
-		var tied []string
-		for _, e := range es {
-			if e.v == es[0].v {
-				tied = append(tied, e.name)
-			}
-		}
-		if len(tied) == len(es) {
-			ties = append(ties, m.label+" "+m.text(es[0].v))
-			continue
-		}
-		next := es[len(tied)]
-		cards = append(cards, card{Label: m.label, Name: strings.Join(tied, " = "), Value: m.text(es[0].v), Swatch: col.of(es[0].name),
-			Detail: "next: " + next.name + " " + m.text(next.v)})
-	}
-	return cards, ties
 }

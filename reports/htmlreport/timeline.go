@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -91,6 +92,7 @@ func latencyOverTime(ss []metrics.StrategyResult, col colours, incs []incident) 
 	var notes []string
 	first := true
 	var p50s []float64
+	var acks []string
 	for _, s := range ss {
 		var p50, p99 []point
 		for _, w := range s.Windows {
@@ -103,16 +105,24 @@ func latencyOverTime(ss []metrics.StrategyResult, col colours, incs []incident) 
 		if len(p99) == 0 {
 			continue
 		}
-		p50s = append(p50s, s.Latency.P50)
-		p99 = downsample(p99, s.Name+" p99", &notes)
-		p50 = downsample(p50, s.Name+" p50", &notes)
+		// The windows of an async strategy hold its acks, not its
+		// delivery: drawn, labelled, but not left to choose the scale.
+		label := s.Name
+		if s.Queue != nil {
+			label += " · ack"
+			acks = append(acks, s.Name)
+		} else {
+			p50s = append(p50s, s.Latency.P50)
+		}
+		p99 = downsample(p99, label+" p99", &notes)
+		p50 = downsample(p50, label+" p50", &notes)
 		opt := []charts.SeriesOpts{lineStyle(col.of(s.Name), false, false)}
 		if first {
 			opt = append(opt, shadeIncidents(incs))
 			first = false
 		}
-		line.AddSeries(s.Name+" p99", lineData(p99), opt...)
-		line.AddSeries(s.Name+" p50", lineData(p50), lineStyle(col.of(s.Name), true, false))
+		line.AddSeries(label+" p99", lineData(p99), opt...)
+		line.AddSeries(label+" p50", lineData(p50), lineStyle(col.of(s.Name), true, false))
 	}
 	if first {
 		return nil, nil
@@ -123,6 +133,9 @@ func latencyOverTime(ss []metrics.StrategyResult, col colours, incs []incident) 
 	}
 	how := "p99 (solid) and p50 (dashed) of the operations that completed in each second; a rising line is a strategy falling behind or an upstream slowing down." +
 		incidentNote(incs) + " Per-second percentiles are within 6.25% (log buckets)."
+	if len(acks) > 0 {
+		how += " For " + strings.Join(acks, ", ") + ", the seconds hold the ack (what its caller waits), not the delivery: Queues and pools sets the two side by side."
+	}
 	return newChart("chart-latency-over-time", "Latency over time", how, timelineHeight, line, notes...)
 }
 

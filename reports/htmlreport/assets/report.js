@@ -41,6 +41,33 @@
       }
     });
   }
+  // The legend is plain (it wraps onto as many rows as it needs, never
+  // pages): once it is laid out, the grid moves down below it, with room
+  // for the axis names above the grid, and the chart grows by as much.
+  var gridTop = 40;
+  function legendBottom(c) {
+    var legend = c.getModel().getComponent("legend");
+    if (!legend || legend.get("show") === false) return 0;
+    var view = c.getViewOfComponentModel(legend);
+    if (!view || !view.group) return 0;
+    var r = view.group.getBoundingRect();
+    return view.group.y + r.y + r.height;
+  }
+  function hasAxisName(option) {
+    return [].concat(option.yAxis || [], option.xAxis || []).some(function (a) { return a && a.name; });
+  }
+  function fit(c, target) {
+    var base = +target.getAttribute("data-height");
+    var option = c.getOption();
+    var top = Math.max(gridTop, Math.ceil(legendBottom(c) + (hasAxisName(option) ? 32 : 10)));
+    var grids = (option.grid || []).map(function () { return { top: top }; });
+    if (grids.length) c.setOption({ grid: grids });
+    var height = base + top - gridTop;
+    if (target.clientHeight !== height) {
+      target.style.height = height + "px";
+      c.resize();
+    }
+  }
   var drawn = [];
   var sources = document.querySelectorAll('script[type="application/json"][data-chart]');
   Array.prototype.forEach.call(sources, function (el) {
@@ -50,10 +77,14 @@
     hydrate(option);
     var c = echarts.init(target, null, { renderer: "canvas" });
     c.setOption(option);
+    fit(c, target);
     drawn.push(c);
   });
   window.addEventListener("resize", function () {
-    drawn.forEach(function (c) { c.resize(); });
+    drawn.forEach(function (c) {
+      c.resize();
+      fit(c, c.getDom());
+    });
   });
   window.fanbenchCharts = drawn;
 })();
