@@ -61,7 +61,7 @@ func Decide(r *metrics.Result) Verdict {
 		case !j.Measured:
 			v.Lines = append(v.Lines, j.Name+" measured no operation: not judged.")
 		case concerned[j.Name]:
-			v.Lines = append(v.Lines, compareLine(j, base)+"; not crowned: the system under test was in trouble (see the warnings).")
+			v.Lines = append(v.Lines, compareLine(j, base)+"; not crowned: the system under test was in trouble (see its concerns).")
 		default:
 			v.Lines = append(v.Lines, compareLine(j, base)+".")
 		}
@@ -88,7 +88,7 @@ func baseOf(r *metrics.Result, js []Judged) (Judged, bool) {
 // ties with it or fails less often, and says why.
 func headline(eligible []Judged, base Judged, all []Judged) (winner string, tied, lines []string) {
 	if len(eligible) == 0 {
-		return "", nil, []string{"No strategy is crowned: the system under test was in trouble under every one (see the warnings)."}
+		return "", nil, []string{"No strategy is crowned: the system under test was in trouble under every one (see the concerns)."}
 	}
 	byP50 := slices.Clone(eligible)
 	slices.SortStableFunc(byP50, func(a, b Judged) int { return cmpFloat(a.P50, b.P50) })

@@ -20,8 +20,8 @@ func strat(name string, p50, p99, errRate, reqPerOp float64) metrics.StrategyRes
 	const ops = 1000
 	s := metrics.StrategyResult{
 		Name: name, Strategy: name, Operations: ops, Throughput: 99.5, ErrorRate: errRate, DurationS: 10.05,
-		Outcomes: metrics.Outcomes{OK: uint64(ops * (1 - errRate)), Failed: uint64(ops * errRate)},
-		Latency:  metrics.Summary{Count: ops, P50: p50, P90: p50 * 1.1, P95: p50 * 1.15, P99: p99, P999: p99 * 1.1, Max: p99 * 1.2, Mean: p50},
+		Outcomes:      metrics.Outcomes{OK: uint64(ops * (1 - errRate)), Failed: uint64(ops * errRate)},
+		Latency:       metrics.Summary{Count: ops, P50: p50, P90: p50 * 1.1, P95: p50 * 1.15, P99: p99, P999: p99 * 1.1, Max: p99 * 1.2, Mean: p50},
 		Amplification: metrics.Amplification{Requests: uint64(ops * reqPerOp), Minimum: uint64(ops * 2), Ratio: reqPerOp / 2},
 		Upstreams: []metrics.UpstreamResult{{Name: "profile", Calls: ops, Attempts: ops, Statuses: map[string]uint64{"200": ops}},
 			{Name: "audit", Calls: ops, Attempts: ops, Statuses: map[string]uint64{"200": ops}}},
