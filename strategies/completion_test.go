@@ -280,4 +280,3 @@ func TestCompletionCallerPlainCallAllocs(t *testing.T) {
 		t.Errorf("CompletionCaller.Call without a completion: %v allocations, want 0", n)
 	}
 }
-
