@@ -159,6 +159,7 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 			u.Hedges += ub.Hedges
 			u.HedgesWon += ub.HedgesWon
 			u.Wasted += ub.Wasted
+			u.Polls += ub.Polls
 			if u.Statuses == nil {
 				u.Statuses = map[string]uint64{}
 			}
@@ -167,7 +168,10 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 			}
 		}
 		u.Latency, _ = summary("upstream:" + u.Name)
-		u.LimiterWait, u.QueueWait, u.AttemptLatency = nil, nil, nil
+		u.LimiterWait, u.QueueWait, u.AttemptLatency, u.Accepted = nil, nil, nil, nil
+		if s, ok := summary("accepted:" + u.Name); ok {
+			u.Accepted = &s
+		}
 		if s, ok := summary("limiter_wait:" + u.Name); ok {
 			u.LimiterWait = &s
 		}
@@ -183,6 +187,7 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	if len(a.Windows) > 0 || len(b.Windows) > 0 {
 		m.Windows = MergeWindows(a.Windows, b.Windows)
 	}
+	m.Callbacks = mergeCallbacks(a.Callbacks, b.Callbacks)
 	m.Cost = mergeCost(a.Cost, b.Cost, m.Operations)
 	m.TailAmplification = mergeTail(a.TailAmplification, b.TailAmplification)
 	m.Pool = mergePool(a.Pool, b.Pool, a.Operations, b.Operations)

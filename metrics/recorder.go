@@ -134,6 +134,11 @@ type UpstreamRecorder struct {
 	// hedges included: the upstream as the client saw it, without the
 	// backoffs and waits of the call latency.
 	AttemptLatency *Histogram
+	// Accepted is the latency of the 202s of asynchronous calls, whose
+	// Latency runs to their completion; Polls counts their status
+	// requests.
+	Accepted *Histogram
+	Polls    uint64
 	// Statuses counts answers by HTTP status; index 0 counts calls that got
 	// no answer (see Failures).
 	Statuses [maxStatus]uint64
@@ -157,8 +162,8 @@ func NewRecorder(l Layout) *Recorder {
 	}
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
-			AttemptLatency: NewHistogram(),
-			Failures:       make([]uint64, len(l.Failures))}
+			AttemptLatency: NewHistogram(), Accepted: NewHistogram(),
+			Failures: make([]uint64, len(l.Failures))}
 	}
 	return r
 }
@@ -216,6 +221,10 @@ type CallSample struct {
 	Hedged, HedgeWon bool
 	// Wasted: the call ended after its operation's fate was known.
 	Wasted bool
+	// Accepted is the latency of an asynchronous call's 202 (0 when
+	// none); Polls counts its status requests.
+	Accepted time.Duration
+	Polls    int
 	// AttemptLatencies are the latencies of the call's HTTP requests (the
 	// first few), each recorded in the upstream's attempt histogram.
 	AttemptLatencies []time.Duration
@@ -254,6 +263,10 @@ func (r *Recorder) RecordCall(c CallSample) {
 	for _, l := range c.AttemptLatencies {
 		u.AttemptLatency.Record(l)
 	}
+	if c.Accepted > 0 {
+		u.Accepted.Record(c.Accepted)
+	}
+	u.Polls += uint64(max(c.Polls, 0))
 	if c.Status > 0 && c.Status < maxStatus {
 		u.Statuses[c.Status]++
 		if c.Status >= 400 {
@@ -339,6 +352,8 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.HedgesWon += ou.HedgesWon
 		u.Wasted += ou.Wasted
 		u.AttemptLatency.Merge(ou.AttemptLatency)
+		u.Accepted.Merge(ou.Accepted)
+		u.Polls += ou.Polls
 		for s := range u.Statuses {
 			u.Statuses[s] += ou.Statuses[s]
 		}

@@ -125,6 +125,9 @@ type StrategyResult struct {
 	// Compensations counts the compensating calls; absent when none was
 	// sent.
 	Compensations *Compensations `json:"compensations,omitempty"`
+	// Callbacks counts what the webhook receiver took; absent when no call
+	// completes by callback.
+	Callbacks *Callbacks `json:"callbacks,omitempty"`
 	// Pool is the worker pool's view (pooled only).
 	Pool *PoolResult `json:"pool,omitempty"`
 	// Queue is the broker's view: ack against delivery (queued only).
@@ -366,6 +369,13 @@ type UpstreamResult struct {
 	// saw it, without the backoffs and waits in Latency; absent when no
 	// request was sent.
 	AttemptLatency *Summary `json:"attempt_latency,omitempty"`
+	// Accepted is the latency of the 202 Accepted answers of asynchronous
+	// calls, whose Latency runs until their completion: what the caller
+	// waited before the upstream took the work. Absent without 202s.
+	Accepted *Summary `json:"accepted,omitempty"`
+	// Polls counts the status requests of poll-mode calls (counted in the
+	// amplification).
+	Polls uint64 `json:"polls,omitempty"`
 }
 
 // Summarize turns a merged recorder into the strategy's result. elapsed is
@@ -417,8 +427,14 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 			ur.AttemptLatency = &a
 			hists["attempt_latency:"+name] = u.AttemptLatency
 		}
+		if u.Accepted.Count() > 0 {
+			a := u.Accepted.Summary()
+			ur.Accepted = &a
+			hists["accepted:"+name] = u.Accepted
+		}
+		ur.Polls = u.Polls
 		s.WastedCalls += u.Wasted
-		s.Amplification.Requests += u.Attempts
+		s.Amplification.Requests += u.Attempts + u.Polls
 		for status, n := range u.Statuses[1:] {
 			if n > 0 {
 				ur.Statuses[strconv.Itoa(status+1)] = n

@@ -45,6 +45,9 @@ type Config struct {
 	Body Body `yaml:"body" json:"body,omitzero"`
 	// Incidents are time windows in which some of the fields above change.
 	Incidents []Incident `yaml:"incidents" json:"incidents,omitempty"`
+	// Async answers successful requests 202 and completes them later, by
+	// callback or poll; nil answers them at once.
+	Async *Async `yaml:"async" json:"async,omitempty"`
 }
 
 // Faults are the probabilities of failures below HTTP, for each request.
@@ -153,6 +156,7 @@ func (c *Config) Validate() error {
 	validateCapacity(&c.Capacity, "capacity", add)
 	validateBody(&c.Body, "body", add)
 	validateIncidents(c, add)
+	validateAsync(c.Async, add)
 	return ps.Err()
 }
 

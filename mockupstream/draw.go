@@ -55,6 +55,8 @@ type phase struct {
 	config  Config    // the effective Config, for the server's settings
 	// correlated: the latency is drawn by operation, not by request.
 	correlated bool
+	// async: the completion of 202s; nil answers at once.
+	async *asyncPhase
 }
 
 // result is one outcome of the fault draw.
@@ -83,7 +85,8 @@ func Compile(c Config) (*Behavior, error) {
 // draws exactly as it did before faults existed.
 func compilePhase(c Config, scale float64) phase {
 	c.Incidents = nil
-	p := phase{latency: draws.CompileValid(c.Latency), scale: scale, config: c, correlated: c.Correlated}
+	p := phase{latency: draws.CompileValid(c.Latency), scale: scale, config: c, correlated: c.Correlated,
+		async: compileAsync(c.Async)}
 	var total float64
 	add := func(r result, prob float64) {
 		if prob == 0 {
@@ -119,6 +122,11 @@ type Draw struct {
 	Latency time.Duration // delay before the answer (or the fault)
 	Status  int           // the HTTP status answered; 0 for a fault below HTTP
 	Fault   Fault         // FaultNone for a 200
+	// Async: a 200 is answered 202 and completes Completion after it
+	// (late_by included for a late one), unless AsyncFault is AsyncLost.
+	Async      bool
+	Completion time.Duration
+	AsyncFault AsyncFault
 }
 
 // Drawer computes the draws of one upstream under one seed. A draw is a pure
@@ -195,6 +203,9 @@ func (d Drawer) drawIn(i int, seq uint64, ordinal, attempt uint32) Draw {
 				break
 			}
 		}
+	}
+	if p.async != nil && out.Fault == FaultNone {
+		p.async.draw(k, &out)
 	}
 	return out
 }

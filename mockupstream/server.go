@@ -86,6 +86,7 @@ type Server struct {
 	admin    http.Handler     // the /__fanbench/ endpoints
 	ledger   *Ledger          // idempotency keys received
 	injected *latencyRecorder // injected delays, for the stats endpoint
+	async    *asyncServer     // outstanding completions of 202s
 }
 
 const minStatus = 100
@@ -115,6 +116,7 @@ func Start(opts Options) (*Server, error) {
 		clock:   opts.Clock,
 		gate:    newGate(),
 		served:  make(chan struct{}),
+		async:   newAsyncServer(),
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -181,6 +183,7 @@ func (s *Server) Close() error {
 			s.err = s.http.Close() // a client too slow to read its answer
 		}
 		<-s.served
+		s.async.close() // the callbacks waiting end with base
 		// Shutdown does not wait for handlers that took their connection
 		// over (faults, hangs); they end at once once base is cancelled.
 		for deadline := time.Now().Add(shutdownGrace); s.inFlight.Load() > 0 && time.Now().Before(deadline); {
@@ -229,6 +232,8 @@ type Stats struct {
 	Aborted     uint64 // requests cut short by Close (answered 503)
 	InFlight    int64  // requests being handled now
 	Queued      int64  // requests waiting for capacity now, among InFlight
+	// Async counts the 202s and their completions (callbacks, polls).
+	Async AsyncStats
 }
 
 // Stats reads the counters. Each counter is read atomically, but not all of
@@ -245,6 +250,7 @@ func (s *Server) Stats() Stats {
 		Aborted:     s.aborted.Load(),
 		InFlight:    s.inFlight.Load(),
 		Queued:      s.gate.queued.Load(),
+		Async:       s.async.stats(),
 	}
 	for i := range s.statuses {
 		if n := s.statuses[i].Load(); n > 0 {
@@ -283,6 +289,7 @@ func (s *Server) Reset() {
 	for i := range s.faults {
 		s.faults[i].Store(0)
 	}
+	s.async.reset()
 }
 
 // Shared header values; net/http only reads them.
@@ -295,6 +302,10 @@ var (
 // serve is the hot path: no logging, no maps but the header, and locks only
 // for the features configured (the rate limit, the capacity).
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, PollPrefix) {
+		s.servePoll(w, r) // not counted as traffic: Stats.Async counts polls
+		return
+	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		s.admin.ServeHTTP(w, r) // not counted: admin requests are not traffic
 		return
@@ -374,6 +385,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.ledger.Record(r.Header.Get(HeaderIdempotencyKey), 0)
 		s.faults[d.Fault].Add(1)
 		breakConn(w, d.Fault)
+		return
+	}
+	if d.Async {
+		s.accept(w, r, st.drawer.b.phase(phase).async, d, seq, attempt)
 		return
 	}
 	if d.Status == http.StatusTooManyRequests || d.Status == http.StatusServiceUnavailable {

@@ -175,6 +175,12 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
+	async, err := startAsync(sc) // the webhook receiver, for callback completions
+	if err != nil {
+		return metrics.StrategyResult{}, false, err
+	}
+	defer async.close()
+	caller = async.caller(sc, caller)
 	opts := spec.OptionsOrDefaults()
 	strat, err := strategies.New(spec.Name, opts, caller, strategies.Env{Policies: sc.PoliciesByIndex()})
 	if err != nil {
@@ -192,6 +198,9 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	}
 	defer ups.close()
 	calls, err := buildCalls(sc, ups.baseURLs)
+	if err == nil {
+		err = async.prepare(sc, calls)
+	}
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
@@ -257,6 +266,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		sr.LatencyFrom = fromActualStart
 	}
 	sr.Windows = layout.Windows.Result(layout.Failures)
+	sr.Callbacks = async.result(ups)
 	sr.Cost = cost.stop(sr.Operations, len(ups.servers) > 0)
 	if p, ok := strat.(strategies.Pool); ok {
 		sr.Pool = poolResult(p, samples, merged, st.End.Sub(st.Start))
@@ -361,6 +371,7 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Queued: r.Queued, QueueWait: r.QueueWait,
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
+		Accepted:         r.Accepted, Polls: r.Polls,
 	}
 }
 
@@ -411,7 +422,7 @@ func startUpstreams(sc *scenarios.Scenario, ledger bool) (*upstreams, error) {
 			u.baseURLs[up.Name] = strings.TrimRight(up.URL, "/")
 			continue
 		}
-		srv, err := mockupstream.Start(mockupstream.Options{Name: up.Name, Seed: sc.Seed, Config: *up.Mock, NoLedger: !ledger})
+		srv, err := mockupstream.Start(mockupstream.Options{Name: up.Name, Seed: sc.Seed, Config: sc.MockConfig(&up), NoLedger: !ledger})
 		if err != nil {
 			u.close()
 			return nil, fmt.Errorf("starting mock upstream %s: %w", up.Name, err)
@@ -455,7 +466,8 @@ func idealOf(sc *scenarios.Scenario, s strategies.Strategy) (*ideal, error) {
 	id := &ideal{idealizer: iz}
 	for _, up := range sc.Upstreams {
 		p := sc.PolicyFor(up.Name)
-		if up.Mock == nil || loadDependent(up.Mock) || p.DependsOnLoad() {
+		// An async mock's completion is not in the ideal: unknown.
+		if up.Mock == nil || loadDependent(up.Mock) || p.DependsOnLoad() || up.Mock.Async != nil {
 			return nil, nil
 		}
 		id.policies = append(id.policies, p)

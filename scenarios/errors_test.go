@@ -39,9 +39,9 @@ func TestParseErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown top-level key", lines(l1, "upstream:", l3, l4, l5, l6, l7),
-			`t.yaml:2:1: upstream: unknown key; did you mean "upstreams"? allowed: name, description, seed, upstreams, data, operation, strategies, policies, load, thresholds, report`},
+			`t.yaml:2:1: upstream: unknown key; did you mean "upstreams"? allowed: name, description, seed, upstreams, data, operation, strategies, policies, load, thresholds, report, receiver`},
 		{"unknown key in a call", lines(l1, l2, l3, l4, "  calls: [{upstream: a, methd: PUT}]", l6, l7),
-			`t.yaml:5:25: operation.calls[0].methd: unknown key; did you mean "method"? allowed: upstream, method, path, headers, body, critical, repeat, compensate`},
+			`t.yaml:5:25: operation.calls[0].methd: unknown key; did you mean "method"? allowed: upstream, method, path, headers, body, critical, repeat, compensate, completion`},
 		{"mapping where a list is expected", lines(l1, l2, l3, l4, "  calls: {upstream: a}", l6, l7),
 			`t.yaml:5:10: operation.calls: expected a list, got a mapping`},
 		{"list where upstreams mapping is expected", lines(l1, "upstreams: [a]", l4, l5, l6, l7),
@@ -137,7 +137,7 @@ func TestParseErrors(t *testing.T) {
 		{"comments only", "# nothing yet\n",
 			`t.yaml:1:1: the file is empty; a scenario needs name, upstreams, operation, strategies and load`},
 		{"a list at the top", "- name: t\n",
-			`t.yaml:1:1: expected a mapping with the keys name, description, seed, upstreams, data, operation, strategies, policies, load, thresholds, report, got a list`},
+			`t.yaml:1:1: expected a mapping with the keys name, description, seed, upstreams, data, operation, strategies, policies, load, thresholds, report, receiver, got a list`},
 		{"tab indent", lines(l1, l2, "\ta: {mock: {}}", l4, l5, l6, l7),
 			`t.yaml:3: invalid YAML: found character that cannot start any token (a tab indents this line; YAML indents with spaces only)`},
 		{"alias that contains itself", lines(l1, l2, "  a: {mock: &m {<<: *m}}", l4, l5, l6, l7),

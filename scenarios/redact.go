@@ -51,7 +51,7 @@ func (s *Scenario) Secrets() []string {
 	if s == nil {
 		return nil
 	}
-	return secretsOf(s.envSecrets, s.Upstreams, s.Operation.Calls)
+	return secretsOf(append(slices.Clone(s.envSecrets), s.asyncSecrets()...), s.Upstreams, s.Operation.Calls)
 }
 
 // Redact returns text with every occurrence of a secret replaced by
@@ -110,6 +110,7 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 			c.Compensate = &comp
 		}
 	}
+	redactAsync(&cp)
 	raw, err := json.Marshal(&cp)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/strategies"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -41,6 +42,9 @@ type Scenario struct {
 	// Report names the files a run writes besides printing its table;
 	// command-line flags override them.
 	Report *Report `yaml:"report" json:"report,omitempty"`
+	// Receiver is the webhook receiver of callback completions; nil takes
+	// the defaults (loopback, a free port).
+	Receiver *Receiver `yaml:"receiver" json:"receiver,omitempty"`
 
 	// File is where the scenario was read from ("example:seed" for an
 	// embedded example); empty for one built in code.
@@ -157,6 +161,9 @@ type Call struct {
 	// Compensate is the call that undoes this one (a refund after a
 	// payment): sent when the operation fails after this call succeeded.
 	Compensate *Compensation `yaml:"compensate" json:"compensate,omitempty"`
+	// Completion makes the call asynchronous: a 202 is followed by a wait
+	// for its callback or a poll of its status, until done or Deadline.
+	Completion *strategies.Completion `yaml:"completion" json:"completion,omitempty"`
 }
 
 // Compensation is a call that undoes another.

@@ -99,6 +99,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.hedgePolicies(s)
 	c.widths(s)
 	c.report(s.Report)
+	c.receiver(s.Receiver)
 }
 
 // missing says "missing" for a field the file left out, "empty" for one it
@@ -154,6 +155,9 @@ func (c *checker) upstreams(us Upstreams) {
 // Validate, placing each of its field errors at the line of the field.
 func (c *checker) mock(m *mockupstream.Config, path string) {
 	m.Latency.Dist = m.Latency.EffectiveDist()
+	if m.Async != nil {
+		m.Async.Completion.Dist = m.Async.Completion.EffectiveDist()
+	}
 	for _, e := range draws.FieldErrors(m.Validate()) {
 		c.fieldError(path, e)
 	}
@@ -196,6 +200,7 @@ func (c *checker) operation(op *Operation, us Upstreams) {
 		}
 		c.headers(call.Headers, path+".headers", c.env)
 		c.template(call.Body, path+".body", c.env)
+		c.completion(call, path, us)
 		if comp := call.Compensate; comp != nil {
 			c.request(&comp.Upstream, &comp.Method, &comp.Path, path+".compensate", "POST",
 				"name the upstream that undoes the call", us, names)

@@ -38,6 +38,9 @@ type Call struct {
 	ContentType string
 	// Critical: the operation fails when this call fails.
 	Critical bool
+	// Completion makes the call asynchronous: a 202 is followed by a wait
+	// for its completion (see CompletionCaller); nil for a plain call.
+	Completion *Completion
 	// Compensation undoes this call (a refund after a payment): the
 	// strategy sends it when the operation fails after this call
 	// succeeded. nil when nothing undoes it. Its Index is past the
@@ -110,6 +113,16 @@ type CallResult struct {
 	// Wasted: the call completed, or was cancelled, after its operation's
 	// fate was already known (a critical sibling had failed).
 	Wasted bool
+	// Accepted is the latency of the 202 Accepted of an asynchronous
+	// call (Completion set), beside Latency, which runs until its
+	// completion; 0 when no 202 came.
+	Accepted time.Duration
+	// Polls counts the status requests of a poll-mode call, retries
+	// included: they are requests to its upstream too.
+	Polls int
+	// Location is the Location header of a 202 answer, where a poll-mode
+	// call asks for its completion; empty for other answers.
+	Location string
 	// AttemptLatency holds the latency of each HTTP request the call made,
 	// from sending it to having read its answer, in the order they ended
 	// (a hedge's after the first request's), the first
@@ -165,11 +178,15 @@ const (
 	// wait_for) and cancelled the call, still in flight. It does not fail
 	// the operation.
 	FailureGivenUp
+	// FailureIncomplete: an asynchronous call was accepted (202) but its
+	// completion did not come by its deadline: a lost callback, a poll
+	// that never ends.
+	FailureIncomplete
 )
 
 // FailureNames are the names of the Failure kinds, indexed by Failure, as
 // they appear in results.
-var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected", "given_up"}
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected", "given_up", "incomplete"}
 
 // Errors of calls a strategy ended without sending them.
 var (

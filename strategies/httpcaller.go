@@ -117,7 +117,7 @@ func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResul
 // paired draw); see AttemptCaller.
 func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *Call) CallResult {
 	a := c.Attempt(ctx, seq, first, call)
-	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency}
+	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency, Location: a.Location}
 	res.AttemptLatency[0] = a.Latency
 	if a.Status == http.StatusTooManyRequests {
 		res.Got429 = 1
@@ -164,6 +164,11 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 		return res
 	}
 	res.Status = resp.StatusCode
+	if res.Status == http.StatusAccepted {
+		if v := resp.Header["Location"]; len(v) > 0 {
+			res.Location = v[0] // where an asynchronous call polls
+		}
+	}
 	if res.Status == http.StatusTooManyRequests || res.Status == http.StatusServiceUnavailable {
 		if v := resp.Header["Retry-After"]; len(v) > 0 {
 			var date string

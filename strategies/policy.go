@@ -137,6 +137,8 @@ type AttemptResult struct {
 	// RetryAfter is the wait a Retry-After header asked for, in either of
 	// its forms; 0 when there was none.
 	RetryAfter time.Duration
+	// Location is the Location header of a 202 answer; empty otherwise.
+	Location string
 }
 
 // Defaults of the zero fields of a Policy.

@@ -1,0 +1,152 @@
+package scenarios
+
+import (
+	"net"
+	"strings"
+	"time"
+
+	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/mockupstream"
+	"github.com/fanbench/fanbench/strategies"
+	"github.com/fanbench/fanbench/units"
+)
+
+// Receiver is the run's webhook receiver, which takes the completion
+// callbacks of asynchronous calls (completion: {mode: callback}). fanbench
+// starts it on loopback for each strategy; for a real upstream that must
+// call back to this machine, Listen and URL say where it listens and the
+// URL the upstream is given.
+type Receiver struct {
+	// Listen is HOST:PORT; 127.0.0.1 and a free port when empty.
+	Listen string `yaml:"listen" json:"listen,omitempty"`
+	// URL is the callback URL sent to upstreams (Fanbench-Callback): a
+	// tunnel or proxy in front of Listen; the listener's own when empty.
+	URL string `yaml:"url" json:"url,omitempty"`
+	// Signature is how events are signed.
+	Signature Signature `yaml:"signature" json:"signature,omitzero"`
+}
+
+// Signature is the webhook signature scheme: the header holding
+// "t=UNIX,v1=HEX" (HMAC-SHA256 of "UNIX.BODY" under Secret) and how old
+// a timestamp may be.
+type Signature struct {
+	// Header is Fanbench-Signature when empty.
+	Header string `yaml:"header" json:"header,omitempty"`
+	// Secret is the shared secret, usually ${ENV}; the mocks' default
+	// when empty. It is kept out of every output.
+	Secret string `yaml:"secret" json:"secret,omitempty"`
+	// Tolerance is 5m when 0.
+	Tolerance units.Duration `yaml:"tolerance" json:"tolerance,omitempty"`
+}
+
+// ReceiverOptions returns the receiver's options in force: the file's,
+// or the defaults.
+func (s *Scenario) ReceiverOptions() strategies.ReceiverOptions {
+	r := s.Receiver
+	if r == nil {
+		return strategies.ReceiverOptions{}
+	}
+	return strategies.ReceiverOptions{Listen: r.Listen, URL: r.URL, Header: r.Signature.Header,
+		Secret: r.Signature.Secret, Tolerance: r.Signature.Tolerance.D()}
+}
+
+// NeedsReceiver reports whether a call completes by callback.
+func (s *Scenario) NeedsReceiver() bool {
+	for _, c := range s.Operation.Calls {
+		if c.Completion != nil && c.Completion.Mode == strategies.CompletionCallback {
+			return true
+		}
+	}
+	return false
+}
+
+// asyncSecrets are the webhook secrets the file names.
+func (s *Scenario) asyncSecrets() []string {
+	var out []string
+	if s.Receiver != nil && s.Receiver.Signature.Secret != "" {
+		out = append(out, s.Receiver.Signature.Secret)
+	}
+	for _, u := range s.Upstreams {
+		if u.Mock != nil && u.Mock.Async != nil && u.Mock.Async.Secret != "" {
+			out = append(out, u.Mock.Async.Secret)
+		}
+	}
+	return out
+}
+
+// redactAsync hides the webhook secrets of cp, whatever their length.
+func redactAsync(cp *Scenario) {
+	if cp.Receiver != nil && cp.Receiver.Signature.Secret != "" {
+		r := *cp.Receiver
+		r.Signature.Secret = Redacted
+		cp.Receiver = &r
+	}
+	for i := range cp.Upstreams {
+		u := &cp.Upstreams[i]
+		if u.Mock != nil && u.Mock.Async != nil && u.Mock.Async.Secret != "" {
+			m, a := *u.Mock, *u.Mock.Async
+			a.Secret = Redacted
+			m.Async = &a
+			u.Mock = &m
+		}
+	}
+}
+
+// completion checks a call's completion against its upstream: a mock must
+// complete that way.
+func (c *checker) completion(call *Call, path string, us Upstreams) {
+	comp := call.Completion
+	if comp == nil {
+		return
+	}
+	for _, e := range draws.FieldErrors(comp.Validate()) {
+		c.fieldError(path+".completion", e)
+	}
+	up, ok := us.Find(call.Upstream)
+	if !ok || up.Mock == nil || comp.Mode == "" {
+		return
+	}
+	switch a := up.Mock.Async; {
+	case a == nil:
+		c.addf(path+".completion", "upstream %s answers at once: give its mock async: {mode: %s, completion: 100ms}, or leave completion out",
+			up.Name, comp.Mode)
+	case a.Mode != "" && a.Mode != comp.Mode:
+		c.addf(path+".completion.mode", "%s, but upstream %s completes by %s (its mock's async.mode); allowed: %s",
+			comp.Mode, up.Name, a.Mode, a.Mode)
+	}
+}
+
+// receiver checks the receiver's settings.
+func (c *checker) receiver(r *Receiver) {
+	if r == nil {
+		return
+	}
+	if r.Listen != "" {
+		if _, _, err := net.SplitHostPort(r.Listen); err != nil {
+			c.addf("receiver.listen", "%q is not HOST:PORT, such as listen: 127.0.0.1:9000", r.Listen)
+		}
+	}
+	if r.URL != "" {
+		c.url(r.URL, "receiver.url")
+	}
+	if h := r.Signature.Header; h != "" && strings.ContainsAny(h, " :\t\r\n") {
+		c.addf("receiver.signature.header", "%q is not a header name, such as header: Fanbench-Signature", h)
+	}
+	if r.Signature.Tolerance < 0 || (r.Signature.Tolerance > 0 && r.Signature.Tolerance.D() < time.Second) {
+		c.addf("receiver.signature.tolerance", "%v; allowed: 1s or more, such as tolerance: 5m", r.Signature.Tolerance)
+	}
+}
+
+// MockConfig is the Config an in-process mock of up runs: the file's,
+// with the receiver's secret for its callbacks when it names none of its
+// own, so that they verify. Mocks the receiver's secret when they
+// name none of their own, so that their callbacks verify.
+func (s *Scenario) MockConfig(up *Upstream) mockupstream.Config {
+	m := *up.Mock
+	if m.Async != nil && m.Async.Secret == "" && s.Receiver != nil && s.Receiver.Signature.Secret != "" {
+		a := *m.Async
+		a.Secret = s.Receiver.Signature.Secret
+		m.Async = &a
+	}
+	return m
+}

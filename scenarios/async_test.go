@@ -1,0 +1,66 @@
+package scenarios_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+// TestAsyncErrors: completion on calls and async on mocks are checked,
+// each problem at its line and column.
+func TestAsyncErrors(t *testing.T) {
+	t.Parallel()
+	head := "name: t\nupstreams:\n"
+	tail := "strategies: [fanout]\nload: {rate: 10/s, duration: 1s}\n"
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"mode mismatch",
+			head + "  a: {mock: {async: {mode: poll}}}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" + tail,
+			`t.yaml:5:44: operation.calls[0].completion.mode: callback, but upstream a completes by poll (its mock's async.mode); allowed: poll`},
+		{"mock not async",
+			head + "  a: {mock: {latency: 1ms}}\noperation:\n  calls: [{upstream: a, completion: {mode: poll}}]\n" + tail,
+			`t.yaml:5:25: operation.calls[0].completion: upstream a answers at once`},
+		{"bad backoff",
+			head + "  a: {mock: {async: {mode: poll}}}\noperation:\n  calls: [{upstream: a, completion: {mode: poll, poll: {backoff: 0.5}}}]\n" + tail,
+			`t.yaml:5:66: operation.calls[0].completion.poll.backoff: 0.5; allowed: 1 (a steady interval) to 10`},
+		{"unknown async mode",
+			head + "  a: {mock: {async: {mode: webhook}}}\noperation:\n  calls: [{upstream: a}]\n" + tail,
+			`t.yaml:3:28: upstreams.a.mock.async.mode: unknown mode "webhook"; allowed: callback, poll`},
+		{"receiver listen",
+			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {listen: nowhere}\n",
+			`t.yaml:8:20: receiver.listen: "nowhere" is not HOST:PORT`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := scenarios.Parse("t.yaml", []byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Parse(%q) error:\n got: %v\nwant: %s", tt.yaml, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestAsyncSecretRedacted: the webhook secret from the environment is
+// kept out of the scenario as recorded.
+func TestAsyncSecretRedacted(t *testing.T) {
+	t.Setenv("FB_TEST_WEBHOOK_SECRET", "whsec_do-not-print-me")
+	src := "name: t\nupstreams:\n  a: {mock: {async: {mode: callback}}}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" +
+		"strategies: [fanout]\nload: {rate: 10/s, duration: 1s}\nreceiver: {signature: {secret: \"${FB_TEST_WEBHOOK_SECRET}\"}}\n"
+	s, err := scenarios.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := s.RedactedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "do-not-print-me") || !strings.Contains(string(raw), scenarios.Redacted) {
+		t.Errorf("RedactedJSON() = %s; want the secret redacted", raw)
+	}
+	if m := s.MockConfig(&s.Upstreams[0]); m.Async.Secret != "whsec_do-not-print-me" {
+		t.Errorf("MockConfig: the mock's secret is %q, want the receiver's", m.Async.Secret)
+	}
+}
