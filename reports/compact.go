@@ -28,9 +28,15 @@ var compactColumns = []compactColumn{
 	{"ops/s", func(_ *metrics.Result, s metrics.StrategyResult, _ Judged) string { return f1(s.Throughput) }, 3},
 	{"p50\n(ms)", func(_ *metrics.Result, _ metrics.StrategyResult, j Judged) string { return measured(j, ms(j.P50)) }, 0},
 	{"p99\n(ms)", func(_ *metrics.Result, _ metrics.StrategyResult, j Judged) string { return measured(j, ms(j.P99)) }, 0},
-	{"p99.9\n(ms)", func(_ *metrics.Result, s metrics.StrategyResult, j Judged) string { return measured(j, ms(judgedLatency(s).P999)) }, 1},
-	{"errors\n(%)", func(_ *metrics.Result, _ metrics.StrategyResult, j Judged) string { return measured(j, f2(j.ErrorRate*100)) }, 0},
-	{"requests\nper op", func(_ *metrics.Result, _ metrics.StrategyResult, j Judged) string { return measured(j, f2(j.RequestsPerOp)) }, 2},
+	{"p99.9\n(ms)", func(_ *metrics.Result, s metrics.StrategyResult, j Judged) string {
+		return measured(j, ms(judgedLatency(s).P999))
+	}, 1},
+	{"errors\n(%)", func(_ *metrics.Result, _ metrics.StrategyResult, j Judged) string {
+		return measured(j, f2(j.ErrorRate*100))
+	}, 0},
+	{"requests\nper op", func(_ *metrics.Result, _ metrics.StrategyResult, j Judged) string {
+		return measured(j, f2(j.RequestsPerOp))
+	}, 2},
 	{"speed-up\n(p50)", func(r *metrics.Result, s metrics.StrategyResult, _ Judged) string {
 		v, ok := speedUp(r, s)
 		return orDash(v, ok, times)
