@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fanbench/fanbench/internal/strictyaml"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 // This file keeps secrets out of what fanbench writes: the scenario stored
@@ -48,7 +49,7 @@ func (s *Scenario) Secrets() []string {
 	if s == nil {
 		return nil
 	}
-	return secretsOf(s.envSecrets, s.Upstreams, s.Operation.Calls)
+	return secretsOf(s.envSecrets, s.Upstreams, s.Operation.Calls, s.Strategies)
 }
 
 // Redact returns text with every occurrence of a secret replaced by
@@ -104,6 +105,12 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 			c.Compensate = &comp
 		}
 	}
+	cp.Strategies = slices.Clone(s.Strategies)
+	for i := range cp.Strategies {
+		if so, ok := cp.Strategies[i].Options.(strategies.SecretOptions); ok {
+			cp.Strategies[i].Options = so.Redacted() // a broker's URL password and token
+		}
+	}
 	raw, err := json.Marshal(&cp)
 	if err != nil {
 		return nil, err
@@ -112,8 +119,9 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 }
 
 // secretsOf gathers the secrets of a file: the values it took from the
-// environment, those of its secret headers and its URL passwords.
-func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
+// environment, those of its secret headers, its URL passwords and the
+// credentials in strategies' options (a broker's).
+func secretsOf(fromEnv []string, ups Upstreams, calls []Call, strats []Strategy) []string {
 	out := slices.Clone(fromEnv)
 	header := func(h map[string]string) {
 		for name, value := range h {
@@ -138,6 +146,11 @@ func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
 		header(c.Headers)
 		if c.Compensate != nil {
 			header(c.Compensate.Headers)
+		}
+	}
+	for _, st := range strats {
+		if so, ok := st.Options.(strategies.SecretOptions); ok {
+			out = append(out, so.Secrets()...)
 		}
 	}
 	out = slices.DeleteFunc(out, func(v string) bool { return utf8.RuneCountInString(v) < strictyaml.MinSecretLen })
