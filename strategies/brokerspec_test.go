@@ -143,8 +143,12 @@ func TestBrokerRegistry(t *testing.T) {
 		t.Errorf("CheckBroker(in-process) = %v", err)
 	}
 	for name, f := range map[string]func(){
-		"undeclared": func() { RegisterBroker(BrokerDefinition{Kind: "kafka", New: func(context.Context, BrokerSpec, BrokerRun) (Broker, error) { return nil, nil }}) },
-		"twice":      func() { RegisterBroker(BrokerDefinition{Kind: BrokerInProc, New: func(context.Context, BrokerSpec, BrokerRun) (Broker, error) { return nil, nil }}) },
+		"undeclared": func() {
+			RegisterBroker(BrokerDefinition{Kind: "kafka", New: func(context.Context, BrokerSpec, BrokerRun) (Broker, error) { return nil, nil }})
+		},
+		"twice": func() {
+			RegisterBroker(BrokerDefinition{Kind: BrokerInProc, New: func(context.Context, BrokerSpec, BrokerRun) (Broker, error) { return nil, nil }})
+		},
 	} {
 		func() {
 			defer func() {
