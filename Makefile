@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale fuzz demo baseline docs clean
+.PHONY: all build test vet staticcheck unit bench bench-capacity bench-memory bench-scale bench-jetstream fuzz demo baseline docs clean
 
 all: build
 
@@ -44,6 +44,13 @@ bench-memory: build
 ## bench-scale: 5,000 operations in flight (2,500/s of 2 s) for 10 s, no drops
 bench-scale: build
 	$(GO) run ./internal/speedcheck scale --fanbench bin/fanbench $(SPEEDFLAGS)
+
+## bench-jetstream: fanbench's JetStream broker (BenchmarkPublish) against nats bench js pub
+## (natscli, pinned in go.mod) on one nats-server process on loopback: sync and async, memory
+## and file, interleaved, 3 rounds; prints the medians and their ratio (target >= 0.8), ~1 minute
+## after the builds (nats-server and nats take about a minute each without a build cache)
+bench-jetstream:
+	$(GO) run ./internal/speedcheck jetstream --rounds 3 $(SPEEDFLAGS)
 
 ## fuzz: a short run ($(FUZZTIME)) of every fuzz target
 fuzz:

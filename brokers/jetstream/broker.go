@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,9 @@ type tuning struct {
 var defaultTuning = tuning{publishTimeout: 2 * time.Second, publishGiveUp: 30 * time.Second,
 	fetchWait: 5 * time.Second, pollEvery: 100 * time.Millisecond, requestTimeout: 2 * time.Second}
 
+// asyncPublishers is how many JetStream contexts publish asynchronously.
+const asyncPublishers = 4
+
 // Broker is a strategies.Broker on a JetStream work-queue stream. Safe for
 // concurrent use; see the package documentation for what it does.
 type Broker struct {
@@ -48,13 +52,16 @@ type Broker struct {
 	cpu    *cpuWatch // nil for an external server
 	nc     *nats.Conn
 	js     jetstream.JetStream
+	async  [asyncPublishers]jetstream.JetStream // publish: async
 	stream jetstream.Stream
 	cons   jetstream.Consumer
 	adv    *nats.Subscription
 	table  *table
-	dead   deadQueue
-	acks   ackHists
-	began  time.Time
+	// waiters recycles the async publishers' waiters.
+	waiters sync.Pool
+	dead    deadQueue
+	acks    ackHists
+	began   time.Time
 
 	// bg is the context of the broker's own requests (dead letters, the
 	// stream's samples); cancelled by Close.
@@ -156,10 +163,23 @@ func (b *Broker) open(ctx context.Context) error {
 	if b.emb != nil {
 		b.version = b.emb.version()
 	}
-	b.js, err = jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(b.spec.MaxPending),
-		jetstream.WithPublishAsyncTimeout(b.tune.publishTimeout))
+	b.js, err = jetstream.New(nc)
 	if err != nil {
 		return fmt.Errorf("jetstream broker: %w", err)
+	}
+	if b.spec.Publish == strategies.PublishAsync {
+		// Async publishers share a lock per JetStream context, which a
+		// hundred publishers waiting on their acks contend for: a few
+		// contexts, each with its share of max_pending, spread them.
+		for i := range asyncPublishers {
+			js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(max(b.spec.MaxPending/asyncPublishers, 1)),
+				jetstream.WithPublishAsyncTimeout(b.tune.publishTimeout),
+				jetstream.WithPublishAsyncAckHandler(b.onAsyncAck), jetstream.WithPublishAsyncErrHandler(b.onAsyncErr))
+			if err != nil {
+				return fmt.Errorf("jetstream broker: %w", err)
+			}
+			b.async[i] = js
+		}
 	}
 	storage := jetstream.FileStorage
 	if b.spec.Storage == strategies.StorageMemory {
@@ -226,7 +246,13 @@ func check(ctx context.Context, spec strategies.BrokerSpec) error {
 // so that the server deduplicates retried publishes of one run and never
 // mistakes a call of a later run (in a kept stream) for one it holds.
 func (b *Broker) msgID(m strategies.Message) string {
-	return b.run.RunID + "/" + strategies.IdempotencyKey(m.Seq, m.Call)
+	var buf [96]byte
+	id := append(buf[:0], b.run.RunID...)
+	id = append(id, "/fb-"...) // strategies.IdempotencyKey's form, in one allocation
+	id = strconv.AppendUint(id, m.Seq, 10)
+	id = append(id, '-')
+	id = strconv.AppendInt(id, int64(m.Call), 10)
+	return string(id)
 }
 
 // Publish returns once the stream's PubAck says it holds m; see
@@ -248,7 +274,7 @@ func (b *Broker) Publish(ctx context.Context, m strategies.Message) error {
 	began := time.Now()
 	wait := time.Millisecond
 	for {
-		ack, err := b.publishOnce(ctx, &nats.Msg{Subject: b.names.subject, Data: data, Header: header})
+		ack, err := b.publishOnce(ctx, &nats.Msg{Subject: b.names.subject, Data: data, Header: header}, k)
 		if err == nil {
 			if ack.Duplicate {
 				b.serverDups.Add(1)
@@ -292,23 +318,61 @@ func (b *Broker) Publish(ctx context.Context, m strategies.Message) error {
 }
 
 // publishOnce makes one attempt, sync or async as the spec says.
-func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg) (*jetstream.PubAck, error) {
-	actx, cancel := context.WithTimeout(ctx, b.tune.publishTimeout)
-	defer cancel()
+func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg, k key) (*jetstream.PubAck, error) {
 	if b.spec.Publish != strategies.PublishAsync {
+		actx, cancel := context.WithTimeout(ctx, b.tune.publishTimeout)
+		defer cancel()
 		return b.js.PublishMsg(actx, msg)
 	}
-	fut, err := b.js.PublishMsgAsync(msg)
-	if err != nil {
+	// The outcome comes through the publishers' ack and error handlers
+	// (onAsyncAck, onAsyncErr), which find the waiter in the table: no
+	// future's channels, and no timer of our own (the async publisher
+	// times an unanswered publish out itself, WithPublishAsyncTimeout).
+	w, _ := b.waiters.Get().(*pubWaiter)
+	if w == nil {
+		w = &pubWaiter{done: make(chan pubOutcome, 1)}
+	}
+	b.table.setWaiter(k, w)
+	if _, err := b.async[k.seq%asyncPublishers].PublishMsgAsync(msg); err != nil {
+		b.release(k, w)
 		return nil, err
 	}
 	select {
-	case ack := <-fut.Ok():
-		return ack, nil
-	case err := <-fut.Err():
-		return nil, err
-	case <-actx.Done():
-		return nil, actx.Err()
+	case out := <-w.done:
+		b.waiters.Put(w)
+		return out.ack, out.err
+	case <-ctx.Done():
+		b.release(k, w)
+		return nil, ctx.Err()
+	}
+}
+
+// release takes w back from k's message when the publisher stops waiting
+// before the outcome came: if the handler took it first, its outcome is
+// on its way, and read.
+func (b *Broker) release(k key, w *pubWaiter) {
+	if b.table.takeWaiter(k) == nil {
+		<-w.done
+	}
+	b.waiters.Put(w)
+}
+
+// onAsyncAck and onAsyncErr hand an async publish's outcome to its waiter.
+func (b *Broker) onAsyncAck(_ jetstream.JetStream, msg *nats.Msg, ack *jetstream.PubAck) {
+	b.settle(msg, pubOutcome{ack: ack})
+}
+
+func (b *Broker) onAsyncErr(_ jetstream.JetStream, msg *nats.Msg, err error) {
+	b.settle(msg, pubOutcome{err: err})
+}
+
+func (b *Broker) settle(msg *nats.Msg, out pubOutcome) {
+	seq, call, _, err := parseBody(msg.Data)
+	if err != nil {
+		return
+	}
+	if w := b.table.takeWaiter(key{seq: seq, call: call}); w != nil {
+		w.done <- out // buffered, and only the taker sends
 	}
 }
 

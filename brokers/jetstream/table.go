@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/fanbench/fanbench/strategies"
 )
 
@@ -21,6 +23,52 @@ func keyOf(m strategies.Message) key { return key{seq: m.Seq, call: m.Call} }
 type entry struct {
 	m       strategies.Message
 	claimed bool
+	// wait, while an async publish of the message awaits its ack, is
+	// where the ack handler sends the outcome.
+	wait *pubWaiter
+}
+
+// pubWaiter carries an async publish's outcome from the client's ack
+// handler to the publisher; recycled, so a publish allocates none.
+type pubWaiter struct {
+	done chan pubOutcome // buffered 1
+}
+
+type pubOutcome struct {
+	ack *jetstream.PubAck
+	err error
+}
+
+// setWaiter makes w the waiter of k's message; false when none is in
+// flight.
+func (t *table) setWaiter(k key, w *pubWaiter) bool {
+	s := &t.shards[t.shard(k)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[k]
+	if !ok {
+		return false
+	}
+	e.wait = w
+	s.m[k] = e
+	return true
+}
+
+// takeWaiter removes and returns the waiter of k's message: whoever takes
+// it (the ack handler, or a publisher giving up) is the only one to use
+// it.
+func (t *table) takeWaiter(k key) *pubWaiter {
+	s := &t.shards[t.shard(k)]
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[k]
+	if !ok || e.wait == nil {
+		return nil
+	}
+	w := e.wait
+	e.wait = nil
+	s.m[k] = e
+	return w
 }
 
 // tableShards spreads the table's lock: publishers and consumers of
