@@ -73,6 +73,15 @@ func (k *sink) Redelivery() { k.redeliveries++ }
 // caused are counted in the ledgers, no more than the redeliveries.
 func TestKillsAndRestartLoseNothing(t *testing.T) {
 	t.Parallel()
+	for _, mode := range []strategies.PublishMode{strategies.PublishSync, strategies.PublishAsync} {
+		t.Run(string(mode), func(t *testing.T) {
+			t.Parallel()
+			killsAndRestart(t, mode)
+		})
+	}
+}
+
+func killsAndRestart(t *testing.T, mode strategies.PublishMode) {
 	const (
 		ops       = 300
 		wantKills = 300
@@ -97,7 +106,7 @@ func TestKillsAndRestartLoseNothing(t *testing.T) {
 	defer hc.Close()
 
 	b, err := newBroker(t.Context(), jsSpec(func(s *strategies.BrokerSpec) {
-		s.Storage, s.AckWait = strategies.StorageFile, units.Duration(100*time.Millisecond)
+		s.Storage, s.AckWait, s.Publish = strategies.StorageFile, units.Duration(100*time.Millisecond), mode
 	}), strategies.BrokerRun{Scenario: "chaos", Strategy: "queued", RunID: "r1", Capacity: 64}, testTuning)
 	if err != nil {
 		t.Fatal(err)
