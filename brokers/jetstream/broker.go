@@ -57,10 +57,8 @@ type Broker struct {
 	cons   jetstream.Consumer
 	adv    *nats.Subscription
 	table  *table
-	// waiters recycles the async publishers' waiters; sends feeds the
-	// async sender.
+	// waiters recycles the async publishers' waiters.
 	waiters sync.Pool
-	sends   chan asyncSend
 	dead    deadQueue
 	acks    ackHists
 	began   time.Time
@@ -115,10 +113,6 @@ func newBroker(ctx context.Context, spec strategies.BrokerSpec, run strategies.B
 	b.began = time.Now()
 	b.sample()
 	b.wg.Go(b.poll)
-	if spec.Publish == strategies.PublishAsync {
-		b.sends = make(chan asyncSend, spec.MaxPending)
-		b.wg.Go(b.sendAsync)
-	}
 	return b, nil
 }
 
@@ -339,14 +333,9 @@ func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg, k key) (*jetstr
 		w = &pubWaiter{done: make(chan pubOutcome, 1)}
 	}
 	b.table.setWaiter(k, w)
-	select {
-	case b.sends <- asyncSend{msg: msg, k: k}:
-	case <-ctx.Done():
+	if _, err := b.async[k.seq%asyncPublishers].PublishMsgAsync(msg); err != nil {
 		b.release(k, w)
-		return nil, ctx.Err()
-	case <-b.closed:
-		b.release(k, w)
-		return nil, strategies.ErrBrokerClosed
+		return nil, err
 	}
 	select {
 	case out := <-w.done:
@@ -355,38 +344,6 @@ func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg, k key) (*jetstr
 	case <-ctx.Done():
 		b.release(k, w)
 		return nil, ctx.Err()
-	}
-}
-
-// asyncSend is an async publish handed to the sender.
-type asyncSend struct {
-	msg *nats.Msg
-	k   key
-}
-
-// sendAsync is the one goroutine that makes the async publishes: the
-// publishers of many operations hand their messages over, and it writes
-// them back to back, so that the client's buffer goes out in a few large
-// writes rather than one small write per publisher (what nats bench's
-// single publisher gets by itself). A publish the client refuses at once
-// is settled with its error.
-func (b *Broker) sendAsync() {
-	for {
-		select {
-		case s := <-b.sends:
-			if _, err := b.async[s.k.seq%asyncPublishers].PublishMsgAsync(s.msg); err != nil {
-				b.settle(s.msg, pubOutcome{err: err})
-			}
-		case <-b.bg.Done():
-			for { // settle what is left, so no publisher waits forever
-				select {
-				case s := <-b.sends:
-					b.settle(s.msg, pubOutcome{err: strategies.ErrBrokerClosed})
-				default:
-					return
-				}
-			}
-		}
 	}
 }
 
@@ -598,8 +555,13 @@ func (b *Broker) Report() (*metrics.BrokerResult, *metrics.Histogram) {
 	}
 	if b.emb == nil {
 		r.Server = strategies.RedactURLs(b.spec.URL)
-	} else if b.spec.Keep {
-		r.StoreDir = b.emb.storeDir
+	} else {
+		if u := b.emb.url(); u != "" {
+			r.Server = "embedded, listening on " + u
+		}
+		if b.spec.Keep {
+			r.StoreDir = b.emb.storeDir
+		}
 	}
 	h := b.acks.merged()
 	r.PublishAck = h.Summary()

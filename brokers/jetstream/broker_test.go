@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -309,4 +310,28 @@ func TestCheckUnreachable(t *testing.T) {
 			t.Errorf("%s of an unreachable server = %v; want an error naming nats://fanbench:xxxxx@%s", name, err, addr)
 		}
 	}
+}
+
+// listen: the embedded server takes a loopback port that other clients
+// reach while it runs; keep: its store stays on disk, named in the report.
+func TestEmbeddedListenAndKeep(t *testing.T) {
+	t.Parallel()
+	b := startBroker(t, jsSpec(func(s *strategies.BrokerSpec) {
+		s.Listen, s.Storage, s.Keep = "127.0.0.1:0", strategies.StorageFile, true
+	}), 10, false)
+	url := b.emb.url()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatalf("connecting to the embedded server at %q: %v", url, err)
+	}
+	nc.Close()
+	_ = b.Close()
+	r, _ := b.Report()
+	if r.Server != "embedded, listening on "+url || r.StoreDir == "" || !r.Kept {
+		t.Errorf("Report = server %q, store %q, kept %v; want the URL and the kept store", r.Server, r.StoreDir, r.Kept)
+	}
+	if _, err := os.Stat(r.StoreDir); err != nil {
+		t.Errorf("the kept store %s: %v", r.StoreDir, err)
+	}
+	_ = os.RemoveAll(r.StoreDir)
 }
