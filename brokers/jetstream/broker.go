@@ -344,6 +344,9 @@ func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg, k key) (*jetstr
 	case <-ctx.Done():
 		b.release(k, w)
 		return nil, ctx.Err()
+	case <-b.closed: // the client drops the acks awaited when it closes
+		b.release(k, w)
+		return nil, strategies.ErrBrokerClosed
 	}
 }
 
@@ -352,7 +355,13 @@ func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg, k key) (*jetstr
 // on its way, and read.
 func (b *Broker) release(k key, w *pubWaiter) {
 	if b.table.takeWaiter(k) == nil {
-		<-w.done
+		select {
+		case <-w.done:
+		default:
+			// Taken by the ack handler, whose outcome is still on its
+			// way: not reused.
+			return
+		}
 	}
 	b.waiters.Put(w)
 }
