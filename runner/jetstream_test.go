@@ -13,8 +13,11 @@ import (
 // The same queued scenario on the in-process broker and on JetStream
 // (embedded, memory and file storage) delivers the same calls with the
 // same outcomes; JetStream's result adds the broker's own view.
+//
+// Not parallel: two embedded servers' work (and the CPU profile that
+// measures them) would crowd this package's timing tests, which run in
+// parallel once the serial tests are done.
 func TestQueuedOnJetStream(t *testing.T) {
-	t.Parallel()
 	sc := parseScenario(t, `name: q-js
 seed: 9
 upstreams:
