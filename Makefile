@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide fuzz demo baseline docs clean
+.PHONY: all build test vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide bench-jetstream fuzz demo baseline docs clean
 
 all: build
 
@@ -54,6 +54,13 @@ bench-scale: build
 ## prints the harness overhead p99 (target <= 5 ms), ~15 s
 bench-wide: build
 	$(GO) run ./internal/speedcheck wide --fanbench bin/fanbench $(SPEEDFLAGS)
+
+## bench-jetstream: fanbench's JetStream broker (BenchmarkPublish) against nats bench js pub
+## (natscli, pinned in go.mod) on one nats-server process on loopback: sync and async, memory
+## and file, interleaved, 3 rounds; prints the medians and their ratio (target >= 0.8), ~1 minute
+## after the builds (nats-server and nats take about a minute each without a build cache)
+bench-jetstream:
+	$(GO) run ./internal/speedcheck jetstream --rounds 3 $(SPEEDFLAGS)
 
 ## fuzz: a short run ($(FUZZTIME)) of every fuzz target
 fuzz:

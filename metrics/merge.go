@@ -194,6 +194,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	m.Queue = mergeQueue(a.Queue, b.Queue)
 	if m.Queue != nil {
 		m.Queue.DeliveryLatency, _ = summary("delivery_latency")
+		if m.Queue.Broker != nil {
+			m.Queue.Broker.PublishAck, _ = summary("publish_ack")
+		}
 	}
 	return m, nil
 }
@@ -301,5 +304,41 @@ func mergeQueue(a, b *QueueResult) *QueueResult {
 	q.Duplicates += b.Duplicates
 	q.DrainS = max(a.DrainS, b.DrainS)
 	q.MaxBacklog = max(a.MaxBacklog, b.MaxBacklog)
+	q.DeadLettered += b.DeadLettered
+	q.Broker = mergeBroker(a.Broker, b.Broker)
 	return &q
+}
+
+// mergeBroker adds b's counts to a's; the settings are a's, the sampled
+// series dropped (their times differ), the peaks the larger.
+func mergeBroker(a, b *BrokerResult) *BrokerResult {
+	if a == nil || b == nil {
+		if a != nil {
+			return a
+		}
+		return b
+	}
+	m := *a
+	m.StreamBacklog = nil
+	m.Published += b.Published
+	m.PublishRetries += b.PublishRetries
+	m.PublishErrors += b.PublishErrors
+	m.ServerDuplicates += b.ServerDuplicates
+	m.Redelivered += b.Redelivered
+	m.AlreadyAcked += b.AlreadyAcked
+	m.Stale += b.Stale
+	m.StreamRemaining += b.StreamRemaining
+	m.MaxStreamBacklog = max(a.MaxStreamBacklog, b.MaxStreamBacklog)
+	m.PeakStreamBytes = max(a.PeakStreamBytes, b.PeakStreamBytes)
+	m.Restarts += b.Restarts
+	addSeconds := func(x, y *float64) *float64 {
+		if x == nil || y == nil {
+			return nil // unknown on one side: unknown in all
+		}
+		v := *x + *y
+		return &v
+	}
+	m.CPUSeconds = addSeconds(a.CPUSeconds, b.CPUSeconds)
+	m.ClientCPUSeconds = addSeconds(a.ClientCPUSeconds, b.ClientCPUSeconds)
+	return &m
 }

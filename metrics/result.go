@@ -317,6 +317,88 @@ type QueueResult struct {
 	DrainS     float64  `json:"drain_s"`
 	MaxBacklog int      `json:"max_backlog"`
 	Backlog    []Sample `json:"backlog,omitempty"`
+	// DeadLettered counts calls whose message the broker gave up on
+	// (delivered max_deliver times, never acknowledged): failed as
+	// dead_letter, never made again. The in-process broker has none.
+	DeadLettered uint64 `json:"dead_lettered,omitempty"`
+	// Broker is what a real broker (NATS JetStream) reported of itself;
+	// absent for the in-process broker.
+	Broker *BrokerResult `json:"broker,omitempty"`
+}
+
+// BrokerResult is what a real broker saw of a queued strategy's run: its
+// settings, its publish acknowledgements, its redeliveries and
+// duplicates, its stream over time and, when it ran in the process, its
+// own CPU time.
+type BrokerResult struct {
+	// Kind is the broker ("jetstream"); Server "embedded" or the external
+	// server's URL without credentials, Version the server's version.
+	Kind    string `json:"kind"`
+	Server  string `json:"server"`
+	Version string `json:"version,omitempty"`
+	// Storage is "file" or "memory"; Sync, for file storage, "always"
+	// (every write flushed before its ack) or "interval" (the server's
+	// periodic flush, every 2 minutes by default).
+	Storage  string `json:"storage"`
+	Sync     string `json:"sync,omitempty"`
+	Replicas int    `json:"replicas"`
+	// Publish is "sync" or "async"; MaxPending bounds async publishes
+	// awaiting their ack.
+	Publish    string `json:"publish"`
+	MaxPending int    `json:"max_pending,omitempty"`
+	// AckWaitMS, MaxDeliver (0: no limit) and MaxAckPending are the
+	// consumer's settings.
+	AckWaitMS     float64 `json:"ack_wait_ms"`
+	MaxDeliver    int     `json:"max_deliver"`
+	MaxAckPending int     `json:"max_ack_pending"`
+	// Stream and Consumer are the names used; Kept says they were left
+	// on the server (keep: true), StoreDir where an embedded server's
+	// kept store is.
+	Stream   string `json:"stream"`
+	Consumer string `json:"consumer"`
+	Kept     bool   `json:"kept,omitempty"`
+	StoreDir string `json:"store_dir,omitempty"`
+	// Published counts the messages the stream acknowledged, one per
+	// call enqueued; PublishAck is the latency from a publish to its
+	// PubAck (histogram "publish_ack"); PublishRetries counts publishes
+	// sent again after no answer, and PublishErrors those that failed
+	// for good (their calls were refused).
+	Published      uint64  `json:"published"`
+	PublishAck     Summary `json:"publish_ack"`
+	PublishRetries uint64  `json:"publish_retries"`
+	PublishErrors  uint64  `json:"publish_errors"`
+	// ServerDuplicates counts publishes the server recognised by their
+	// Nats-Msg-Id (the idempotency key) as a message it already held, and
+	// did not store again: retried publishes made safe.
+	ServerDuplicates uint64 `json:"server_duplicates"`
+	// Redelivered counts deliveries the server marked as not the first
+	// (after an ack wait, or a restart); AlreadyAcked those of them thrown
+	// away because another delivery of the message had been acknowledged
+	// first (a consumer slower than the ack wait: the upstream got the
+	// call twice); Stale those of messages already acknowledged, whose
+	// acknowledgement the server had not recorded, dropped unsent.
+	Redelivered  uint64 `json:"redelivered"`
+	AlreadyAcked uint64 `json:"already_acked"`
+	Stale        uint64 `json:"stale"`
+	// StreamBacklog is the stream's message count, sampled while the
+	// strategy ran and drained, MaxStreamBacklog its largest sample and
+	// StreamRemaining the count at the end: messages the server still
+	// held (the undelivered ones).
+	StreamBacklog    []Sample `json:"stream_backlog,omitempty"`
+	MaxStreamBacklog int      `json:"max_stream_backlog"`
+	StreamRemaining  uint64   `json:"stream_remaining"`
+	// PeakStreamBytes is the stream's largest size sampled, in bytes: in
+	// memory with memory storage.
+	PeakStreamBytes uint64 `json:"peak_stream_bytes"`
+	// CPUSeconds is the CPU time of the embedded server's goroutines and
+	// ClientCPUSeconds that of the NATS client's, from a CPU profile of
+	// the run (labelled goroutines); absent for an external server, or
+	// when another CPU profile was running.
+	CPUSeconds       *float64 `json:"cpu_s,omitempty"`
+	ClientCPUSeconds *float64 `json:"client_cpu_s,omitempty"`
+	// Restarts counts restarts of the embedded server during the run (a
+	// test's or a chaos experiment's).
+	Restarts int `json:"restarts,omitempty"`
 }
 
 // Sample is a gauge read at AtS seconds after the strategy started.

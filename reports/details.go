@@ -90,6 +90,34 @@ func details(s metrics.StrategyResult) []string {
 			q.Acked, q.Delivered, o.OK, o.Partial, o.Failed, q.Undelivered))
 		d = append(d, fmt.Sprintf("redeliveries %d, duplicates seen upstream %d", q.Redeliveries, q.Duplicates))
 		d = append(d, fmt.Sprintf("max backlog %d, drain %s s", q.MaxBacklog, f1(q.DrainS)))
+		d = append(d, brokerDetails(q)...)
+	}
+	return d
+}
+
+// brokerDetails are a real broker's own lines: how its publishes were
+// acknowledged, what it delivered again, and what it cost.
+func brokerDetails(q *metrics.QueueResult) []string {
+	b := q.Broker
+	if b == nil {
+		return nil
+	}
+	storage := b.Storage
+	if b.Sync != "" {
+		storage += ", sync " + b.Sync
+	}
+	d := []string{
+		fmt.Sprintf("%s %s (%s %s): publish ack p50 %s ms, p99 %s ms; published %d, retried %d, server duplicates %d",
+			b.Kind, storage, b.Server, b.Version, ms(b.PublishAck.P50), ms(b.PublishAck.P99), b.Published, b.PublishRetries, b.ServerDuplicates),
+		fmt.Sprintf("redelivered by the server %d, already acked %d, dead-lettered %d; stream max %d messages, %d left",
+			b.Redelivered, b.AlreadyAcked, q.DeadLettered, b.MaxStreamBacklog, b.StreamRemaining),
+	}
+	if b.CPUSeconds != nil {
+		client := ""
+		if b.ClientCPUSeconds != nil {
+			client = fmt.Sprintf(" (its client %s s)", f2(*b.ClientCPUSeconds))
+		}
+		d = append(d, fmt.Sprintf("broker CPU %s s%s", f2(*b.CPUSeconds), client))
 	}
 	return d
 }

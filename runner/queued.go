@@ -96,14 +96,42 @@ func (b *background) result(merged *metrics.Recorder, sr *metrics.StrategyResult
 		q.Duplicates += srv.Ledger().Snapshot().DuplicateRequests
 	}
 	sr.Queue = q
+	if sr.Histograms == nil {
+		sr.Histograms = map[string]string{}
+	}
 	enc, err := merged.Delivery.Encode()
 	if err != nil {
 		return err
 	}
-	if sr.Histograms == nil {
-		sr.Histograms = map[string]string{}
-	}
 	sr.Histograms["delivery_latency"] = enc
+	return b.brokerResult(q, sr.Histograms)
+}
+
+// brokerReport is a real broker (JetStream) that reports on itself after
+// it is closed: its settings and counts, and its publish-ack latencies.
+type brokerReport interface {
+	Report() (*metrics.BrokerResult, *metrics.Histogram)
+	DeadLettered() uint64
+}
+
+// brokerResult fills q.Broker and the "publish_ack" histogram when the
+// strategy's broker reports on itself; the in-process one does not.
+func (b *background) brokerResult(q *metrics.QueueResult, hists map[string]string) error {
+	holder, ok := b.strat.(interface{ Broker() strategies.Broker })
+	if !ok {
+		return nil
+	}
+	rep, ok := holder.Broker().(brokerReport)
+	if !ok {
+		return nil
+	}
+	br, h := rep.Report()
+	q.Broker, q.DeadLettered = br, rep.DeadLettered()
+	enc, err := h.Encode()
+	if err != nil {
+		return err
+	}
+	hists["publish_ack"] = enc
 	return nil
 }
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"runtime"
@@ -9,6 +10,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	// The JetStream broker registers itself with strategies: a scenario
+	// that loads with broker: {kind: jetstream} runs through Run without
+	// the caller knowing to import it. The runner is the one package that
+	// starts brokers, so it is the one that links them in.
+	_ "github.com/fanbench/fanbench/brokers/jetstream"
 	"github.com/fanbench/fanbench/loadgen"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
@@ -66,6 +72,9 @@ func run(ctx context.Context, sc *scenarios.Scenario, o Options) (*metrics.Resul
 		Scenario:    scenarioJSON,
 		Environment: metrics.CurrentEnvironment(o.Version),
 		StartedAt:   time.Now().UTC().Truncate(time.Millisecond),
+	}
+	if err := checkStrategies(ctx, sc); err != nil {
+		return nil, err
 	}
 	began := time.Now()
 	rounds := max(sc.Load.Repeats, 1)
@@ -138,6 +147,29 @@ func lateWarnings(ss []metrics.StrategyResult) []string {
 	return nil
 }
 
+// checkStrategies makes sure, before any load, that what the strategies
+// need outside the process answers (an external broker): a run that
+// cannot finish fails before it starts.
+func checkStrategies(ctx context.Context, sc *scenarios.Scenario) error {
+	for _, spec := range sc.Strategies {
+		c, ok := spec.OptionsOrDefaults().(strategies.Checker)
+		if !ok {
+			continue
+		}
+		if err := c.Check(ctx); err != nil {
+			return fmt.Errorf("strategy %s: %w", spec.Title(), err)
+		}
+	}
+	return nil
+}
+
+// newRunID returns a token unique to one strategy's run, from which a
+// broker names its stream: sweeps, repeats and concurrent runs on one
+// external server never share one.
+func newRunID() string {
+	return strings.ToLower(rand.Text()[:10])
+}
+
 // warnings says what makes a strategy's figures doubtful (the generator's
 // lateness is judged over the whole run: lateWarnings).
 func warnings(sr metrics.StrategyResult) []string {
@@ -182,7 +214,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	defer async.close()
 	caller = async.caller(sc, caller)
 	opts := spec.OptionsOrDefaults()
-	strat, err := strategies.New(spec.Name, opts, caller, strategies.Env{Policies: sc.PoliciesByIndex()})
+	strat, err := strategies.New(spec.Name, opts, caller, strategies.Env{Policies: sc.PoliciesByIndex(),
+		Context: ctx, Scenario: sc.Name, Label: spec.Title(), RunID: newRunID()})
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/fanbench/fanbench/internal/strictyaml"
+	"github.com/fanbench/fanbench/strategies"
 )
 
 // This file keeps secrets out of what fanbench writes: the scenario stored
@@ -51,7 +52,7 @@ func (s *Scenario) Secrets() []string {
 	if s == nil {
 		return nil
 	}
-	return secretsOf(append(slices.Clone(s.envSecrets), s.asyncSecrets()...), s.Upstreams, s.Operation.Calls)
+	return secretsOf(append(slices.Clone(s.envSecrets), s.asyncSecrets()...), s.Upstreams, s.Operation.Calls, s.Strategies)
 }
 
 // Redact returns text with every occurrence of a secret replaced by
@@ -111,6 +112,12 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 		}
 	}
 	redactAsync(&cp)
+	cp.Strategies = slices.Clone(s.Strategies)
+	for i := range cp.Strategies {
+		if so, ok := cp.Strategies[i].Options.(strategies.SecretOptions); ok {
+			cp.Strategies[i].Options = so.Redacted() // a broker's URL password and token
+		}
+	}
 	raw, err := json.Marshal(&cp)
 	if err != nil {
 		return nil, err
@@ -126,8 +133,9 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 }
 
 // secretsOf gathers the secrets of a file: the values it took from the
-// environment, those of its secret headers and its URL passwords.
-func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
+// environment, those of its secret headers, its URL passwords and the
+// credentials in strategies' options (a broker's).
+func secretsOf(fromEnv []string, ups Upstreams, calls []Call, strats []Strategy) []string {
 	out := slices.Clone(fromEnv)
 	for _, v := range fromEnv {
 		// A duration is stored as Go writes it: 0.2s from the environment
@@ -159,6 +167,11 @@ func secretsOf(fromEnv []string, ups Upstreams, calls []Call) []string {
 		header(c.Headers)
 		if c.Compensate != nil {
 			header(c.Compensate.Headers)
+		}
+	}
+	for _, st := range strats {
+		if so, ok := st.Options.(strategies.SecretOptions); ok {
+			out = append(out, so.Secrets()...)
 		}
 	}
 	out = slices.DeleteFunc(out, func(v string) bool { return utf8.RuneCountInString(v) < strictyaml.MinSecretLen })

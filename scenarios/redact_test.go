@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fanbench/fanbench/strategies"
 )
 
 func TestIsSecretHeader(t *testing.T) {
@@ -226,5 +228,48 @@ func TestRedactError(t *testing.T) {
 	}
 	if s.RedactError(nil) != nil {
 		t.Error("RedactError(nil) != nil")
+	}
+}
+
+// A queued strategy's broker credentials, written in the file or taken
+// from the environment, never reach a result: the URL's password is
+// masked, the token replaced, and both are among the secrets redacted
+// from messages.
+func TestRedactedJSONBrokerCredentials(t *testing.T) {
+	t.Parallel()
+	src := `name: q
+upstreams: {a: {mock: {latency: 1ms}}}
+operation: {calls: [{upstream: a}]}
+strategies:
+  - {name: queued, label: ext, broker: {kind: jetstream, url: "nats://fanbench:literal-pw-1@127.0.0.1:4222", token: "${NATS_TOKEN}"}}
+  - {name: queued, label: tok, broker: {kind: jetstream, url: "nats://bare-token-99@127.0.0.1:4222"}}
+  - queued
+load: {rate: 1/s, duration: 1s}
+`
+	s, err := Parse("q.yaml", []byte(src), WithEnv(func(string) (string, bool) { return "env-token-42", true }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RedactedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(got)
+	for _, secret := range []string{"literal-pw-1", "env-token-42", "bare-token-99"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("RedactedJSON holds the secret %s:\n%s", secret, text)
+		}
+		if red := s.Redact("dial " + secret + " failed"); strings.Contains(red, secret) {
+			t.Errorf("Redact kept %s: %s", secret, red)
+		}
+	}
+	for _, want := range []string{`"url":"nats://fanbench:xxxxx@127.0.0.1:4222"`, `"token":"[redacted]"`, `"url":"nats://xxxxx@127.0.0.1:4222"`,
+		`{"name":"queued","consumers":16,"capacity":100000,"when_full":"block","drain":"30s"}`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("RedactedJSON lacks %s:\n%s", want, text)
+		}
+	}
+	if b := s.Strategies[0].Options.(*strategies.QueueOptions).Broker; b.Token != "env-token-42" || !strings.Contains(b.URL, "literal-pw-1") {
+		t.Errorf("RedactedJSON changed the scenario's broker: %+v", b)
 	}
 }

@@ -67,6 +67,12 @@ func leafSchemas(t reflect.Type) *jsonschema.Schema {
 			AnyOf: []*jsonschema.Schema{{Type: "string", Pattern: fractionPattern, Examples: []any{"95%"}}, {Type: "integer", Minimum: "1"}}}
 	case reflect.TypeFor[strategies.WhenFull]():
 		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.WhenFulls)}
+	case reflect.TypeFor[strategies.BrokerKind]():
+		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.BrokerKinds)}
+	case reflect.TypeFor[strategies.BrokerStorage]():
+		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.BrokerStorages)}
+	case reflect.TypeFor[strategies.PublishMode]():
+		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.PublishModes)}
 	case reflect.TypeFor[strategies.HedgeDelay]():
 		return &jsonschema.Schema{Type: "string", Pattern: hedgePattern, Examples: []any{"p95", "50ms"},
 			Description: "A duration such as 50ms, or a percentile of the upstream's observed latency such as p95."}
@@ -138,7 +144,7 @@ func generatedSchema(t *testing.T) []byte {
 	}
 
 	name, strat := def(scenarios.Strategy{})
-	s.Definitions[name] = strategySchema(t, r, strat.Description)
+	s.Definitions[name] = strategySchema(t, r, strat.Description, s.Definitions)
 
 	if retry, ok := s.Definitions["RetrySpec"]; ok {
 		if on, ok := retry.Properties.Get("on"); ok && on.Items != nil {
@@ -161,12 +167,15 @@ func generatedSchema(t *testing.T) []byte {
 // strategySchema is a strategy entry as the registry defines it: a bare
 // name, or a mapping of the name, a label and that strategy's own options
 // (reflected from its Options type), one variant per strategy.
-func strategySchema(t *testing.T, r *jsonschema.Reflector, desc string) *jsonschema.Schema {
+func strategySchema(t *testing.T, r *jsonschema.Reflector, desc string, defs jsonschema.Definitions) *jsonschema.Schema {
 	t.Helper()
 	names := strategies.Names()
 	out := &jsonschema.Schema{Description: desc, AnyOf: []*jsonschema.Schema{{Type: "string", Enum: anys(names)}}}
 	for _, d := range strategies.Definitions() {
 		opts := r.Reflect(d.Defaults())
+		for name, sub := range opts.Definitions { // types the options nest, such as the queued strategy's broker
+			defs[name] = sub
+		}
 		props := jsonschema.NewProperties()
 		props.Set("name", &jsonschema.Schema{Const: d.Name, Description: d.Doc})
 		props.Set("label", &jsonschema.Schema{Type: "string", Description: "Label names the entry in results and reports; default the name. Two entries of one strategy with different options need labels apart, such as {name: pooled, label: pooled-4, workers: 4}."})

@@ -82,7 +82,7 @@ func ParseUpstreams(file string, data []byte, opts ...ParseOption) (*UpstreamsFi
 		}
 	}
 	d.Errs = append(d.Errs, c.errs...)
-	redactErrors(d.Errs, secretsOf(fromEnv, out.Upstreams, nil))
+	redactErrors(d.Errs, secretsOf(fromEnv, out.Upstreams, nil, nil))
 	if err := d.Errs.Finish(); err != nil {
 		return nil, err
 	}

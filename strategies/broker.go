@@ -9,9 +9,11 @@ import (
 // Broker holds the calls of queued operations until consumers have
 // delivered them: at-least-once delivery with acknowledgements, the shape
 // of a work-queue stream. The in-process broker (InProcBroker) implements
-// it; so can a NATS JetStream work-queue stream (Publish is a publish that
-// waits for the stream's PubAck, a BrokerConsumer a pull consumer with
-// MaxAckPending 1, Ack a message ack, Depth the stream's message count).
+// it, and so does a NATS JetStream work-queue stream (package
+// brokers/jetstream: Publish is a publish that waits for the stream's
+// PubAck, a BrokerConsumer pulls one message at a time, Ack is a message
+// ack). Brokers other than the in-process one register a factory with
+// RegisterBroker, so that this package imports none of their clients.
 //
 // A Broker is safe for concurrent use.
 type Broker interface {
@@ -47,7 +49,11 @@ type BrokerConsumer interface {
 	Next(ctx context.Context) (Delivery, error)
 	// Ack acknowledges d: the broker forgets it and its room is free. It
 	// fails with ErrConsumerGone when the consumer was closed after d was
-	// received: d is then someone else's to deliver again.
+	// received: d is then someone else's to deliver again. A broker that
+	// redelivers a message whose consumer was merely slow (past an ack
+	// wait) fails the slower of the two with ErrAlreadyAcked: exactly one
+	// delivery of a message is acknowledged. Any other error leaves the
+	// message to be delivered again; the consumer goes on.
 	Ack(d Delivery) error
 	// Close ends the consumer as if it died: the message it holds, if
 	// any, is delivered again to another consumer. Safe to call twice.
@@ -73,6 +79,10 @@ type Message struct {
 	op   *queuedOp
 	// redelivered: a consumer died holding the message.
 	redelivered bool
+	// warmup: the operation is not measured. Carried here rather than
+	// read through op, which a second delivery of the message may find
+	// recycled.
+	warmup bool
 }
 
 // Delivery is a message as a consumer receives it.
@@ -81,6 +91,10 @@ type Delivery struct {
 	// Redelivered: the message had been leased to a consumer that died
 	// before acknowledging it.
 	Redelivered bool
+	// DeadLetter: the broker gave up on the message (delivered
+	// max_deliver times, never acknowledged). The consumer fails its call
+	// as FailureDeadLetter without making it, and acknowledges it.
+	DeadLetter bool
 	// lease identifies this lease of the message, so that a stale
 	// acknowledgement is refused.
 	lease uint64
@@ -98,4 +112,7 @@ var (
 	// ErrLeaseHeld: Next was called before the last message was
 	// acknowledged.
 	ErrLeaseHeld = errors.New("the previous message is not acknowledged")
+	// ErrAlreadyAcked: another delivery of the message was acknowledged
+	// first; this one's result is thrown away.
+	ErrAlreadyAcked = errors.New("another delivery of the message was acknowledged first")
 )

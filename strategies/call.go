@@ -182,11 +182,15 @@ const (
 	// completion did not come by its deadline: a lost callback, a poll
 	// that never ends.
 	FailureIncomplete
+	// FailureDeadLetter: the broker gave up delivering the call's message
+	// (delivered max_deliver times and never acknowledged), so the call
+	// was never made to completion.
+	FailureDeadLetter
 )
 
 // FailureNames are the names of the Failure kinds, indexed by Failure, as
 // they appear in results.
-var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected", "given_up", "incomplete"}
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected", "given_up", "incomplete", "dead_letter"}
 
 // Errors of calls a strategy ended without sending them.
 var (
@@ -194,6 +198,9 @@ var (
 	ErrSkipped = errors.New("skipped after a critical call failed")
 	// ErrRejected is the Err of a call a full queue refused.
 	ErrRejected = errors.New("queue full: call rejected")
+	// ErrDeadLettered is the Err of a call whose message the broker
+	// dead-lettered.
+	ErrDeadLettered = errors.New("dead-lettered: delivered max_deliver times, never acknowledged")
 )
 
 // String returns the failure's name.

@@ -1,6 +1,7 @@
 package strategies
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -53,9 +54,14 @@ type QueueOptions struct {
 	// Drain is how long the backlog may take to be delivered after the
 	// load ends; default DefaultQueueDrain. What is left is undelivered.
 	Drain units.Duration `yaml:"drain" json:"drain,omitempty"`
-	// Broker holds the messages instead of an in-process broker sized by
-	// Capacity and WhenFull; the Queued closes it.
-	Broker Broker `yaml:"-" json:"-"`
+	// Broker says which broker holds the messages: the in-process one
+	// (the default), or NATS JetStream ({kind: jetstream, storage: file}),
+	// embedded in the process or an external server. Capacity and
+	// WhenFull bound it either way.
+	Broker BrokerSpec `yaml:"broker" json:"broker,omitzero"`
+	// Instance, when set in code, is the broker to use instead of the one
+	// Broker describes; the Queued closes it.
+	Instance Broker `yaml:"-" json:"-"`
 }
 
 // Validate reports every problem of the options.
@@ -69,12 +75,51 @@ func (o *QueueOptions) Validate() error {
 	if o.Drain <= 0 {
 		ps.Add("drain", "must be more than 0, such as drain: 30s")
 	}
+	ps = append(ps, draws.FieldErrors(o.Broker.Validate("broker"))...)
 	return ps.Err()
 }
 
-// New returns a Queued strategy; its consumers start with Start.
-func (o *QueueOptions) New(caller Caller, _ Env) (Strategy, error) {
-	return orNil(NewQueued(caller, *o))
+// New returns a Queued strategy; its consumers start with Start. A broker
+// other than the in-process one starts here, through its registered
+// factory (see RegisterBroker), and env names its run.
+func (o *QueueOptions) New(caller Caller, env Env) (Strategy, error) {
+	opts := *o
+	if opts.Instance == nil && opts.Broker.Real() {
+		ctx := env.Context
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		b, err := NewBroker(ctx, opts.Broker, BrokerRun{Scenario: env.Scenario, Strategy: env.Label, RunID: env.RunID,
+			Capacity: cmp.Or(opts.Capacity, DefaultQueueCapacity), Reject: opts.WhenFull.Rejects()})
+		if err != nil {
+			return nil, fmt.Errorf("queued: broker: %w", err)
+		}
+		opts.Instance = b
+	}
+	s, err := NewQueued(caller, opts)
+	if err != nil && opts.Instance != nil && o.Instance == nil {
+		_ = opts.Instance.Close()
+	}
+	return orNil(s, err)
+}
+
+// Check makes sure that an external broker answers; see Checker.
+func (o *QueueOptions) Check(ctx context.Context) error {
+	if !o.Broker.Real() || o.Broker.Embedded() || o.Instance != nil {
+		return nil
+	}
+	return CheckBroker(ctx, o.Broker)
+}
+
+// Secrets are the broker's credentials; see SecretOptions.
+func (o *QueueOptions) Secrets() []string { return o.Broker.Secrets() }
+
+// Redacted returns the options with the broker's credentials masked; see
+// SecretOptions.
+func (o *QueueOptions) Redacted() Options {
+	c := *o
+	c.Broker = o.Broker.Redacted()
+	return &c
 }
 
 // DeliverySink receives what one consumer delivered. Every consumer has a
@@ -233,7 +278,7 @@ func NewQueued(caller Caller, opts QueueOptions) (*Queued, error) {
 	if opts.Drain <= 0 {
 		opts.Drain = units.Duration(DefaultQueueDrain)
 	}
-	b := opts.Broker
+	b := opts.Instance
 	if b == nil {
 		ib, err := NewInProcBroker(InProcOptions{Capacity: opts.Capacity, Reject: opts.WhenFull.Rejects()})
 		if err != nil {
@@ -256,6 +301,10 @@ func (q *Queued) Options() QueueOptions { return q.opts }
 // Depth is the backlog: messages held by the broker, waiting or being
 // delivered.
 func (q *Queued) Depth() int { return q.broker.Depth() }
+
+// Broker returns the broker holding the messages, for what it reports of
+// itself.
+func (q *Queued) Broker() Broker { return q.broker }
 
 // Execute enqueues op's calls and returns once the broker holds them all
 // (OK), leaving op.Results zero; see Queued for what a refusal does.
@@ -283,7 +332,7 @@ func (q *Queued) Execute(ctx context.Context, op *Operation) Outcome {
 	}
 	for i := range n {
 		// Once the last message is in, st belongs to the consumers.
-		err := q.broker.Publish(ctx, Message{Seq: op.Seq, Call: i, Intended: op.Intended, call: &st.op.Calls[i], op: st})
+		err := q.broker.Publish(ctx, Message{Seq: op.Seq, Call: i, Intended: op.Intended, call: &st.op.Calls[i], op: st, warmup: op.Warmup})
 		if err != nil {
 			return q.refuse(ctx, op, st, i, err)
 		}
@@ -425,6 +474,9 @@ func (q *Queued) run(s *consumerSlot, c *consumer) {
 // consume delivers messages until c dies or the consumers stop. A call
 // whose consumer died while it was in flight is not acknowledged: its
 // result is lost with the consumer, and the message is delivered again.
+// A call whose acknowledgement fails otherwise (another delivery of the
+// message was acknowledged first, or the broker could not be reached) is
+// thrown away too, and the consumer goes on.
 func (q *Queued) consume(sink DeliverySink, c *consumer) {
 	for {
 		d, err := c.bc.Next(c.ctx)
@@ -432,17 +484,28 @@ func (q *Queued) consume(sink DeliverySink, c *consumer) {
 			return
 		}
 		report := sink
-		if d.op.op.Warmup {
+		if d.warmup {
 			report = discardSink{} // delivered, but not measured
 		}
 		if d.Redelivered {
 			report.Redelivery()
 		}
-		c.busy.Store(true)
-		r := q.caller.Call(c.ctx, d.Seq, d.call)
-		c.busy.Store(false)
-		if c.ctx.Err() != nil || c.bc.Ack(d) != nil {
+		var r CallResult
+		if d.DeadLetter {
+			r = CallResult{Failure: FailureDeadLetter, Err: ErrDeadLettered}
+		} else {
+			c.busy.Store(true)
+			r = q.caller.Call(c.ctx, d.Seq, d.call)
+			c.busy.Store(false)
+		}
+		if c.ctx.Err() != nil {
 			return
+		}
+		if err := c.bc.Ack(d); err != nil {
+			if errors.Is(err, ErrConsumerGone) || errors.Is(err, ErrBrokerClosed) {
+				return
+			}
+			continue
 		}
 		// Acknowledged: the message is ours alone, and so is d.op's
 		// slot for this call, until remaining says otherwise.

@@ -416,7 +416,7 @@ func TestQueuedRefusalAfterSuccessCompensates(t *testing.T) {
 		{Index: 1, Upstream: "stock", Method: "POST", Critical: true},
 	}
 	logs := &deliveryLogs{}
-	q := newStartedQueued(t, signalCaller{called: called}, QueueOptions{Consumers: 1, Broker: &refusingBroker{InProcBroker: inner, called: called}}, logs)
+	q := newStartedQueued(t, signalCaller{called: called}, QueueOptions{Consumers: 1, Instance: &refusingBroker{InProcBroker: inner, called: called}}, logs)
 	op := NewOperation(calls)
 	if got := q.Execute(t.Context(), op); got != Failed {
 		t.Errorf("Execute = %v, want failed: the critical call was refused", got)
@@ -542,5 +542,74 @@ func TestQueuedAllocs(t *testing.T) {
 	})
 	if allocs > 0 {
 		t.Errorf("an operation allocates %.2f times, want 0", allocs)
+	}
+}
+
+// deadLetterBroker is an in-process broker that marks the deliveries of
+// the calls dead picks as dead letters, as a broker does once a message
+// has been delivered max_deliver times.
+type deadLetterBroker struct {
+	*InProcBroker
+	dead func(seq uint64, call int) bool
+}
+
+func (b *deadLetterBroker) Subscribe() (BrokerConsumer, error) {
+	c, err := b.InProcBroker.Subscribe()
+	return &deadLetterConsumer{BrokerConsumer: c, dead: b.dead}, err
+}
+
+type deadLetterConsumer struct {
+	BrokerConsumer
+	dead func(seq uint64, call int) bool
+}
+
+func (c *deadLetterConsumer) Next(ctx context.Context) (Delivery, error) {
+	d, err := c.BrokerConsumer.Next(ctx)
+	d.DeadLetter = err == nil && c.dead(d.Seq, d.Call)
+	return d, err
+}
+
+// A dead-lettered call is not made: it fails as dead_letter, its operation
+// is delivered with that outcome (nothing waits for it), and the drain
+// leaves nothing behind.
+func TestQueuedDeadLetterFailsCall(t *testing.T) {
+	t.Parallel()
+	inner, _ := NewInProcBroker(InProcOptions{Capacity: 16})
+	dead := func(seq uint64, call int) bool { return seq == 1 && call == 0 || seq == 2 && call == 1 }
+	caller := &keyCaller{}
+	logs := &deliveryLogs{}
+	q := newStartedQueued(t, caller, QueueOptions{Consumers: 2, Instance: &deadLetterBroker{InProcBroker: inner, dead: dead}}, logs)
+	op := NewOperation(queuedCalls())
+	for seq := range uint64(4) {
+		op.Seq, op.Intended = seq, time.Now()
+		if got := q.Execute(t.Context(), op); got != OK {
+			t.Fatalf("Execute(seq %d) = %v, want ok", seq, got)
+		}
+	}
+	if n := drain(t, q); n != 0 {
+		t.Fatalf("Drain left %d undelivered, want 0", n)
+	}
+	total := logs.total()
+	outcomes := map[Outcome]int{}
+	for _, d := range total.ops {
+		outcomes[d.Outcome]++
+	}
+	if len(total.ops) != 4 || outcomes[OK] != 2 || outcomes[Failed] != 1 || outcomes[Partial] != 1 {
+		t.Errorf("delivered outcomes %v of %d operations, want 2 ok, 1 failed (critical call dead), 1 partial", outcomes, len(total.ops))
+	}
+	deadCalls := 0
+	for _, r := range total.calls {
+		if r.Failure == FailureDeadLetter {
+			deadCalls++
+			if !errors.Is(r.Err, ErrDeadLettered) || r.Attempts != 0 {
+				t.Errorf("dead-lettered call result %+v, want ErrDeadLettered and no attempt", r)
+			}
+		}
+	}
+	if deadCalls != 2 || caller.count(1, 0) != 0 || caller.count(2, 1) != 0 {
+		t.Errorf("%d dead-lettered calls reported, calls made for them: %d, %d; want 2 reported, none made", deadCalls, caller.count(1, 0), caller.count(2, 1))
+	}
+	if FailureDeadLetter.String() != "dead_letter" {
+		t.Errorf("FailureDeadLetter.String() = %q", FailureDeadLetter.String())
 	}
 }

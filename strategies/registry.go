@@ -2,6 +2,7 @@ package strategies
 
 import (
 	"cmp"
+	"context"
 	"encoding"
 	"fmt"
 	"reflect"
@@ -34,6 +35,29 @@ type Env struct {
 	// Policies are the upstreams' call policies in force, by upstream
 	// index (the hedged strategy reads each upstream's own hedging).
 	Policies []Policy
+	// Context bounds what a strategy starts before the load (a broker's
+	// server or connection); nil for context.Background().
+	Context context.Context
+	// Scenario is the scenario's name, Label the strategy entry's title
+	// and RunID a token unique to the run (a broker names its stream
+	// from them).
+	Scenario, Label, RunID string
+}
+
+// Checker is Options that depend on something outside the process (an
+// external broker): Check makes sure it answers, so that the runner can
+// fail a run before any load rather than halfway through.
+type Checker interface {
+	Check(ctx context.Context) error
+}
+
+// SecretOptions are Options that hold credentials (a broker's password or
+// token): the scenario keeps Secrets out of every output, and records
+// Redacted in results.
+type SecretOptions interface {
+	Options
+	Secrets() []string
+	Redacted() Options
 }
 
 // Definition registers one strategy: its name, what it is, and its options.
@@ -157,6 +181,9 @@ func Describe(opts Options) map[string]string {
 		f := v.Field(i)
 		if f.Kind() == reflect.Pointer && f.IsNil() {
 			continue
+		}
+		if z, ok := f.Interface().(interface{ IsZero() bool }); ok && f.Kind() == reflect.Struct && z.IsZero() {
+			continue // a nested default (the in-process broker): nothing to say
 		}
 		switch x := f.Interface().(type) {
 		case encoding.TextMarshaler:

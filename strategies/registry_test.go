@@ -59,7 +59,7 @@ func TestOwnersAndKeys(t *testing.T) {
 		t.Errorf("Owners(nothing) = %q", got)
 	}
 	d, _ := Lookup("queued")
-	if got := d.OptionKeys(); !slices.Equal(got, []string{"consumers", "capacity", "when_full", "drain"}) {
+	if got := d.OptionKeys(); !slices.Equal(got, []string{"consumers", "capacity", "when_full", "drain", "broker"}) {
 		t.Errorf("queued OptionKeys() = %q", got)
 	}
 }

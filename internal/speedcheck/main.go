@@ -23,6 +23,8 @@ var checks = map[string]func(ctx context.Context, o options, out io.Writer) erro
 	"memory":   memory,
 	"scale":    scale,
 	"wide":     wide,
+	// jetstream: fanbench's JetStream broker against nats bench.
+	"jetstream": jetstream,
 }
 
 // options are the flags every check shares.
@@ -37,7 +39,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
 		return 2
 	}
 	name := args[0]
@@ -47,7 +49,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.DurationVar(&o.duration, "duration", 0, "length of each measured run (default: capacity 8s, memory 10s, scale 10s)")
 	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
 	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
-	fs.IntVar(&o.rounds, "rounds", 1, "capacity: rounds of the three tools, one after another; each tool's best round is compared")
+	fs.IntVar(&o.rounds, "rounds", 1, "capacity: rounds of the three tools, one after another; each tool's best round is compared; jetstream: rounds of nats bench and fanbench, interleaved; medians are compared")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}

@@ -54,6 +54,7 @@ var kindColours = map[string]string{
 	"limited":      "#86bcb6",
 	"skipped":      "#bab0ac",
 	"rejected":     "#8cd17d",
+	"dead_letter":  "#b07aa1",
 }
 
 func kindColour(kind string) string {

@@ -37,6 +37,9 @@ func queueSection(r *metrics.Result, col colours) (*section, error) {
 		}
 		s.addGrid(backlog, ad)
 		s.Blocks = append(s.Blocks, block{Table: queueTable(queued, col)})
+		if err := brokerBlocks(s, queued, col); err != nil {
+			return nil, err
+		}
 	}
 	if len(pooled) > 0 {
 		depth, err := gaugeChart("chart-pool-depth", "Calls in the pool over time", "Calls queued for a worker or in service, sampled: flat at the queue's size means the pool is saturated and backpressure reaches the operations.",
@@ -223,4 +226,49 @@ func (s *section) addGrid(cs ...*chart) {
 	if len(grid) > 0 {
 		s.Blocks = append(s.Blocks, block{Grid: grid})
 	}
+}
+
+// brokerBlocks adds, for queued strategies on a real broker (JetStream),
+// the stream's own backlog over time and a table of what the broker saw.
+func brokerBlocks(s *section, queued []metrics.StrategyResult, col colours) error {
+	var real []metrics.StrategyResult
+	for _, q := range queued {
+		if q.Queue.Broker != nil {
+			real = append(real, q)
+		}
+	}
+	if len(real) == 0 {
+		return nil
+	}
+	stream, err := gaugeChart("chart-stream-backlog", "Broker stream over time", "Messages the broker's stream held, as its server counted them, sampled: it should follow the backlog above and end at zero.",
+		real, col, func(s metrics.StrategyResult) []metrics.Sample { return s.Queue.Broker.StreamBacklog }, "messages")
+	if err != nil {
+		return err
+	}
+	s.addGrid(stream)
+	t := &table{Caption: "Brokers", Head: []string{"strategy", "broker", "publish", "publish ack p50 / p99", "published", "server duplicates",
+		"redelivered", "already acked", "dead-lettered", "left in stream", "broker CPU"}}
+	for _, r := range real {
+		b := r.Queue.Broker
+		storage := b.Storage
+		if b.Sync != "" {
+			storage += " (sync " + b.Sync + ")"
+		}
+		left := num(count(b.StreamRemaining))
+		if b.StreamRemaining > 0 {
+			left.Class += " fail"
+		}
+		cpu := "–"
+		if b.CPUSeconds != nil {
+			cpu = f2(*b.CPUSeconds) + " s"
+		}
+		t.Rows = append(t.Rows, []cell{{Text: r.Name, Swatch: col.of(r.Name)}, {Text: b.Kind + " " + storage + ", " + b.Server},
+			{Text: b.Publish}, num(msText(b.PublishAck.P50) + " / " + msText(b.PublishAck.P99)), num(count(b.Published)),
+			num(count(b.ServerDuplicates)), num(count(b.Redelivered)), num(count(b.AlreadyAcked)), num(count(r.Queue.DeadLettered)), left, num(cpu)})
+	}
+	t.Note = "Publish ack: from a publish to the stream's acknowledgement, per call. Server duplicates: publishes sent again that the server recognised by their Nats-Msg-Id and stored once. " +
+		"Already acked: deliveries thrown away because another delivery of the message was acknowledged first (a consumer slower than ack_wait; its upstream got the call twice). " +
+		"Broker CPU: the embedded server's goroutines, from a CPU profile of the run."
+	s.Blocks = append(s.Blocks, block{Table: t})
+	return nil
 }

@@ -195,7 +195,7 @@ func valueFormatter(f string) charts.SeriesOpts {
 
 // failureKindOrder puts the kinds of failed calls in a stable order: HTTP
 // answers first, then the calls that got none.
-var failureKindOrder = []string{"http_5xx", "http_4xx", "timeout", "reset", "refused", "transport", "canceled", "breaker_open", "limited", "rejected", "skipped"}
+var failureKindOrder = []string{"http_5xx", "http_4xx", "timeout", "reset", "refused", "transport", "canceled", "breaker_open", "limited", "rejected", "skipped", "dead_letter"}
 
 var failureKindLabels = map[string]string{
 	"http_5xx": "5xx", "http_4xx": "4xx (429s included)", "breaker_open": "breaker open", "limited": "rate-limited (client)",

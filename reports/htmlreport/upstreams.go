@@ -127,7 +127,7 @@ func statusClass(status string) string {
 	return status
 }
 
-var statusClassOrder = []string{"2xx", "3xx", "4xx", "429", "5xx", "timeout", "reset", "refused", "transport", "canceled", "breaker_open", "limited", "rejected", "skipped"}
+var statusClassOrder = []string{"2xx", "3xx", "4xx", "429", "5xx", "timeout", "reset", "refused", "transport", "canceled", "breaker_open", "limited", "rejected", "skipped", "dead_letter"}
 
 // statusChart draws each strategy's calls to each upstream as 100%, split
 // by how they ended.
