@@ -51,7 +51,7 @@ load: {rate: 20/s, duration: 500ms}
 	}{
 		{"bad option", []string{"run", bad}, 2, nil, []string{bad + ":6:", "strategies[1].broker.storage", `unknown storage "ssd"`, "file, memory"}},
 		{"unreachable server", []string{"run", down, "-q"}, 3, nil, []string{"strategy js", "nats://fanbench:xxxxx@" + addr}},
-		{"embedded", []string{"run", embedded, "-q"}, 0, []string{"js", "jetstream memory sync, embedded", "publish ack p50"}, nil},
+		{"embedded", []string{"run", embedded, "-q", "--wide"}, 0, []string{"js", "jetstream memory sync, embedded", "publish ack p50"}, nil},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
