@@ -47,6 +47,9 @@ type Layout struct {
 	// Windows, when set, receives the recorders' per-second windows
 	// (RecordWindow); shared by every recorder of a strategy.
 	Windows *Windows
+	// Live, when set, also receives what the recorders record, readable
+	// while they run (see Live); shared by every recorder of a strategy.
+	Live *Live
 }
 
 // Recorder holds what one worker measured. It is not safe for concurrent
@@ -85,6 +88,8 @@ type Recorder struct {
 	// Layout.Windows.
 	windows *windowShard
 	tail    tailCounts
+	// live is the recorder's shard of Layout.Live; nil without it.
+	live *liveShard
 }
 
 // LateStart is how late an operation may start before it counts in
@@ -152,6 +157,9 @@ func NewRecorder(l Layout) *Recorder {
 	if l.Windows != nil {
 		r.windows = newWindowShard(l.Windows)
 	}
+	if l.Live != nil {
+		r.live = l.Live.shard(l)
+	}
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
 			AttemptLatency: NewHistogram(),
@@ -178,6 +186,9 @@ func (r *Recorder) RecordOperation(o Outcome, latency, service, lag, genLag time
 	r.Lag.Record(lag)
 	if genLag > LateStart {
 		r.LateStarts++
+	}
+	if r.live != nil {
+		r.live.operation(o, latency, service, lag)
 	}
 }
 
@@ -221,6 +232,9 @@ type CallSample struct {
 // RecordCall records one call. It does not allocate.
 func (r *Recorder) RecordCall(c CallSample) {
 	u := r.Upstreams[c.Upstream]
+	if r.live != nil {
+		r.live.call(&c)
+	}
 	u.Calls++
 	u.Attempts += uint64(max(c.Attempts, 0))
 	firsts := 1

@@ -39,6 +39,10 @@ type Options struct {
 	// SampleEvery is how often the depth of a pooled or queued strategy's
 	// queue is sampled; default 100ms.
 	SampleEvery time.Duration
+	// Exporters receive each strategy's figures once a second while it
+	// runs (see Exporter); none by default, and then nothing is counted
+	// for them.
+	Exporters []Exporter
 }
 
 // Run runs every strategy of sc in turn and returns what was measured. When
@@ -195,8 +199,10 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
+	lv := newLiveExport(o, sc, spec.Title()) // nil without Options.Exporters
+	defer lv.stop(false)
 	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames, CallsPerOperation: len(calls),
-		Windows: metrics.NewWindows(len(strategies.FailureNames))}
+		Windows: metrics.NewWindows(len(strategies.FailureNames)), Live: lv.live()}
 	bg, err := startBackground(strat, layout) // queued: its consumers, before the load
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
@@ -223,6 +229,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	var interrupted atomic.Uint64 // operations cut off after the grace period
 	ticks := startTicks(o.Observer, layout.Windows, layout.Failures, time.Now(), o.tickEvery)
 	defer ticks.stop() // before Run tells the Observer the strategy ended
+	lv.start(time.Now(), gauged)
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
@@ -230,7 +237,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		NewWorker: func(int) loadgen.Worker {
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), recs: recs, clock: clock,
 				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,
-				interrupted: &interrupted}
+				interrupted: &interrupted, inFlight: lv.inFlightCounter()}
 		},
 	})
 	if err != nil {
@@ -244,6 +251,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		merged.Merge(r)
 	}
 	bg.mergeInto(merged)
+	// Every operation is recorded: the exporters' last snapshot.
+	lv.stop(true)
 	measuredFrom := st.Start.Add(min(lc.Warmup, st.End.Sub(st.Start))) // the warm-up is not measured
 	sr, err := merged.Summarize(spec.Title(), st.End.Sub(measuredFrom), st.Dropped)
 	sr.Strategy, sr.Options = spec.Name, strategies.Describe(opts)
@@ -283,13 +292,22 @@ type worker struct {
 	// interrupted counts the operations cut off when the grace period ran
 	// out, shared by the workers (added to only then).
 	interrupted *atomic.Uint64
+	// inFlight counts the operations running, for live exporters; nil
+	// without them.
+	inFlight *atomic.Int64
 }
 
 func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	began := w.clock.Now()
 	w.op.Seq, w.op.Intended, w.op.Warmup = t.Seq, t.Intended, t.Warmup
+	if w.inFlight != nil {
+		w.inFlight.Add(1)
+	}
 	outcome := w.strategy.Execute(ctx, w.op)
 	end := w.clock.Now()
+	if w.inFlight != nil {
+		w.inFlight.Add(-1)
+	}
 	// A warm-up operation is not measured; nor is one cut off by the end of
 	// the grace period (its latency would be the cut, not the operation's).
 	if t.Warmup {
