@@ -111,6 +111,9 @@ type Report struct {
 	Markdown string `yaml:"markdown" json:"markdown,omitempty"`
 	// CSV is one row per strategy and one per upstream.
 	CSV string `yaml:"csv" json:"csv,omitempty"`
+	// HLog is a folder to write the HdrHistogram interval log in
+	// (SCENARIO.hlog): a histogram a second per strategy and metric.
+	HLog string `yaml:"hlog" json:"hlog,omitempty"`
 }
 
 // Find returns the upstream of that name.

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/fanbench/fanbench/hlog"
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/runner"
+	"github.com/fanbench/fanbench/scenarios"
+)
+
+// exports are a run's live outputs, fed every second while it runs: the
+// HdrHistogram interval log (--hlog) and the OpenTelemetry export (--otlp).
+type exports struct {
+	hlog *hlog.Writer
+}
+
+// startExports opens the live outputs that the scenario's report block and
+// the flags name (a flag replaces its entry); none by default.
+func startExports(sc *scenarios.Scenario, hlogDir string) (*exports, error) {
+	e := &exports{}
+	if hlogDir != "" {
+		if err := os.MkdirAll(hlogDir, 0o755); err != nil {
+			return nil, usagef("--hlog: %v", err)
+		}
+		w, err := hlog.Create(filepath.Join(hlogDir, hlog.FileName(sc.Name)), time.Now(),
+			fmt.Sprintf("fanbench %s: scenario %s", version(), sc.Name))
+		if err != nil {
+			return nil, usagef("--hlog: %v", err)
+		}
+		e.hlog = w
+	}
+	return e, nil
+}
+
+// list returns the exporters for runner.Options.
+func (e *exports) list() []runner.Exporter {
+	var out []runner.Exporter
+	if e.hlog != nil {
+		out = append(out, e.hlog)
+	}
+	return out
+}
+
+// finish closes the outputs, saying on stderr what was written (unless
+// quiet); a failed export becomes a warning of the run when res is not nil.
+// The error is an output that could not be written.
+func (e *exports) finish(res *metrics.Result, stderr io.Writer, quiet bool) error {
+	var errs []error
+	if e.hlog != nil {
+		if err := e.hlog.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("writing the interval log (--hlog): %w", err))
+		} else if !quiet && res != nil {
+			fmt.Fprintf(stderr, "fanbench: interval log written to %s (%d interval histograms)\n", e.hlog.Path(), e.hlog.Intervals())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// liveOutput is the value of a live output's flag when the user set it,
+// else the scenario's report entry.
+func liveOutput(cmd *cobra.Command, flag, value string, r *scenarios.Report) string {
+	if cmd.Flags().Changed(flag) || r == nil {
+		return value
+	}
+	switch flag {
+	case "hlog":
+		return r.HLog
+	}
+	return value
+}
