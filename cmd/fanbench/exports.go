@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/fanbench/fanbench/hlog"
 	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/otelexport"
 	"github.com/fanbench/fanbench/runner"
 	"github.com/fanbench/fanbench/scenarios"
 )
@@ -20,12 +22,24 @@ import (
 // HdrHistogram interval log (--hlog) and the OpenTelemetry export (--otlp).
 type exports struct {
 	hlog *hlog.Writer
+	otlp *otelexport.Exporter
 }
+
+// otlpShutdown bounds the last export at the end of a run: a collector
+// that does not answer must not hold the results up.
+const otlpShutdown = 5 * time.Second
 
 // startExports opens the live outputs that the scenario's report block and
 // the flags name (a flag replaces its entry); none by default.
-func startExports(sc *scenarios.Scenario, hlogDir string) (*exports, error) {
+func startExports(ctx context.Context, sc *scenarios.Scenario, hlogDir, otlpEndpoint string) (*exports, error) {
 	e := &exports{}
+	if otlpEndpoint != "" {
+		x, err := otelexport.New(ctx, otelexport.Options{Endpoint: otlpEndpoint, Version: version()})
+		if err != nil {
+			return nil, usagef("--otlp: %v", err)
+		}
+		e.otlp = x
+	}
 	if hlogDir != "" {
 		if err := os.MkdirAll(hlogDir, 0o755); err != nil {
 			return nil, usagef("--hlog: %v", err)
@@ -33,6 +47,7 @@ func startExports(sc *scenarios.Scenario, hlogDir string) (*exports, error) {
 		w, err := hlog.Create(filepath.Join(hlogDir, hlog.FileName(sc.Name)), time.Now(),
 			fmt.Sprintf("fanbench %s: scenario %s", version(), sc.Name))
 		if err != nil {
+			e.finish(nil, nil, true)
 			return nil, usagef("--hlog: %v", err)
 		}
 		e.hlog = w
@@ -46,6 +61,9 @@ func (e *exports) list() []runner.Exporter {
 	if e.hlog != nil {
 		out = append(out, e.hlog)
 	}
+	if e.otlp != nil {
+		out = append(out, e.otlp)
+	}
 	return out
 }
 
@@ -54,6 +72,17 @@ func (e *exports) list() []runner.Exporter {
 // The error is an output that could not be written.
 func (e *exports) finish(res *metrics.Result, stderr io.Writer, quiet bool) error {
 	var errs []error
+	if e.otlp != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), otlpShutdown)
+		_ = e.otlp.Shutdown(ctx) // a failure of the last export is counted with the others
+		cancel()
+		if w := e.otlp.Warning(); w != "" && res != nil {
+			res.Warnings = append(res.Warnings, w)
+		}
+		if sent, failed := e.otlp.Exports(); !quiet && res != nil && sent > failed {
+			fmt.Fprintf(stderr, "fanbench: OpenTelemetry metrics exported (%d exports)\n", sent-failed)
+		}
+	}
 	if e.hlog != nil {
 		if err := e.hlog.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("writing the interval log (--hlog): %w", err))
@@ -73,6 +102,8 @@ func liveOutput(cmd *cobra.Command, flag, value string, r *scenarios.Report) str
 	switch flag {
 	case "hlog":
 		return r.HLog
+	case "otlp":
+		return r.OTLP
 	}
 	return value
 }

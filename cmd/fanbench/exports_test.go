@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fanbench/fanbench/metrics"
 )
 
 // --hlog writes SCENARIO.hlog in its folder (made if missing), and
@@ -41,6 +46,35 @@ func TestRunWritesAnIntervalLog(t *testing.T) {
 		stderr.Reset()
 		if code := Main(t.Context(), args, &stdout, &stderr); code != 2 {
 			t.Errorf("fanbench %v exited %d, want 2 (stderr %q)", args, code, &stderr)
+		}
+	}
+}
+
+// --otlp to a collector that is not there: the run goes on and says so
+// in a warning of the result; a URL that is not OTLP/HTTP is refused
+// before anything runs.
+func TestRunOTLPFlag(t *testing.T) {
+	t.Parallel()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	out := filepath.Join(t.TempDir(), "result.json")
+	var stdout, stderr bytes.Buffer
+	code := Main(t.Context(), []string{"run", "--example", "seed", "--rate", "20/s", "--duration", "1200ms",
+		"--strategies", "fanout", "--otlp", gone.URL, "--out", out, "-q"}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
+	}
+	res, err := metrics.ReadResult(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "OpenTelemetry export to "+gone.URL) }) {
+		t.Errorf("no warning about the failed exports: %q", res.Warnings)
+	}
+	for _, bad := range []string{"grpc://localhost:4317", "localhost:4318"} {
+		stderr.Reset()
+		if code := Main(t.Context(), []string{"run", "--example", "seed", "--otlp", bad}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "--otlp") {
+			t.Errorf("--otlp %s exited %d: %s", bad, code, &stderr)
 		}
 	}
 }

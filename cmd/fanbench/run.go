@@ -44,6 +44,7 @@ type runFlags struct {
 	memProfile string
 	trace      string
 	hlog       string
+	otlp       string
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -86,6 +87,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the load to `PATH` (go tool pprof PATH), to see what fanbench holds in memory")
 	fl.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the run to `PATH` (go tool trace PATH), to see what held the generator up when it fell behind")
 	fl.StringVar(&f.hlog, "hlog", "", "write an HdrHistogram interval log (a histogram a second per strategy and metric) to `DIR`/SCENARIO.hlog; read it with fanbench report")
+	fl.StringVar(&f.otlp, "otlp", "", "export OpenTelemetry metrics every second to the OTLP/HTTP collector at `URL` (such as http://localhost:4318), or to the OTEL_EXPORTER_OTLP_ENDPOINT variable's with env; OTEL_* variables configure the rest")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
@@ -129,7 +131,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 		}
 		defer stop()
 	}
-	exp, err := startExports(sc, liveOutput(cmd, "hlog", f.hlog, sc.Report))
+	exp, err := startExports(cmd.Context(), sc, liveOutput(cmd, "hlog", f.hlog, sc.Report), liveOutput(cmd, "otlp", f.otlp, sc.Report))
 	if err != nil {
 		return err
 	}
