@@ -141,6 +141,8 @@ type UpstreamRecorder struct {
 	Statuses [maxStatus]uint64
 	// Failures counts calls that got no answer, by Layout.Failures index.
 	Failures []uint64
+	// phases is where the traced calls' time went (CallSample.Phases).
+	phases phaseRecorder
 }
 
 // NewRecorder returns an empty recorder for the layout.
@@ -162,8 +164,8 @@ func NewRecorder(l Layout) *Recorder {
 	}
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
-			AttemptLatency: NewHistogram(),
-			Failures:       make([]uint64, len(l.Failures))}
+			AttemptLatency: NewHistogram(), phases: newPhaseRecorder(),
+			Failures: make([]uint64, len(l.Failures))}
 	}
 	return r
 }
@@ -227,6 +229,9 @@ type CallSample struct {
 	// AttemptLatencies are the latencies of the call's HTTP requests (the
 	// first few), each recorded in the upstream's attempt histogram.
 	AttemptLatencies []time.Duration
+	// Phases is where the time of the request whose answer the call took
+	// went, when it was traced.
+	Phases Phases
 }
 
 // RecordCall records one call. It does not allocate.
@@ -265,6 +270,7 @@ func (r *Recorder) RecordCall(c CallSample) {
 	for _, l := range c.AttemptLatencies {
 		u.AttemptLatency.Record(l)
 	}
+	u.phases.record(&c.Phases)
 	if c.Status > 0 && c.Status < maxStatus {
 		u.Statuses[c.Status]++
 		if c.Status >= 400 {
@@ -338,6 +344,7 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.HedgesWon += ou.HedgesWon
 		u.Wasted += ou.Wasted
 		u.AttemptLatency.Merge(ou.AttemptLatency)
+		u.phases.merge(&ou.phases)
 		for s := range u.Statuses {
 			u.Statuses[s] += ou.Statuses[s]
 		}

@@ -147,7 +147,8 @@ type StrategyResult struct {
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
 	// client-side rate limit, "limiter_wait:NAME"; when calls waited in a
 	// pool's queue, "queue_wait:NAME"; the latency of each HTTP request,
-	// "attempt_latency:NAME".
+	// "attempt_latency:NAME"; with a breakdown, "dns:NAME",
+	// "connect:NAME", "tls:NAME", "ttfb:NAME" and "body:NAME".
 	Histograms map[string]string `json:"histograms"`
 }
 
@@ -323,6 +324,10 @@ type UpstreamResult struct {
 	// saw it, without the backoffs and waits in Latency; absent when no
 	// request was sent.
 	AttemptLatency *Summary `json:"attempt_latency,omitempty"`
+	// Breakdown is where the calls' time went (DNS, connect, TLS, time
+	// to first byte, body, connections opened and reused); absent unless
+	// the run traced its requests (--breakdown).
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
 }
 
 // Summarize turns a merged recorder into the strategy's result. elapsed is
@@ -374,6 +379,7 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 			ur.AttemptLatency = &a
 			hists["attempt_latency:"+name] = u.AttemptLatency
 		}
+		ur.Breakdown = u.phases.summarize(name, hists)
 		s.WastedCalls += u.Wasted
 		s.Amplification.Requests += u.Attempts
 		for status, n := range u.Statuses[1:] {

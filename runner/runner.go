@@ -39,6 +39,10 @@ type Options struct {
 	// SampleEvery is how often the depth of a pooled or queued strategy's
 	// queue is sampled; default 100ms.
 	SampleEvery time.Duration
+	// Breakdown traces every request's phases (DNS, connect, TLS, time to
+	// first byte, body) into each upstream's Breakdown; it costs a few
+	// allocations per request, so it is off by default.
+	Breakdown bool
 	// Exporters receive each strategy's figures once a second while it
 	// runs (see Exporter); none by default, and then nothing is counted
 	// for them.
@@ -168,6 +172,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		Timeout:             o.CallTimeout,
 		MaxIdleConnsPerHost: max(64, peakInFlight(&sc.Load)),
 		TLS:                 tlsConfs,
+		Breakdown:           o.Breakdown,
 	})
 	defer hc.Close()
 	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew
@@ -367,6 +372,8 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Queued: r.Queued, QueueWait: r.QueueWait,
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
+		Phases: metrics.Phases{Traced: r.Phases.Traced, Reused: r.Phases.Reused, DNS: r.Phases.DNS, Connect: r.Phases.Connect,
+			TLS: r.Phases.TLS, TTFB: r.Phases.TTFB, Body: r.Phases.Body},
 	}
 }
 

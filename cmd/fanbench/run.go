@@ -45,6 +45,7 @@ type runFlags struct {
 	trace      string
 	hlog       string
 	otlp       string
+	breakdown  bool
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -88,6 +89,7 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the run to `PATH` (go tool trace PATH), to see what held the generator up when it fell behind")
 	fl.StringVar(&f.hlog, "hlog", "", "write an HdrHistogram interval log (a histogram a second per strategy and metric) to `DIR`/SCENARIO.hlog; read it with fanbench report")
 	fl.StringVar(&f.otlp, "otlp", "", "export OpenTelemetry metrics every second to the OTLP/HTTP collector at `URL` (such as http://localhost:4318), or to the OTEL_EXPORTER_OTLP_ENDPOINT variable's with env; OTEL_* variables configure the rest")
+	fl.BoolVar(&f.breakdown, "breakdown", false, "trace every request (net/http/httptrace) and show where the calls' time went per upstream: DNS, connect, TLS, time to first byte, body, connections opened and reused (--wide, the HTML report, the result)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
@@ -135,7 +137,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	res, err := runWithProgress(cmd.Context(), sc, runner.Options{Version: version(), Exporters: exp.list()}, stderr, f.quiet)
+	res, err := runWithProgress(cmd.Context(), sc, runner.Options{Version: version(), Exporters: exp.list(), Breakdown: f.breakdown}, stderr, f.quiet)
 	expErr := exp.finish(res, stderr, f.quiet)
 	if err != nil {
 		return err
