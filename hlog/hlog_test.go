@@ -137,9 +137,9 @@ func TestRunLogAddsUpToTheResult(t *testing.T) {
 	t.Parallel()
 	sc := &scenarios.Scenario{
 		Name: "logged", Seed: 5,
-		Upstreams: scenarios.Upstreams{{Name: "a", Mock: &mockupstream.Config{}}},
-		Operation: scenarios.Operation{Calls: []scenarios.Call{{Upstream: "a", Method: "GET", Path: "/x"}}},
-		Load:      scenarios.LoadSpec{Model: "open", Rate: 100, Duration: units.Duration(1200 * time.Millisecond), MaxInFlight: 20},
+		Upstreams:  scenarios.Upstreams{{Name: "a", Mock: &mockupstream.Config{}}},
+		Operation:  scenarios.Operation{Calls: []scenarios.Call{{Upstream: "a", Method: "GET", Path: "/x"}}},
+		Load:       scenarios.LoadSpec{Model: "open", Rate: 100, Duration: units.Duration(1200 * time.Millisecond), MaxInFlight: 20},
 		Strategies: []scenarios.Strategy{{Name: "sequential"}, {Name: "fanout"}},
 	}
 	path := filepath.Join(t.TempDir(), FileName(sc.Name))
