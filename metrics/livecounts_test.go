@@ -152,3 +152,19 @@ func TestLiveReadDuringRecording(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRecordOperationLive is BenchmarkRecordOperation with live
+// counts (an exporter such as --otlp or --hlog): what they add per
+// operation of two calls.
+func BenchmarkRecordOperationLive(b *testing.B) {
+	l := testLayout
+	l.Live = NewLive()
+	r := NewRecorder(l)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		d := time.Duration(i&1023) * time.Millisecond
+		r.RecordOperation(OutcomeOK, d, d, 0, 0)
+		r.RecordCall(CallSample{Upstream: 0, Status: 200, Attempts: 1, Latency: d})
+		r.RecordCall(CallSample{Upstream: 1, Status: 200, Attempts: 1, Latency: d})
+	}
+}

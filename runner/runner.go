@@ -372,8 +372,7 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Queued: r.Queued, QueueWait: r.QueueWait,
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
-		Phases: metrics.Phases{Traced: r.Phases.Traced, Reused: r.Phases.Reused, DNS: r.Phases.DNS, Connect: r.Phases.Connect,
-			TLS: r.Phases.TLS, TTFB: r.Phases.TTFB, Body: r.Phases.Body},
+		Phases:           phasesOf(r.Phases),
 	}
 }
 

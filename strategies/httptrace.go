@@ -29,12 +29,13 @@ type Phases struct {
 // mu and read once, when the request is done; a tracer serves one request
 // only, never reused.
 type tracer struct {
-	mu                   sync.Mutex
-	dnsStart, dnsDone    time.Time
-	connStart, connDone  time.Time
-	tlsStart, tlsDone    time.Time
-	wrote, firstByte     time.Time
-	gotConn, reused, got bool
+	mu                  sync.Mutex
+	dnsStart, dnsDone   time.Time
+	connStart, connDone time.Time
+	tlsStart, tlsDone   time.Time
+	wrote, firstByte    time.Time
+	reused, got         bool
+	out                 Phases // what phases returns a pointer to
 }
 
 // withTracer returns ctx with a fresh tracer's hooks. It allocates (the
@@ -66,11 +67,13 @@ func withTracer(ctx context.Context) (context.Context, *tracer) {
 	}), t
 }
 
-// phases reads the request's phases, its answer having been read by end.
-func (t *tracer) phases(end time.Time) Phases {
+// phases reads the request's phases, its answer having been read by end;
+// call it once.
+func (t *tracer) phases(end time.Time) *Phases {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p := Phases{Traced: true, Reused: t.got && t.reused}
+	p := &t.out
+	p.Traced, p.Reused = true, t.got && t.reused
 	span := func(from, to time.Time) time.Duration {
 		if from.IsZero() || to.IsZero() || to.Before(from) {
 			return 0

@@ -41,12 +41,15 @@ func TestBreakdownAgainstAKnownHandshake(t *testing.T) {
 			if r.Status != http.StatusOK {
 				t.Fatalf("call %d: status %d, %v", i, r.Status, r.Err)
 			}
-			p := r.Phases
 			if !breakdown {
-				if p != (Phases{}) {
-					t.Errorf("untraced call %d has phases %+v", i, p)
+				if r.Phases != nil {
+					t.Errorf("untraced call %d has phases %+v", i, *r.Phases)
 				}
 				continue
+			}
+			p := r.Phases
+			if p == nil {
+				t.Fatalf("call %d was not traced", i)
 			}
 			if !p.Traced || p.Reused != (i > 0) {
 				t.Errorf("call %d: traced %v, reused %v; want the first on a new connection, the rest reused", i, p.Traced, p.Reused)

@@ -137,8 +137,9 @@ type AttemptResult struct {
 	// RetryAfter is the wait a Retry-After header asked for, in either of
 	// its forms; 0 when there was none.
 	RetryAfter time.Duration
-	// Phases is where the request's time went, when traced.
-	Phases Phases
+	// Phases is where the request's time went, when traced; nil
+	// otherwise.
+	Phases *Phases
 }
 
 // Defaults of the zero fields of a Policy.
