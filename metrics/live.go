@@ -95,8 +95,7 @@ type liveShard struct {
 }
 
 type liveUpstream struct {
-	latency  liveHist
-	calls    atomic.Uint64
+	latency  liveHist // one value per call: its count is the calls'
 	attempts atomic.Uint64
 	statuses [maxStatus]atomic.Uint64
 	failures []atomic.Uint64
@@ -116,7 +115,6 @@ func (s *liveShard) call(c *CallSample) {
 		return
 	}
 	u := &s.ups[c.Upstream]
-	u.calls.Add(1)
 	u.attempts.Add(uint64(max(c.Attempts, 0)))
 	u.latency.record(c.Latency)
 	switch {
@@ -199,7 +197,6 @@ func (l *Live) Read() LiveCounts {
 		for _, s := range shards {
 			su := &s.ups[i]
 			su.latency.addTo(u.Latency)
-			u.Calls += su.calls.Load()
 			u.Attempts += su.attempts.Load()
 			for st := range su.statuses {
 				if n := su.statuses[st].Load(); n > 0 {
@@ -212,6 +209,7 @@ func (l *Live) Read() LiveCounts {
 				}
 			}
 		}
+		u.Calls = uint64(u.Latency.Total())
 		lc.Upstreams = append(lc.Upstreams, u)
 	}
 	return lc
