@@ -243,3 +243,32 @@ func TestEndpointURL(t *testing.T) {
 		}
 	}
 }
+
+// --otlp env: the endpoint, headers and the rest come from the OTEL_*
+// variables; a protocol other than http/protobuf is refused.
+func TestEnvironmentConfiguresTheExport(t *testing.T) {
+	rcv := newReceiver(t, 0)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", rcv.srv.URL)
+	t.Setenv("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=test")
+	e, err := New(t.Context(), Options{Endpoint: EnvEndpoint})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, _ := liveCounts(t, []time.Duration{time.Millisecond})
+	now := time.Now()
+	e.Export(runner.LiveSnapshot{Scenario: "s", Strategy: "fanout", Started: now, At: now, Final: true, Counts: live.Read()})
+	if err := e.Shutdown(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	reqs := rcv.all()
+	if len(reqs) == 0 {
+		t.Fatal("nothing arrived at the OTEL_EXPORTER_OTLP_ENDPOINT")
+	}
+	if v, _ := attr(reqs[0].ResourceMetrics[0].Resource.Attributes, "deployment.environment.name"); v != "test" {
+		t.Errorf("OTEL_RESOURCE_ATTRIBUTES not honoured: %q", v)
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+	if _, err := New(t.Context(), Options{Endpoint: EnvEndpoint}); err == nil || !strings.Contains(err.Error(), "http/protobuf") {
+		t.Errorf("a gRPC protocol was not refused: %v", err)
+	}
+}
