@@ -181,6 +181,11 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 		if s, ok := summary("attempt_latency:" + u.Name); ok {
 			u.AttemptLatency = &s
 		}
+		var ub *Breakdown
+		if i := slices.IndexFunc(b.Upstreams, func(x UpstreamResult) bool { return x.Name == ua.Name }); i >= 0 {
+			ub = b.Upstreams[i].Breakdown
+		}
+		u.Breakdown = mergeBreakdown(ua.Breakdown, ub, u.Name, summary)
 		m.Upstreams = append(m.Upstreams, u)
 	}
 

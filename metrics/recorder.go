@@ -47,6 +47,9 @@ type Layout struct {
 	// Windows, when set, receives the recorders' per-second windows
 	// (RecordWindow); shared by every recorder of a strategy.
 	Windows *Windows
+	// Live, when set, also receives what the recorders record, readable
+	// while they run (see Live); shared by every recorder of a strategy.
+	Live *Live
 }
 
 // Recorder holds what one worker measured. It is not safe for concurrent
@@ -88,6 +91,8 @@ type Recorder struct {
 	// Layout.Windows.
 	windows *windowShard
 	tail    tailCounts
+	// live is the recorder's shard of Layout.Live; nil without it.
+	live *liveShard
 }
 
 // LateStart is how late an operation may start before it counts in
@@ -144,6 +149,8 @@ type UpstreamRecorder struct {
 	Statuses [maxStatus]uint64
 	// Failures counts calls that got no answer, by Layout.Failures index.
 	Failures []uint64
+	// phases is where the traced calls' time went (CallSample.Phases).
+	phases phaseRecorder
 }
 
 // NewRecorder returns an empty recorder for the layout.
@@ -160,9 +167,12 @@ func NewRecorder(l Layout) *Recorder {
 	if l.Windows != nil {
 		r.windows = newWindowShard(l.Windows)
 	}
+	if l.Live != nil {
+		r.live = l.Live.shard(l)
+	}
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
-			AttemptLatency: NewHistogram(), Accepted: NewHistogram(),
+			AttemptLatency: NewHistogram(), Accepted: NewHistogram(), phases: newPhaseRecorder(),
 			Failures: make([]uint64, len(l.Failures))}
 	}
 	return r
@@ -186,6 +196,9 @@ func (r *Recorder) RecordOperation(o Outcome, latency, service, lag, genLag time
 	r.Lag.Record(lag)
 	if genLag > LateStart {
 		r.LateStarts++
+	}
+	if r.live != nil {
+		r.live.operation(o, latency, service, lag)
 	}
 }
 
@@ -228,11 +241,17 @@ type CallSample struct {
 	// AttemptLatencies are the latencies of the call's HTTP requests (the
 	// first few), each recorded in the upstream's attempt histogram.
 	AttemptLatencies []time.Duration
+	// Phases is where the time of the request whose answer the call took
+	// went, when it was traced.
+	Phases Phases
 }
 
 // RecordCall records one call. It does not allocate.
 func (r *Recorder) RecordCall(c CallSample) {
 	u := r.Upstreams[c.Upstream]
+	if r.live != nil {
+		r.live.call(&c)
+	}
 	u.Calls++
 	u.Attempts += uint64(max(c.Attempts, 0))
 	firsts := 1
@@ -267,6 +286,7 @@ func (r *Recorder) RecordCall(c CallSample) {
 		u.Accepted.Record(c.Accepted)
 	}
 	u.Polls += uint64(max(c.Polls, 0))
+	u.phases.record(&c.Phases)
 	if c.Status > 0 && c.Status < maxStatus {
 		u.Statuses[c.Status]++
 		if c.Status >= 400 {
@@ -354,6 +374,7 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.AttemptLatency.Merge(ou.AttemptLatency)
 		u.Accepted.Merge(ou.Accepted)
 		u.Polls += ou.Polls
+		u.phases.merge(&ou.phases)
 		for s := range u.Statuses {
 			u.Statuses[s] += ou.Statuses[s]
 		}

@@ -160,7 +160,8 @@ type StrategyResult struct {
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
 	// client-side rate limit, "limiter_wait:NAME"; when calls waited in a
 	// pool's queue, "queue_wait:NAME"; the latency of each HTTP request,
-	// "attempt_latency:NAME".
+	// "attempt_latency:NAME"; with a breakdown, "dns:NAME",
+	// "connect:NAME", "tls:NAME", "ttfb:NAME" and "body:NAME".
 	Histograms map[string]string `json:"histograms"`
 }
 
@@ -458,6 +459,10 @@ type UpstreamResult struct {
 	// Polls counts the status requests of poll-mode calls (counted in the
 	// amplification).
 	Polls uint64 `json:"polls,omitempty"`
+	// Breakdown is where the calls' time went (DNS, connect, TLS, time
+	// to first byte, body, connections opened and reused); absent unless
+	// the run traced its requests (--breakdown).
+	Breakdown *Breakdown `json:"breakdown,omitempty"`
 }
 
 // Summarize turns a merged recorder into the strategy's result. elapsed is
@@ -515,6 +520,7 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 			hists["accepted:"+name] = u.Accepted
 		}
 		ur.Polls = u.Polls
+		ur.Breakdown = u.phases.summarize(name, hists)
 		s.WastedCalls += u.Wasted
 		s.Amplification.Requests += u.Attempts + u.Polls
 		for status, n := range u.Statuses[1:] {

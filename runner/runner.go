@@ -45,6 +45,14 @@ type Options struct {
 	// SampleEvery is how often the depth of a pooled or queued strategy's
 	// queue is sampled; default 100ms.
 	SampleEvery time.Duration
+	// Breakdown traces every request's phases (DNS, connect, TLS, time to
+	// first byte, body) into each upstream's Breakdown; it costs a few
+	// allocations per request, so it is off by default.
+	Breakdown bool
+	// Exporters receive each strategy's figures once a second while it
+	// runs (see Exporter); none by default, and then nothing is counted
+	// for them.
+	Exporters []Exporter
 }
 
 // Run runs every strategy of sc in turn and returns what was measured. When
@@ -201,6 +209,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		Timeout:             o.CallTimeout,
 		MaxIdleConnsPerHost: max(64, peakInFlight(&sc.Load)),
 		TLS:                 tlsConfs,
+		Breakdown:           o.Breakdown,
 	})
 	defer hc.Close()
 	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew
@@ -242,8 +251,10 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
+	lv := newLiveExport(o, sc, spec.Title()) // nil without Options.Exporters
+	defer lv.stop(false)
 	layout := metrics.Layout{Upstreams: ups.names, Failures: strategies.FailureNames, CallsPerOperation: len(calls),
-		Windows: metrics.NewWindows(len(strategies.FailureNames))}
+		Windows: metrics.NewWindows(len(strategies.FailureNames)), Live: lv.live()}
 	bg, err := startBackground(strat, layout) // queued: its consumers, before the load
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
@@ -270,6 +281,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	var interrupted atomic.Uint64 // operations cut off after the grace period
 	ticks := startTicks(o.Observer, layout.Windows, layout.Failures, time.Now(), o.tickEvery)
 	defer ticks.stop() // before Run tells the Observer the strategy ended
+	lv.start(time.Now(), gauged)
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
@@ -277,7 +289,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		NewWorker: func(int) loadgen.Worker {
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), recs: recs, clock: clock,
 				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,
-				interrupted: &interrupted}
+				interrupted: &interrupted, inFlight: lv.inFlightCounter()}
 		},
 	})
 	if err != nil {
@@ -291,6 +303,8 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		merged.Merge(r)
 	}
 	bg.mergeInto(merged)
+	// Every operation is recorded: the exporters' last snapshot.
+	lv.stop(true)
 	measuredFrom := st.Start.Add(min(lc.Warmup, st.End.Sub(st.Start))) // the warm-up is not measured
 	sr, err := merged.Summarize(spec.Title(), st.End.Sub(measuredFrom), st.Dropped)
 	sr.Strategy, sr.Options = spec.Name, strategies.Describe(opts)
@@ -331,13 +345,22 @@ type worker struct {
 	// interrupted counts the operations cut off when the grace period ran
 	// out, shared by the workers (added to only then).
 	interrupted *atomic.Uint64
+	// inFlight counts the operations running, for live exporters; nil
+	// without them.
+	inFlight *atomic.Int64
 }
 
 func (w *worker) Do(ctx context.Context, t loadgen.Ticket) {
 	began := w.clock.Now()
 	w.op.Seq, w.op.Intended, w.op.Warmup = t.Seq, t.Intended, t.Warmup
+	if w.inFlight != nil {
+		w.inFlight.Add(1)
+	}
 	outcome := w.strategy.Execute(ctx, w.op)
 	end := w.clock.Now()
+	if w.inFlight != nil {
+		w.inFlight.Add(-1)
+	}
 	// A warm-up operation is not measured; nor is one cut off by the end of
 	// the grace period (its latency would be the cut, not the operation's).
 	if t.Warmup {
@@ -405,6 +428,7 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
 		Accepted:         r.Accepted, Polls: r.Polls,
+		Phases: phasesOf(r.Phases),
 	}
 }
 

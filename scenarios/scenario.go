@@ -119,6 +119,13 @@ type Report struct {
 	Markdown string `yaml:"markdown" json:"markdown,omitempty"`
 	// CSV is one row per strategy and one per upstream.
 	CSV string `yaml:"csv" json:"csv,omitempty"`
+	// HLog is a folder to write the HdrHistogram interval log in
+	// (SCENARIO.hlog): a histogram a second per strategy and metric.
+	HLog string `yaml:"hlog" json:"hlog,omitempty"`
+	// OTLP is where to export OpenTelemetry metrics to, every second of
+	// the run: an OTLP/HTTP base URL such as http://localhost:4318, or
+	// "env" for the OTEL_EXPORTER_OTLP_* variables' endpoint.
+	OTLP string `yaml:"otlp" json:"otlp,omitempty"`
 }
 
 // Find returns the upstream of that name.

@@ -28,6 +28,10 @@ type HTTPOptions struct {
 	// the others get Go's defaults (certificates verified against the
 	// system's roots).
 	TLS map[int]*tls.Config
+	// Breakdown times each request's phases (DNS, connect, TLS, time to
+	// first byte, body) into its result's Phases, with net/http/httptrace.
+	// It allocates a trace per request, so it is off by default.
+	Breakdown bool
 }
 
 // HTTPCaller makes a call as one HTTP request, over a transport tuned for
@@ -45,6 +49,7 @@ type HTTPCaller struct {
 	byUpstream []*http.Transport
 	timeout    time.Duration
 	conns      *connCounter
+	breakdown  bool
 }
 
 // NewHTTPCaller returns a caller with its own connection pool.
@@ -56,7 +61,7 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		o.MaxIdleConnsPerHost = 1024
 	}
 	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
-	c := &HTTPCaller{timeout: o.Timeout, conns: conns}
+	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown}
 	c.transport = c.newTransport(o, nil)
 	for i, conf := range o.TLS {
 		if i < 0 || conf == nil {
@@ -117,7 +122,7 @@ func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResul
 // paired draw); see AttemptCaller.
 func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *Call) CallResult {
 	a := c.Attempt(ctx, seq, first, call)
-	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency, Location: a.Location}
+	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency, Location: a.Location, Phases: a.Phases}
 	res.AttemptLatency[0] = a.Latency
 	if a.Status == http.StatusTooManyRequests {
 		res.Got429 = 1
@@ -137,6 +142,10 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var res AttemptResult
+	var trace *tracer
+	if c.breakdown {
+		ctx, trace = withTracer(ctx)
+	}
 	req, err := http.NewRequestWithContext(ctx, call.Method, call.URL(seq), nil)
 	if err != nil {
 		res.Failure, res.Err = FailureTransport, err
@@ -159,6 +168,9 @@ func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call 
 		_ = resp.Body.Close()
 	}
 	res.Latency = time.Since(start)
+	if trace != nil {
+		res.Phases = trace.phases(start.Add(res.Latency))
+	}
 	if err != nil {
 		res.Failure, res.Err = classify(ctx, err), err
 		return res

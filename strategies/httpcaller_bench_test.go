@@ -28,3 +28,24 @@ func BenchmarkHTTPCallerGET(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkHTTPCallerGETBreakdown is BenchmarkHTTPCallerGET with every
+// request traced (HTTPOptions.Breakdown): what --breakdown costs.
+func BenchmarkHTTPCallerGETBreakdown(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	hc := NewHTTPCaller(HTTPOptions{Breakdown: true})
+	defer hc.Close()
+	call := &Call{Method: http.MethodGet, BaseURL: srv.URL, Path: mustPath(b, "/users/{{.Seq}}")}
+	var seq atomic.Uint64
+	b.ReportAllocs()
+	b.SetParallelism(8)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r := hc.Call(b.Context(), seq.Add(1), call); r.Status != http.StatusOK || r.Phases == nil {
+				b.Errorf("status %d, traced %v: %v", r.Status, r.Phases != nil, r.Err)
+				return
+			}
+		}
+	})
+}

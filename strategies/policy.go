@@ -139,6 +139,9 @@ type AttemptResult struct {
 	RetryAfter time.Duration
 	// Location is the Location header of a 202 answer; empty otherwise.
 	Location string
+	// Phases is where the request's time went, when traced; nil
+	// otherwise.
+	Phases *Phases
 }
 
 // Defaults of the zero fields of a Policy.

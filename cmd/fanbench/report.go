@@ -16,7 +16,7 @@ type reportFlags struct {
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
 	var f reportFlags
 	cmd := &cobra.Command{
-		Use:   "report RESULT.json...",
+		Use:   "report RESULT.json... | LOG.hlog...",
 		Short: "Render result files again, as a table, JSON, Markdown, CSV or HTML, without running anything",
 		Long: `Render result files written by fanbench run --out (or fanbench merge) again,
 without running anything: print them on stdout in a format, and write an HTML
@@ -27,13 +27,18 @@ two runs of one scenario as one (two generators side by side), merge them
 first with fanbench merge. The file flags (--html, --markdown, --csv) and
 --format csv take a single result file.
 
+Interval logs (.hlog, written by fanbench run --hlog DIR or any HdrHistogram
+tool) print one line per tag instead: the tag's intervals merged into
+percentiles, in milliseconds for fanbench's microsecond values.
+
 The exit code is 0 even when the result's thresholds failed: the verdict is in
 the output, and fanbench run is the command that fails a CI job. A file that
 is missing or not a fanbench result is exit code 2, naming the file.`,
 		Example: `  fanbench report result.json
   fanbench report result.json --html report.html --format markdown > comment.md
   fanbench report result.json --format csv > result.csv
-  fanbench report before.json after.json`,
+  fanbench report before.json after.json
+  fanbench report logs/seed.hlog`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("report needs at least one result file")
@@ -47,6 +52,12 @@ is missing or not a fanbench result is exit code 2, naming the file.`,
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
+			if logs, err := hlogArgs(args); logs || err != nil {
+				if err != nil {
+					return err
+				}
+				return runHlogReport(args, f, stdout)
+			}
 			return runReport(args, f, stdout, stderr)
 		},
 	}

@@ -43,6 +43,9 @@ type runFlags struct {
 	cpuProfile string
 	memProfile string
 	trace      string
+	hlog       string
+	otlp       string
+	breakdown  bool
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -84,6 +87,9 @@ strategy measured. Flags override the file's values only when given.`,
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the run to `PATH` (go tool pprof PATH), to see where fanbench itself spends its time")
 	fl.StringVar(&f.memProfile, "memprofile", "", "write a heap profile at the end of the load to `PATH` (go tool pprof PATH), to see what fanbench holds in memory")
 	fl.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the run to `PATH` (go tool trace PATH), to see what held the generator up when it fell behind")
+	fl.StringVar(&f.hlog, "hlog", "", "write an HdrHistogram interval log (a histogram a second per strategy and metric) to `DIR`/SCENARIO.hlog; read it with fanbench report")
+	fl.StringVar(&f.otlp, "otlp", "", "export OpenTelemetry metrics every second to the OTLP/HTTP collector at `URL` (such as http://localhost:4318), or to the OTEL_EXPORTER_OTLP_ENDPOINT variable's with env; OTEL_* variables configure the rest")
+	fl.BoolVar(&f.breakdown, "breakdown", false, "trace every request (net/http/httptrace) and show where the calls' time went per upstream: DNS, connect, TLS, time to first byte, body, connections opened and reused (--wide, the HTML report, the result)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")
@@ -127,13 +133,18 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 		}
 		defer stop()
 	}
-	res, err := runWithProgress(cmd.Context(), sc, runner.Options{Version: version()}, stderr, f.quiet)
+	exp, err := startExports(cmd.Context(), sc, liveOutput(cmd, "hlog", f.hlog, sc.Report), liveOutput(cmd, "otlp", f.otlp, sc.Report))
+	if err != nil {
+		return err
+	}
+	res, err := runWithProgress(cmd.Context(), sc, runner.Options{Version: version(), Exporters: exp.list(), Breakdown: f.breakdown}, stderr, f.quiet)
+	expErr := exp.finish(res, stderr, f.quiet)
 	if err != nil {
 		return err
 	}
 	// The outputs first: a profile that cannot be written must not cost
 	// the run's result.
-	outErr := writeOutputs(stdout, stderr, res, outs, f.quiet)
+	outErr := errors.Join(expErr, writeOutputs(stdout, stderr, res, outs, f.quiet))
 	if f.memProfile != "" {
 		if err := writeHeapProfile(f.memProfile); err != nil {
 			return errors.Join(outErr, err)

@@ -48,6 +48,9 @@ func upstreamSection(r *metrics.Result, col colours) (*section, error) {
 		s.Blocks = append(s.Blocks, block{Chart: st})
 	}
 	s.Blocks = append(s.Blocks, block{Table: upstreamTable(r.Strategies, col)})
+	if bt := breakdownTable(r.Strategies, col); bt != nil {
+		s.Blocks = append(s.Blocks, block{Table: bt})
+	}
 	amp, err := amplificationChart(r.Strategies, col)
 	if err != nil {
 		return nil, err
