@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide bench-jetstream fuzz demo baseline docs clean
+.PHONY: all build test test-slow vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide bench-jetstream fuzz demo baseline docs clean
 
 all: build
 
@@ -15,7 +15,8 @@ all: build
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/fanbench ./cmd/fanbench
 
-## test: go vet, staticcheck, and every package's tests under the race detector
+## test: go vet, staticcheck, and every package's tests under the race detector (but for
+## the two of test-slow)
 test: vet staticcheck unit
 
 vet:
@@ -26,6 +27,12 @@ staticcheck:
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+## test-slow: the statistical end-to-end tests of fanbench compare, which need real time and a
+## machine not busy with other tests: they run first, on their own, then the rest of the package.
+## .ci/run calls it after make test.
+test-slow:
+	FANBENCH_SLOW=1 $(GO) test -race -count=1 ./cmd/fanbench
 
 ## bench: every benchmark, with allocations
 bench:
