@@ -5,10 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/fanbench/fanbench/internal/safefile"
 )
 
 // Schema names the result file format. Readers refuse any other value.
@@ -430,30 +431,9 @@ func WriteResult(path string, r *Result) (err error) {
 	return WriteFileAtomic(path, append(data, '\n'))
 }
 
-// WriteFileAtomic writes data to path through a temporary file and a rename.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// WriteFileAtomic writes data to path through a temporary file and a
+// rename (see safefile.WriteFile: symbolic links are followed, an existing
+// file keeps its mode, a target that is not a regular file is refused).
+func WriteFileAtomic(path string, data []byte) error {
+	return safefile.WriteFile(path, data)
 }
