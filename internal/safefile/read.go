@@ -27,7 +27,7 @@ func (e *TooLargeError) Error() string {
 
 // ErrFolder is the cause of an error about a path that is a folder where a
 // file was expected.
-var ErrFolder = errors.New("is a folder, not a file")
+var ErrFolder = errors.New("is a directory")
 
 // ReadFile reads the file at path, refusing it with a *TooLargeError when it
 // holds more than limit bytes: a regular file by its size, before reading;

@@ -74,12 +74,12 @@ func TestWriteFile(t *testing.T) {
 				}
 				return p
 			},
-			wantErr: "is not a regular file but a FIFO",
+			wantErr: "it is a FIFO, not a regular file",
 		},
 		{
 			name:    "refuses a device",
 			setup:   func(t *testing.T, dir string) string { return os.DevNull },
-			wantErr: os.DevNull + ": is not a regular file but a device",
+			wantErr: "cannot write " + os.DevNull + ": it is a device, not a regular file",
 		},
 		{
 			name: "refuses a link to a device",
@@ -90,7 +90,7 @@ func TestWriteFile(t *testing.T) {
 				}
 				return link
 			},
-			wantErr: "(a link to " + os.DevNull + "): is not a regular file but a device",
+			wantErr: "(a link to " + os.DevNull + "): it is a device, not a regular file",
 		},
 		{
 			name: "refuses a folder",
@@ -101,7 +101,7 @@ func TestWriteFile(t *testing.T) {
 				}
 				return p
 			},
-			wantErr: "is not a regular file but a folder",
+			wantErr: "it is a folder, not a regular file",
 		},
 		{
 			name:    "names the missing folder, not a temporary file",
@@ -179,8 +179,8 @@ func TestCheck(t *testing.T) {
 		{filepath.Join(dir, "file"), ""},
 		{filepath.Join(dir, "missing", "r.json"), "the folder " + filepath.Join(dir, "missing") + " does not exist"},
 		{filepath.Join(dir, "file", "r.json"), filepath.Join(dir, "file") + " is not a folder"},
-		{os.DevNull, "is not a regular file but a device"},
-		{dir, "is not a regular file but a folder"},
+		{os.DevNull, "it is a device, not a regular file"},
+		{dir, "it is a folder, not a regular file"},
 	} {
 		err := Check(tt.path)
 		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
@@ -206,7 +206,7 @@ func TestReadFile(t *testing.T) {
 		{small, 5, ""},
 		{big, 1024, big + " is 2 KiB; the limit is 1 KiB"},
 		{"/dev/zero", 1024, "/dev/zero is larger than the limit of 1 KiB"},
-		{dir, 1024, "is a folder, not a file"},
+		{dir, 1024, "is a directory"},
 		{filepath.Join(dir, "missing"), 1024, "no such file"},
 	} {
 		data, err := ReadFile(tt.path, tt.limit)

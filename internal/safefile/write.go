@@ -25,7 +25,7 @@ const maxLinks = 40
 
 // ErrNotRegular is the cause of an error about a target that exists but is
 // not a regular file: a device, a FIFO, a socket or a folder.
-var ErrNotRegular = errors.New("is not a regular file")
+var ErrNotRegular = errors.New("not a regular file")
 
 // Target returns the file that writing path would replace: path itself, or
 // the file a symbolic link at path points to (followed to the end, even
@@ -62,7 +62,7 @@ func Target(path string) (string, fs.FileInfo, error) {
 func Check(path string) error {
 	target, fi, err := Target(path)
 	if err != nil {
-		return err
+		return cannot(path, err)
 	}
 	if fi != nil && !fi.Mode().IsRegular() {
 		return notRegular(path, target, fi)
@@ -71,18 +71,23 @@ func Check(path string) error {
 	di, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("the folder %s does not exist", dir)
+		return cannot(path, fmt.Errorf("the folder %s does not exist", dir))
 	case err != nil:
-		return fmt.Errorf("the folder %s: %w", dir, unwrapPath(err))
+		return cannot(path, fmt.Errorf("the folder %s: %w", dir, unwrapPath(err)))
 	case !di.IsDir():
-		return fmt.Errorf("%s is not a folder", dir)
+		return cannot(path, fmt.Errorf("%s is not a folder", dir))
 	}
 	probe, err := os.CreateTemp(dir, ".fanbench-check.*.tmp")
 	if err != nil {
-		return fmt.Errorf("cannot create a file in %s: %w", dir, unwrapPath(err))
+		return cannot(path, fmt.Errorf("cannot create a file in %s: %w", dir, unwrapPath(err)))
 	}
 	probe.Close()
 	return os.Remove(probe.Name())
+}
+
+// cannot is the error about a path that cannot be written, for cause.
+func cannot(path string, cause error) error {
+	return fmt.Errorf("cannot write %s: %w", path, cause)
 }
 
 // WriteFile writes data to path atomically: to a temporary file in the
@@ -96,7 +101,7 @@ func Check(path string) error {
 func WriteFile(path string, data []byte) (err error) {
 	target, fi, err := Target(path)
 	if err != nil {
-		return err
+		return cannot(path, err)
 	}
 	if fi != nil && !fi.Mode().IsRegular() {
 		return notRegular(path, target, fi)
@@ -108,7 +113,7 @@ func WriteFile(path string, data []byte) (err error) {
 	cleanStale(dir, time.Now())
 	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("cannot create a file in %s: %w", filepath.Clean(dir), unwrapPath(err))
+		return cannot(path, fmt.Errorf("cannot create a file in %s: %w", filepath.Clean(dir), unwrapPath(err)))
 	}
 	lock(tmp) // tells cleanStale in another process that this one is alive
 	defer func() {
@@ -118,10 +123,10 @@ func WriteFile(path string, data []byte) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return cannot(path, unwrapPath(err))
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return cannot(path, unwrapPath(err))
 	}
 	mode := NewFileMode
 	if fi != nil {
@@ -129,35 +134,35 @@ func WriteFile(path string, data []byte) (err error) {
 		keepOwner(tmp, fi)
 	}
 	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return cannot(path, unwrapPath(err))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, unwrapPath(err))
+		return cannot(path, unwrapPath(err))
 	}
 	if err = os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("cannot replace %s: %w", path, unwrapRename(err))
+		return cannot(path, fmt.Errorf("replacing it: %w", unwrapRename(err)))
 	}
 	return nil
 }
 
 // notRegular is the error about a target that is not a regular file.
 func notRegular(path, target string, fi fs.FileInfo) error {
-	what := "special file"
+	what := "a special file"
 	switch m := fi.Mode(); {
 	case m.IsDir():
-		what = "folder"
+		what = "a folder"
 	case m&fs.ModeNamedPipe != 0:
-		what = "FIFO"
+		what = "a FIFO"
 	case m&fs.ModeSocket != 0:
-		what = "socket"
+		what = "a socket"
 	case m&fs.ModeDevice != 0:
-		what = "device"
+		what = "a device"
 	}
 	at := path
 	if target != path {
 		at = fmt.Sprintf("%s (a link to %s)", path, target)
 	}
-	return &fs.PathError{Op: "write", Path: at, Err: fmt.Errorf("%w but a %s; fanbench writes only regular files", ErrNotRegular, what)}
+	return fmt.Errorf("cannot write %s: it is %s, %w; fanbench writes only regular files", at, what, ErrNotRegular)
 }
 
 // tempName matches the temporary files WriteFile creates: ".NAME.DIGITS.tmp".
