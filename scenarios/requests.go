@@ -83,6 +83,7 @@ const maxDataRows = 1_000_000
 
 func (c *checker) dataCSV(d *Data) {
 	name := c.relative(d.CSV)
+	d.path = name
 	f, err := os.Open(name)
 	if err != nil {
 		c.addf("data.csv", "cannot read %s: %v", name, strictyaml.UnwrapPath(err))
@@ -127,6 +128,30 @@ func (c *checker) dataCSV(d *Data) {
 		return
 	}
 	d.Columns = header
+}
+
+// Files lists the files the scenario reads, as it reads them (relative to
+// the working directory): the scenario file itself (not an embedded
+// example), its data CSV and its upstreams' TLS files. A command that
+// writes files refuses to write over one of them.
+func (s *Scenario) Files() []string {
+	var files []string
+	if s.File != "" && !strings.HasPrefix(s.File, "example:") {
+		files = append(files, s.File)
+	}
+	if s.Data != nil && s.Data.path != "" {
+		files = append(files, s.Data.path)
+	}
+	for _, u := range s.Upstreams {
+		if t := u.TLS; t != nil {
+			for _, f := range []string{t.CAFile, t.CertFile, t.KeyFile} {
+				if f != "" {
+					files = append(files, f)
+				}
+			}
+		}
+	}
+	return files
 }
 
 // template checks a template written at path.

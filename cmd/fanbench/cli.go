@@ -44,11 +44,15 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "fanbench: %v\n", err)
 	var ue usageError
 	switch {
+	case errors.Is(err, errWrite): // after the work: not the usage, whatever the cause
+		return exitError
+	case errors.Is(err, errBadPath):
+		return exitInvalid
 	case errors.As(err, &ue), isCobraUsage(cmd, err):
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return exitInvalid
 	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, os.ErrNotExist),
-		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch), errors.Is(err, errCompareInput):
+		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch):
 		return exitInvalid
 	case errors.Is(err, errThresholds), errors.Is(err, errRegressed):
 		return exitFailed

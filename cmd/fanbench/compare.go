@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/reports/compare"
 	"github.com/fanbench/fanbench/reports/htmlreport"
@@ -18,10 +19,6 @@ import (
 
 // errRegressed marks a comparison that found a regression: exit code 1.
 var errRegressed = errors.New("regression")
-
-// errCompareInput marks what compare cannot use (an output it cannot write):
-// exit code 2.
-var errCompareInput = errors.New("bad input")
 
 type compareFlags struct {
 	baseline, current []string
@@ -110,6 +107,19 @@ func runCompare(f *compareFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--tolerance: %v", err)
 	}
+	if f.html == stdoutPath && (f.out == "" || f.out == stdoutPath) {
+		return usagef("--html - and the comparison both print on stdout; write the comparison to a file with --out")
+	}
+	var uses []fileUse
+	for _, p := range f.baseline {
+		uses = append(uses, input("a baseline file", p))
+	}
+	for _, p := range f.current {
+		uses = append(uses, input("a current file", p))
+	}
+	if err := checkFiles(append(uses, output("--out", f.out), output("--html", f.html))); err != nil {
+		return err
+	}
 	base, err := readResults(f.baseline)
 	if err != nil {
 		return err
@@ -126,16 +136,16 @@ func runCompare(f *compareFlags, stdout, stderr io.Writer) error {
 	if err := compare.Render(&buf, c, f.format); err != nil {
 		return err
 	}
-	if f.out != "" {
-		if err := metrics.WriteFileAtomic(f.out, buf.Bytes()); err != nil {
-			return fmt.Errorf("%w: writing --out %s: %v", errCompareInput, f.out, err)
+	if f.out != "" && f.out != stdoutPath {
+		if err := safefile.WriteFile(f.out, buf.Bytes()); err != nil {
+			return writeFailure{fmt.Errorf("writing the comparison (--out): %w", err)}
 		}
 		fmt.Fprintf(stderr, "fanbench: comparison written to %s\n", f.out)
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return err
 	}
 	if f.html != "" {
-		if err := writeComparisonHTML(f.html, base, cur); err != nil {
+		if err := writeComparisonHTML(stdout, f.html, base, cur); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "fanbench: HTML comparison written to %s\n", f.html)
@@ -171,7 +181,7 @@ func wrapWords(s, indent string, width int) string {
 // writeComparisonHTML writes the HTML comparison page of the two sides,
 // each side's files combined into one result first (as repeats, one after
 // another), atomically.
-func writeComparisonHTML(path string, base, cur []*metrics.Result) error {
+func writeComparisonHTML(stdout io.Writer, path string, base, cur []*metrics.Result) error {
 	b, err := combineSide(base)
 	if err != nil {
 		return fmt.Errorf("--html: combining the baseline files: %w", err)
@@ -184,8 +194,8 @@ func writeComparisonHTML(path string, base, cur []*metrics.Result) error {
 	if err := htmlreport.WriteComparison(&buf, b, c); err != nil {
 		return fmt.Errorf("--html: %w", err)
 	}
-	if err := metrics.WriteFileAtomic(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("%w: writing --html %s: %v", errCompareInput, path, err)
+	if err := writeTo(stdout, path, buf.Bytes()); err != nil {
+		return writeFailure{fmt.Errorf("writing the HTML comparison (--html): %w", err)}
 	}
 	return nil
 }

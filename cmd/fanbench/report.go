@@ -11,6 +11,7 @@ import (
 type reportFlags struct {
 	format, html, markdown, csv string
 	noColor, quiet              bool
+	formatSet                   bool // --format was given
 }
 
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -46,7 +47,8 @@ is missing or not a fanbench result is exit code 2, naming the file.`,
 			}
 			return nil
 		},
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.formatSet = cmd.Flags().Changed("format")
 			return runReport(args, f, stdout, stderr)
 		},
 	}
@@ -63,8 +65,15 @@ is missing or not a fanbench result is exit code 2, naming the file.`,
 // runReport reads every file first, so that a bad one stops the command
 // before anything is printed, then renders them in turn.
 func runReport(paths []string, f reportFlags, stdout, stderr io.Writer) error {
-	o := outputs{format: f.format, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout)}
+	o := outputs{format: f.format, formatSet: f.formatSet, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout)}
 	if err := o.check(); err != nil {
+		return err
+	}
+	var uses []fileUse
+	for _, p := range paths {
+		uses = append(uses, input("the result file", p))
+	}
+	if err := checkFiles(append(uses, o.uses()...)); err != nil {
 		return err
 	}
 	results, err := readResults(paths)

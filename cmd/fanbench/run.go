@@ -112,6 +112,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err := outs.check(); err != nil {
 		return err
 	}
+	if err := checkFiles(runFiles(sc, outs, f)); err != nil {
+		return err
+	}
 	for _, r := range []recording{
 		{"--cpuprofile", f.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile},
 		{"--trace", f.trace, trace.Start, trace.Stop},
@@ -146,7 +149,7 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 // runOutputs is what the run writes: the scenario's report block, with
 // the flags the user set over it.
 func runOutputs(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags, stdout io.Writer) outputs {
-	o := outputs{format: f.format, color: !f.noColor && colorable(stdout)}
+	o := outputs{format: f.format, formatSet: cmd.Flags().Changed("format"), color: !f.noColor && colorable(stdout)}
 	if r := sc.Report; r != nil {
 		o.out, o.html, o.markdown, o.csv = r.JSON, r.HTML, r.Markdown, r.CSV
 	}
@@ -161,6 +164,21 @@ func runOutputs(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags, stdout 
 		}
 	}
 	return o
+}
+
+// runFiles lists the files a run reads and writes, for checkFiles: the
+// scenario's own files, then the outputs and the profiles.
+func runFiles(sc *scenarios.Scenario, o outputs, f *runFlags) []fileUse {
+	var uses []fileUse
+	for i, file := range sc.Files() {
+		name := "a file the scenario reads,"
+		if i == 0 && file == sc.File {
+			name = "the scenario file"
+		}
+		uses = append(uses, input(name, file))
+	}
+	uses = append(uses, o.uses()...)
+	return append(uses, output("--cpuprofile", f.cpuProfile), output("--memprofile", f.memProfile), output("--trace", f.trace))
 }
 
 // thresholdsVerdict is errThresholds, naming the failed thresholds, when
