@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // TooLargeError says that a file is larger than what fanbench reads of that
@@ -19,7 +20,7 @@ type TooLargeError struct {
 }
 
 func (e *TooLargeError) Error() string {
-	if e.Size > 0 {
+	if e.Size > 0 && Size(e.Size) != Size(e.Limit) {
 		return fmt.Sprintf("%s is %s; the limit is %s", e.Path, Size(e.Size), Size(e.Limit))
 	}
 	return fmt.Sprintf("%s is larger than the limit of %s", e.Path, Size(e.Limit))
@@ -123,8 +124,5 @@ func Size(n int64) string {
 	for v /= unit; v >= unit && i < len(names)-1; i++ {
 		v /= unit
 	}
-	if v == float64(int64(v)) {
-		return fmt.Sprintf("%d %s", int64(v), names[i])
-	}
-	return fmt.Sprintf("%.1f %s", v, names[i])
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0") + " " + names[i]
 }
