@@ -292,6 +292,9 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 	endOfSchedule := time.AfterFunc(c.Users.Duration(), startGrace)
 	defer endOfSchedule.Stop()
 	for k := range c.Users.Peak() {
+		if ctx.Err() != nil {
+			break // stopped while the users were still being started
+		}
 		users.Go(func() {
 			var w Worker
 			for from := time.Duration(0); ; {

@@ -7,8 +7,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/machine"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -63,9 +65,13 @@ func (o *QueueOptions) Validate() error {
 	var ps draws.Problems
 	if o.Consumers < 1 {
 		ps.Add("consumers", "must be 1 or more, such as consumers: %d", DefaultQueueConsumers)
+	} else if err := machine.Fits(int64(o.Consumers), machine.GoroutineBytes, "consumers"); err != nil {
+		ps.Add("consumers", "%v", err)
 	}
 	if o.Capacity < 1 {
 		ps.Add("capacity", "must be 1 or more, such as capacity: %d", DefaultQueueCapacity)
+	} else if err := machine.Fits(int64(o.Capacity), uint64(unsafe.Sizeof(Message{})), "messages"); err != nil {
+		ps.Add("capacity", "%v (the in-process broker makes room for them at the start)", err)
 	}
 	if msg := o.WhenFull.check(); msg != "" {
 		ps.Add("when_full", "%s", msg)
