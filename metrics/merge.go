@@ -84,6 +84,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	m := a
 	m.Operations += b.Operations
 	m.Dropped += b.Dropped
+	m.NotStarted += b.NotStarted
+	m.Interrupted += b.Interrupted
+	m.Warmup += b.Warmup
 	m.Outcomes = addOutcomes(a.Outcomes, b.Outcomes)
 	m.DurationS = max(a.DurationS, b.DurationS)
 	m.Throughput, m.ErrorRate = 0, 0

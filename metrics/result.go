@@ -64,6 +64,10 @@ type StrategyResult struct {
 	Operations uint64 `json:"operations"`
 	// Dropped counts operations that were due but never started.
 	Dropped uint64 `json:"dropped"`
+	// NotStarted counts, of Dropped, the operations still due when the run
+	// reached its duration plus the grace period: the generator could not
+	// keep up with the schedule.
+	NotStarted uint64 `json:"not_started,omitempty"`
 	// Interrupted counts operations still in flight when the grace period
 	// after the load ran out: cut off, and left out of the statistics.
 	Interrupted uint64 `json:"interrupted,omitempty"`

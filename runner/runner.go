@@ -130,9 +130,13 @@ rounds:
 // warnings says what makes a strategy's figures doubtful.
 func warnings(sr metrics.StrategyResult) []string {
 	var w []string
-	if sr.Dropped > 0 {
+	if atCap := sr.Dropped - min(sr.NotStarted, sr.Dropped); atCap > 0 {
 		w = append(w, fmt.Sprintf("%s: %d operations were dropped at the in-flight cap (on_cap: drop); the rest ran as scheduled",
-			sr.Name, sr.Dropped))
+			sr.Name, atCap))
+	}
+	if sr.NotStarted > 0 {
+		w = append(w, fmt.Sprintf("%s: the generator could not start %d operations the schedule held before the run's end (its duration plus the grace period); they are counted as dropped, and the rate is more than this machine can drive",
+			sr.Name, sr.NotStarted))
 	}
 	if sr.Interrupted > 0 {
 		w = append(w, fmt.Sprintf("%s: %d operations were still in flight when the grace period ran out; they are counted as interrupted, not measured",
@@ -239,7 +243,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
-		Clock: clock, Grace: o.Grace,
+		Clock: clock, Grace: o.Grace, Length: sc.Load.Length(),
 		NewWorker: func(int) loadgen.Worker {
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), recs: recs, clock: clock,
 				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,
@@ -258,7 +262,12 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	}
 	bg.mergeInto(merged)
 	measuredFrom := st.Start.Add(min(lc.Warmup, st.End.Sub(st.Start))) // the warm-up is not measured
-	sr, err := merged.Summarize(spec.Title(), st.End.Sub(measuredFrom), st.Dropped)
+	runEnd := st.End                                                   // the last finish, or the schedule's end if later
+	if st.ScheduleEnd > 0 && st.ScheduleEnd < forever && st.Start.Add(st.ScheduleEnd).After(runEnd) {
+		runEnd = st.Start.Add(st.ScheduleEnd)
+	}
+	sr, err := merged.Summarize(spec.Title(), runEnd.Sub(measuredFrom), st.Dropped+st.NotStarted)
+	sr.NotStarted = st.NotStarted
 	sr.Strategy, sr.Options = spec.Name, strategies.Describe(opts)
 	sr.Interrupted, sr.Warmup, sr.LatencyFrom = interrupted.Load(), st.Warmup, fromIntendedStart
 	if lc.Users != nil {
