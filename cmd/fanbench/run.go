@@ -191,7 +191,11 @@ func thresholdsVerdict(res *metrics.Result) error {
 	var failed []string
 	for _, t := range res.Thresholds {
 		if !t.Pass {
-			failed = append(failed, t.Strategy+": "+t.Threshold)
+			f := t.Strategy + ": " + t.Threshold
+			if t.Note != "" {
+				f += " (" + t.Note + ")"
+			}
+			failed = append(failed, f)
 		}
 	}
 	partial := ""

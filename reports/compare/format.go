@@ -14,6 +14,9 @@ import (
 func Headline(c *Comparison) string {
 	var worse, better []string
 	for _, s := range c.Strategies {
+		if s.Failed != "" {
+			worse = append(worse, s.Name+": "+s.Failed)
+		}
 		for _, m := range s.Metrics {
 			switch m.Verdict {
 			case Worse:
@@ -53,6 +56,9 @@ func describe(strategy string, m MetricComparison) string {
 func Regressions(c *Comparison) []string {
 	var out []string
 	for _, s := range c.Strategies {
+		if s.Failed != "" {
+			out = append(out, s.Name+" ("+s.Failed+")")
+		}
 		for _, m := range s.Metrics {
 			if m.Regression {
 				out = append(out, fmt.Sprintf("%s %s (%s)", s.Name, m.Metric, changeText(m)))
