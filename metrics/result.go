@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strconv"
 	"time"
@@ -393,16 +392,24 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 // ErrNotResult marks a file that is not a fanbench result of this schema.
 var ErrNotResult = errors.New("not a fanbench result file")
 
-// ReadResult reads a result file written by WriteResult.
+// MaxResultBytes bounds a result file, checked before it is read: a run of
+// an hour holds a few megabytes (mostly its windows).
+const MaxResultBytes = 256 << 20
+
+// ReadResult reads a result file written by WriteResult, of at most
+// MaxResultBytes (a larger one is a *safefile.TooLargeError), and checks
+// it (see DecodeResult).
 func ReadResult(path string) (*Result, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxResultBytes)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeResult(path, data)
 }
 
-// DecodeResult parses a result file's content; name is used in errors.
+// DecodeResult parses a result file's content and checks that it agrees
+// with itself (see Result.Check: an *InconsistentError names the fields
+// that do not); name is used in errors.
 func DecodeResult(name string, data []byte) (*Result, error) {
 	var r Result
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -420,6 +427,9 @@ func DecodeResult(name string, data []byte) (*Result, error) {
 		if err := checkWindows(s.Windows); err != nil {
 			return nil, fmt.Errorf("%s: strategy %s: %w: %v", name, s.Name, ErrNotResult, err)
 		}
+	}
+	if err := r.Check(name); err != nil {
+		return nil, err
 	}
 	return &r, nil
 }
