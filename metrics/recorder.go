@@ -1,6 +1,10 @@
 package metrics
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Outcome is the fate of one operation.
 type Outcome uint8
@@ -134,8 +138,11 @@ type UpstreamRecorder struct {
 	// Statuses counts answers by HTTP status; index 0 counts calls that got
 	// no answer (see Failures).
 	Statuses [maxStatus]uint64
-	// Failures counts calls that got no answer, by Layout.Failures index.
-	Failures []uint64
+	// Failures counts calls that got no answer, by Layout.Failures index;
+	// FirstErrors holds the text of the first error of each kind (""
+	// until one comes), so that a result says what a failure was.
+	Failures    []uint64
+	FirstErrors []string
 }
 
 // NewRecorder returns an empty recorder for the layout.
@@ -155,7 +162,7 @@ func NewRecorder(l Layout) *Recorder {
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
 			AttemptLatency: NewHistogram(),
-			Failures:       make([]uint64, len(l.Failures))}
+			Failures:       make([]uint64, len(l.Failures)), FirstErrors: make([]string, len(l.Failures))}
 	}
 	return r
 }
@@ -216,6 +223,9 @@ type CallSample struct {
 	// AttemptLatencies are the latencies of the call's HTTP requests (the
 	// first few), each recorded in the upstream's attempt histogram.
 	AttemptLatencies []time.Duration
+	// Err is the error of a call that got no answer; the first of each
+	// kind is kept (UpstreamRecorder.FirstErrors).
+	Err error
 }
 
 // RecordCall records one call. It does not allocate.
@@ -262,7 +272,28 @@ func (r *Recorder) RecordCall(c CallSample) {
 	if c.Failure >= 0 && c.Failure < len(u.Failures) {
 		u.Failures[c.Failure]++
 		r.windowCallFailure(c.Failure)
+		if c.Err != nil && u.FirstErrors[c.Failure] == "" {
+			u.FirstErrors[c.Failure] = ErrorText(c.Err) // once per kind: the only allocation here
+		}
 	}
+}
+
+// MaxErrorText bounds the text kept of an error: enough for the cause
+// (an x509 message, the start of a malformed status line), not a body.
+const MaxErrorText = 200
+
+// ErrorText is the text of err as a result keeps it: on one line, at most
+// MaxErrorText bytes (cut at a character's start).
+func ErrorText(err error) string {
+	t := strings.Join(strings.Fields(err.Error()), " ")
+	if len(t) <= MaxErrorText {
+		return t
+	}
+	cut := MaxErrorText
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return t[:cut] + "…"
 }
 
 // RecordCompensations counts the compensating calls of one operation: how
@@ -329,6 +360,9 @@ func (r *Recorder) Merge(o *Recorder) {
 		}
 		for f := range u.Failures {
 			u.Failures[f] += ou.Failures[f]
+			if u.FirstErrors[f] == "" {
+				u.FirstErrors[f] = ou.FirstErrors[f]
+			}
 		}
 	}
 }

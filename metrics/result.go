@@ -286,7 +286,12 @@ type UpstreamResult struct {
 	// "breaker_open" for calls an open circuit breaker refused, "limited"
 	// for calls the client-side rate limit refused).
 	Statuses map[string]uint64 `json:"statuses"`
-	Latency  Summary           `json:"latency"`
+	// FirstErrors holds, for each kind of failure in Statuses, the text of
+	// the first error of that kind ("tls": "x509: certificate signed by
+	// unknown authority"), secrets redacted; absent when no call failed
+	// without an answer.
+	FirstErrors map[string]string `json:"first_errors,omitempty"`
+	Latency     Summary           `json:"latency"`
 	// LimiterWait is the calls' wait for client-side rate-limit tokens,
 	// over every call (those that did not wait count as 0); absent when no
 	// call waited.
@@ -366,6 +371,12 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 		for f, n := range u.Failures {
 			if n > 0 {
 				ur.Statuses[r.layout.Failures[f]] = n
+				if text := u.FirstErrors[f]; text != "" {
+					if ur.FirstErrors == nil {
+						ur.FirstErrors = map[string]string{}
+					}
+					ur.FirstErrors[r.layout.Failures[f]] = text
+				}
 			}
 		}
 		s.Upstreams = append(s.Upstreams, ur)

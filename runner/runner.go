@@ -268,6 +268,11 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	}
 	sr, err := merged.Summarize(spec.Title(), runEnd.Sub(measuredFrom), st.Dropped+st.NotStarted)
 	sr.NotStarted = st.NotStarted
+	for i := range sr.Upstreams {
+		for kind, text := range sr.Upstreams[i].FirstErrors { // an error may quote a URL with a secret
+			sr.Upstreams[i].FirstErrors[kind] = sc.Redact(text)
+		}
+	}
 	sr.Strategy, sr.Options = spec.Name, strategies.Describe(opts)
 	sr.Interrupted, sr.Warmup, sr.LatencyFrom = interrupted.Load(), st.Warmup, fromIntendedStart
 	if lc.Users != nil {
@@ -371,6 +376,7 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Queued: r.Queued, QueueWait: r.QueueWait,
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
+		Err:              r.Err,
 	}
 }
 
