@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -142,6 +143,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	}
 	if outErr != nil {
 		return outErr
+	}
+	if res.Interrupted {
+		return interruptedError{cause: context.Cause(cmd.Context()), also: thresholdsVerdict(res)}
 	}
 	return thresholdsVerdict(res)
 }
