@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/reports"
 	"github.com/fanbench/fanbench/reports/htmlreport"
@@ -139,6 +140,9 @@ func readResults(paths []string) ([]*metrics.Result, error) {
 	results := make([]*metrics.Result, len(paths))
 	for i, path := range paths {
 		r, err := metrics.ReadResult(path)
+		if tl, ok := errors.AsType[*safefile.TooLargeError](err); ok {
+			return nil, badPathf("%v for a result file", tl)
+		}
 		if err != nil {
 			if !errors.Is(err, metrics.ErrNotResult) {
 				var pe *fs.PathError
