@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -64,11 +65,18 @@ func TestOutputPaths(t *testing.T) {
 		{"a missing folder", []string{"run", at("s.yaml"), "--html", at("missing/r.html")},
 			"--html: cannot write " + at("missing/r.html") + ": the folder " + at("missing") + " does not exist"},
 		{"stdout twice", []string{"run", at("s.yaml"), "--out", "-", "--csv", "-"}, "--out and --csv both write -"},
+		// sysfs refuses to create files, even to root: a read-only place
+		// whose message names the folder, not a temporary file.
+		{"a folder where no file can be made", []string{"run", at("s.yaml"), "--out", "/sys/r.json"},
+			"--out: cannot write /sys/r.json: cannot create a file in /sys: permission denied"},
 		{"stdout and --format", []string{"report", result, "--csv", "-", "--format", "json"}, "--csv - and --format json both print on stdout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
+			if strings.Contains(strings.Join(tt.args, " "), "/sys/") && runtime.GOOS != "linux" {
+				t.Skip("sysfs is Linux's")
+			}
 			var stdout, stderr bytes.Buffer
 			code := Main(t.Context(), tt.args, &stdout, &stderr)
 			if code != exitInvalid || !strings.Contains(stderr.String(), tt.want) {
