@@ -54,8 +54,9 @@ Results of different scenarios are refused; the seed, description,
 thresholds, load.duration and load.repeats may differ, and strategies are
 matched by name (one on a side only is noted, not compared).
 
-Exit codes: 0 nothing regressed, 1 a regression (named on stderr), 2 bad
-input: an unreadable file, results of different scenarios, a bad tolerance.`,
+Exit codes: 0 nothing regressed, 1 a regression (named on stderr) or a strategy
+a side measured no operation of, 2 bad input: an unreadable or inconsistent
+file, results of different scenarios, a bad tolerance, an output over an input.`,
 		Example: `  fanbench compare baselines/seed.json result.json
   fanbench compare --baseline a1.json --baseline a2.json --current b1.json --current b2.json
   fanbench compare baselines/seed.json result.json --format markdown --out comparison.md

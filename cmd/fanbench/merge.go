@@ -19,7 +19,9 @@ func newMergeCmd(stdout io.Writer) *cobra.Command {
 side by side, into one: histograms are merged from their encodings (every
 percentile recomputed exactly), counts summed, per-second windows summed by
 their offset from each strategy's start. Results of different scenarios are
-refused (exit code 2, naming the file). The output is written atomically.`,
+refused (exit code 2, naming the file), as are inconsistent files (counts that
+disagree with their histograms: merging them would give wrong numbers). The
+output is written atomically.`,
 		Example: `  fanbench merge left.json right.json --out both.json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {

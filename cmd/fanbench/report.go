@@ -30,7 +30,8 @@ first with fanbench merge. The file flags (--html, --markdown, --csv) and
 
 The exit code is 0 even when the result's thresholds failed: the verdict is in
 the output, and fanbench run is the command that fails a CI job. A file that
-is missing or not a fanbench result is exit code 2, naming the file.`,
+is missing, not a fanbench result, or inconsistent (its counts disagree with
+its histograms) is exit code 2, naming the file and the field.`,
 		Example: `  fanbench report result.json
   fanbench report result.json --html report.html --format markdown > comment.md
   fanbench report result.json --format csv > result.csv

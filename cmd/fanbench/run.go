@@ -52,7 +52,13 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run a scenario: every strategy in turn, then print the table",
 		Long: `Run a scenario file, or an embedded example, strategy by strategy, each on
 fresh mock upstreams with the same paired draws, and print a table of what each
-strategy measured. Flags override the file's values only when given.`,
+strategy measured. Flags override the file's values only when given.
+
+Every output is checked before the run: one that is an input or another output,
+or that cannot be written, is exit code 2 (- prints an output on stdout instead
+of the table). The first Ctrl-C (or SIGTERM, SIGHUP) stops the load, lets
+operations in flight finish for up to 10s, writes what was measured and exits
+128 + the signal's number (130 for Ctrl-C); a second one aborts at once.`,
 		Example: `  fanbench run --example seed
   fanbench run scenario.yaml --out result.json
   fanbench run scenario.yaml --rate 50/s --duration 30s --strategies fanout
