@@ -13,7 +13,6 @@ func mapEnv(env map[string]string) func(string) (string, bool) {
 	}
 }
 
-
 // Expansion works on values wherever they sit (block and flow mappings,
 // lists, anchors used through aliases and merge keys), never on keys.
 func TestParseExpandsValues(t *testing.T) {
