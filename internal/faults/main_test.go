@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +31,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fanbench = filepath.Join(dir, "fanbench")
-	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", fanbench, "github.com/fanbench/fanbench/cmd/fanbench")
+	build := exec.Command(goTool(), "build", "-o", fanbench, "github.com/fanbench/fanbench/cmd/fanbench")
 	build.Env = append(os.Environ(), "GOFLAGS=") // not the -race of the tests
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building fanbench: %v\n%s", err, out)
@@ -48,6 +47,17 @@ func TestMain(m *testing.M) {
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// goTool finds the go command: on the PATH, or in $GOROOT/bin.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		return filepath.Join(root, "bin", "go")
+	}
+	return "go"
 }
 
 // result is how a fanbench process ended.
