@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/fanbench/fanbench/internal/safefile"
 )
@@ -89,7 +90,11 @@ func checkFiles(uses []fileUse) error {
 		}
 		if u.output && !clash && u.path != stdoutPath {
 			if err := safefile.Check(u.path); err != nil {
-				errs = append(errs, badPathf("%s: %v", u.name, err))
+				hint := ""
+				if strings.HasPrefix(u.path, "/dev/") || strings.HasPrefix(u.path, "/proc/") {
+					hint = " (- prints it on stdout)"
+				}
+				errs = append(errs, badPathf("%s: %v%s", u.name, err, hint))
 			}
 		}
 		seen = append(seen, known{u, id})

@@ -61,6 +61,7 @@ func TestOutputPaths(t *testing.T) {
 		{"compare over its baseline", []string{"compare", result, other, "--out", result}, "is a baseline file, which this command reads"},
 		{"merge over an input", []string{"merge", result, other, "--out", other}, "is a result file, which this command reads"},
 		{"a device", []string{"run", at("s.yaml"), "--out", os.DevNull}, "--out: cannot write /dev/null: it is a device, not a regular file"},
+		{"stdout by its device", []string{"report", result, "--csv", "/dev/stdout"}, "--csv: cannot write /dev/stdout"},
 		{"a folder", []string{"report", result, "--markdown", at("folder")}, "it is a folder, not a regular file"},
 		{"a missing folder", []string{"run", at("s.yaml"), "--html", at("missing/r.html")},
 			"--html: cannot write " + at("missing/r.html") + ": the folder " + at("missing") + " does not exist"},
