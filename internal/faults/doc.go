@@ -8,4 +8,5 @@
 //
 //	go test ./internal/faults            # the suite
 //	go test ./internal/faults -update    # rewrite the golden messages
+//	FANBENCH_FAULTS_BINARY=/usr/local/bin/fanbench go test ./internal/faults   # another build
 package faults

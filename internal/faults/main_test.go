@@ -23,6 +23,10 @@ var update = flag.Bool("update", false, "rewrite the golden messages in testdata
 // race detector, whose shadow memory no memory limit would allow.
 var fanbench string
 
+// binaryEnv names another fanbench binary to run the suite against (an
+// installed one, an older build) instead of building this tree's.
+const binaryEnv = "FANBENCH_FAULTS_BINARY"
+
 func TestMain(m *testing.M) {
 	flag.Parse()
 	dir, err := os.MkdirTemp("", "fanbench-faults-")
@@ -31,12 +35,16 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	fanbench = filepath.Join(dir, "fanbench")
-	build := exec.Command(goTool(), "build", "-o", fanbench, "github.com/fanbench/fanbench/cmd/fanbench")
-	build.Env = append(os.Environ(), "GOFLAGS=") // not the -race of the tests
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building fanbench: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	if other := os.Getenv(binaryEnv); other != "" {
+		fanbench = other
+	} else {
+		build := exec.Command(goTool(), "build", "-o", fanbench, "github.com/fanbench/fanbench/cmd/fanbench")
+		build.Env = append(os.Environ(), "GOFLAGS=") // not the -race of the tests
+		if out, err := build.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building fanbench: %v\n%s", err, out)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	if code == 0 {
