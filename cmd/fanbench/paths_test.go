@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/fanbench/fanbench/internal/specialfile"
 )
 
 // quickScenario runs one strategy for a fifth of a second against a mock
@@ -38,6 +40,9 @@ func TestOutputPaths(t *testing.T) {
 	must(t, os.Symlink("s.yaml", at("link.yaml")))
 	must(t, os.Link(result, at("hard.json")))
 	must(t, os.Mkdir(at("folder"), 0o755))
+	// Special files are made here, never the system's own: a regression
+	// would replace /dev/null.
+	specialfile.FIFO(t, dir, "fifo")
 	scenarioBefore, _ := os.ReadFile(at("s.yaml"))
 	resultBefore, _ := os.ReadFile(result)
 
@@ -60,8 +65,7 @@ func TestOutputPaths(t *testing.T) {
 		{"report over a hard link to its input", []string{"report", result, "--csv", at("hard.json")}, "is the result file " + result},
 		{"compare over its baseline", []string{"compare", result, other, "--out", result}, "is a baseline file, which this command reads"},
 		{"merge over an input", []string{"merge", result, other, "--out", other}, "is a result file, which this command reads"},
-		{"a device", []string{"run", at("s.yaml"), "--out", os.DevNull}, "--out: cannot write /dev/null: it is a device, not a regular file"},
-		{"stdout by its device", []string{"report", result, "--csv", "/dev/stdout"}, "--csv: cannot write /dev/stdout"},
+		{"a FIFO", []string{"run", at("s.yaml"), "--out", at("fifo")}, "--out: cannot write " + at("fifo") + ": it is a FIFO, not a regular file"},
 		{"a folder", []string{"report", result, "--markdown", at("folder")}, "it is a folder, not a regular file"},
 		{"a missing folder", []string{"run", at("s.yaml"), "--html", at("missing/r.html")},
 			"--html: cannot write " + at("missing/r.html") + ": the folder " + at("missing") + " does not exist"},
@@ -99,6 +103,27 @@ func TestOutputPaths(t *testing.T) {
 			t.Error("x.json was written")
 		}
 	})
+}
+
+// TestOutputToADevice: a device is refused before the run, even through a
+// symbolic link; it is made in the test's folder, never /dev/null.
+func TestOutputToADevice(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "s.yaml"), quickScenario)
+	write(t, filepath.Join(dir, "users.csv"), "user\nalice\n")
+	dev := specialfile.NullDevice(t, dir, "null")
+	must(t, os.Symlink(dev, filepath.Join(dir, "link")))
+	for _, out := range []string{dev, filepath.Join(dir, "link")} {
+		var stdout, stderr bytes.Buffer
+		code := Main(t.Context(), []string{"run", filepath.Join(dir, "s.yaml"), "--out", out}, &stdout, &stderr)
+		if code != exitInvalid || !strings.Contains(stderr.String(), "it is a device, not a regular file") || stdout.Len() > 0 {
+			t.Errorf("run --out %s: exit %d, stderr %q; want 2 before the run, saying it is a device", out, code, stderr.String())
+		}
+	}
+	if fi, err := os.Stat(dev); err != nil || fi.Mode()&os.ModeDevice == 0 {
+		t.Errorf("the device was replaced: %v, %v", fi, err)
+	}
 }
 
 // TestOutputToStdout: "-" prints an output on stdout in place of the table.

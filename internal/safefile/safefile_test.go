@@ -6,9 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fanbench/fanbench/internal/specialfile"
 )
 
 func TestWriteFile(t *testing.T) {
@@ -66,31 +67,25 @@ func TestWriteFile(t *testing.T) {
 			check: func(t *testing.T, dir string) { wantFile(t, filepath.Join(dir, "later.json"), "new", NewFileMode) },
 		},
 		{
-			name: "refuses a FIFO",
-			setup: func(t *testing.T, dir string) string {
-				p := filepath.Join(dir, "fifo")
-				if err := syscall.Mkfifo(p, 0o644); err != nil {
-					t.Skip("no FIFOs here:", err)
-				}
-				return p
-			},
+			name:    "refuses a FIFO",
+			setup:   func(t *testing.T, dir string) string { return specialfile.FIFO(t, dir, "fifo") },
 			wantErr: "it is a FIFO, not a regular file",
 		},
 		{
 			name:    "refuses a device",
-			setup:   func(t *testing.T, dir string) string { return os.DevNull },
-			wantErr: "cannot write " + os.DevNull + ": it is a device, not a regular file",
+			setup:   func(t *testing.T, dir string) string { return specialfile.NullDevice(t, dir, "null") },
+			wantErr: "cannot write DIR/null: it is a device, not a regular file",
 		},
 		{
 			name: "refuses a link to a device",
 			setup: func(t *testing.T, dir string) string {
 				link := filepath.Join(dir, "out")
-				if err := os.Symlink(os.DevNull, link); err != nil {
+				if err := os.Symlink(specialfile.NullDevice(t, dir, "null"), link); err != nil {
 					t.Fatal(err)
 				}
 				return link
 			},
-			wantErr: "(a link to " + os.DevNull + "): it is a device, not a regular file",
+			wantErr: "(a link to DIR/null): it is a device, not a regular file",
 		},
 		{
 			name: "refuses a folder",
@@ -179,7 +174,6 @@ func TestCheck(t *testing.T) {
 		{filepath.Join(dir, "file"), ""},
 		{filepath.Join(dir, "missing", "r.json"), "the folder " + filepath.Join(dir, "missing") + " does not exist"},
 		{filepath.Join(dir, "file", "r.json"), filepath.Join(dir, "file") + " is not a folder"},
-		{os.DevNull, "it is a device, not a regular file"},
 		{dir, "it is a folder, not a regular file"},
 	} {
 		err := Check(tt.path)
@@ -189,6 +183,14 @@ func TestCheck(t *testing.T) {
 	}
 	if tmps, _ := filepath.Glob(filepath.Join(dir, ".*")); len(tmps) > 0 {
 		t.Errorf("Check left files: %v", tmps)
+	}
+}
+
+func TestCheckRefusesADevice(t *testing.T) {
+	t.Parallel()
+	dev := specialfile.NullDevice(t, t.TempDir(), "null")
+	if err := Check(dev); err == nil || !strings.Contains(err.Error(), "cannot write "+dev+": it is a device, not a regular file") {
+		t.Errorf("Check(%s) = %v, want it refused as a device", dev, err)
 	}
 }
 
