@@ -21,6 +21,7 @@ import (
 	"text/template"
 	"text/template/parse"
 	"time"
+	"unicode"
 
 	"github.com/fanbench/fanbench/draws"
 )
@@ -133,11 +134,43 @@ func field(ident []string, written string, env Env) (part, error) {
 		}
 		col := slices.Index(env.Data.Columns, ident[1])
 		if col < 0 {
-			return part{}, fmt.Errorf("%s: the data has no column %q; its columns: %s", written, ident[1], strings.Join(env.Data.Columns, ", "))
+			return part{}, fmt.Errorf("%s: the data has no column %q; %s", written, ident[1], columnList(env.Data.Columns))
 		}
 		return part{kind: dataField, col: col}, nil
 	}
 	return part{}, fmt.Errorf("%s: unknown field; the fields are %s", written, Fields)
+}
+
+// maxListed bounds the columns an error lists, and the length of each.
+const maxListed, maxColumnName = 20, 40
+
+// columnList says what the data's columns are, for an error about a column
+// it lacks; when they do not look like column names (a file whose first
+// line is not a header, say /etc/passwd), it does not quote them, so that
+// an error never shows a line of a file it was not meant to read.
+func columnList(cols []string) string {
+	if len(cols) > maxListed {
+		return fmt.Sprintf("it has %d columns (is its first line the column names?)", len(cols))
+	}
+	for _, c := range cols {
+		if !looksLikeName(c) {
+			return "its first line does not look like column names (letters, digits, _ and -, each up to 40 characters, separated by commas)"
+		}
+	}
+	return "its columns: " + strings.Join(cols, ", ")
+}
+
+// looksLikeName reports whether s could be a column's name.
+func looksLikeName(s string) bool {
+	if s == "" || len(s) > maxColumnName {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '_' || r == '-' || r == '.' || r == ' ' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // String returns the template as written.

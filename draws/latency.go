@@ -215,6 +215,17 @@ func (l *Latency) fields() []latencyField {
 	return append(fs, latencyField{name: "components", set: len(l.Components) > 0, dists: []string{DistMixture}})
 }
 
+// The ranges of the shape parameters: beyond them a draw is no longer a
+// delay (a Pareto shape of 1e-300 never answers, a lognormal sigma of 1e308
+// answers in 0 ms).
+// A Pareto shape below MinShape is allowed with max, which caps the
+// draws, down to MinShapeCapped.
+const (
+	MinSigma, MaxSigma = 0.01, 5
+	MinShape, MaxShape = 1, 100
+	MinShapeCapped     = 0.01
+)
+
 // addFunc reports one problem of a field (Problems.Add is one).
 type addFunc = func(field, format string, args ...any)
 
@@ -255,6 +266,13 @@ func validateLatencyAt(l *Latency, prefix string, add addFunc, depth int) {
 			add(at(field), "%s is %v; it must be a number above 0, such as %s: %s", field, v, field, example)
 		}
 	}
+	// within reports a parameter outside the range where its draws are
+	// delays at all: beyond it they overflow to "never" or collapse to 0.
+	within := func(field string, v, lo, hi float64, why string) {
+		if v > 0 && !math.IsInf(v, 0) && (v < lo || v > hi) {
+			add(at(field), "%s is %v; allowed: %v to %v (%s)", field, v, lo, hi, why)
+		}
+	}
 	switch dist {
 	case DistUniform:
 		if l.Max == 0 {
@@ -290,6 +308,7 @@ func validateLatencyAt(l *Latency, prefix string, add addFunc, depth int) {
 				add(at("median"), "median is required for dist: lognormal, such as median: 40ms with sigma: 0.5 (or give p50 and p99)")
 			}
 			positive("sigma", l.Sigma, "0.5")
+			within("sigma", l.Sigma, MinSigma, MaxSigma, "at 5, p99 is already 110,000 times the median")
 		}
 	case DistExponential:
 		if l.Mean == 0 {
@@ -300,6 +319,11 @@ func validateLatencyAt(l *Latency, prefix string, add addFunc, depth int) {
 			required("scale", "10ms")
 		}
 		positive("shape", l.Shape, "2.5")
+		if l.Max > 0 {
+			within("shape", l.Shape, MinShapeCapped, MaxShape, "with max set")
+		} else {
+			within("shape", l.Shape, MinShape, MaxShape, "below 1, p99.99 is over 10,000 times the scale and the mean is infinite; set max to go lower")
+		}
 	case DistPercentiles:
 		validatePercentiles(l, prefix, add)
 	case DistMixture:

@@ -86,7 +86,7 @@ var everyDist = []struct {
 	{"exponential", latExponential},
 	{"exponential/max", Latency{Dist: DistExponential, Mean: ms(50), Max: ms(120)}},
 	{"pareto", latPareto},
-	{"pareto/heavy", Latency{Dist: DistPareto, Scale: ms(10), Shape: 0.05}},
+	{"pareto/heavy", Latency{Dist: DistPareto, Scale: ms(10), Shape: 0.05, Max: ms(60_000)}},
 	{"pareto/max", Latency{Dist: DistPareto, Scale: ms(10), Shape: 1.2, Max: ms(300)}},
 	{"percentiles", latPercentiles},
 	{"percentiles/all", Latency{Dist: DistPercentiles, Min: ms(5), P50: ms(40), P75: ms(60), P90: ms(80),
@@ -444,6 +444,15 @@ func TestLatencyValidation(t *testing.T) {
 		{"mixture nested bad max", mix(Component{0.5, fixed}, Component{0.5, nest(Latency{Dist: DistUniform, Min: ms(2), Max: ms(1)})}),
 			[]string{"latency.components[1].latency.components[0].latency.max"}},
 		{"mixture 4 deep", nest(nest(nest(nest(fixed)))), nil},
+		// Beyond these a draw is no longer a delay: "never" or 0 ms.
+		{"pareto shape 1e-300", Latency{Dist: DistPareto, Scale: ms(10), Shape: 1e-300}, []string{"latency.shape"}},
+		{"pareto shape 0.5", Latency{Dist: DistPareto, Scale: ms(10), Shape: 0.5}, []string{"latency.shape"}},
+		{"pareto shape 0.5 capped", Latency{Dist: DistPareto, Scale: ms(10), Shape: 0.5, Max: ms(2000)}, nil},
+		{"pareto shape 1e-300 capped", Latency{Dist: DistPareto, Scale: ms(10), Shape: 1e-300, Max: ms(2000)}, []string{"latency.shape"}},
+		{"pareto shape 1000", Latency{Dist: DistPareto, Scale: ms(10), Shape: 1000}, []string{"latency.shape"}},
+		{"lognormal sigma 1e308", Latency{Dist: DistLognormal, Median: ms(40), Sigma: 1e308}, []string{"latency.sigma"}},
+		{"lognormal sigma 1e308 capped", Latency{Dist: DistLognormal, Median: ms(40), Sigma: 1e308, Max: ms(2000)}, []string{"latency.sigma"}},
+		{"lognormal sigma 1e-9", Latency{Dist: DistLognormal, Median: ms(40), Sigma: 1e-9}, []string{"latency.sigma"}},
 		{"mixture 5 deep", nest(nest(nest(nest(nest(fixed))))),
 			[]string{"latency.components[0].latency.components[0].latency.components[0].latency.components[0].latency.components"}},
 		{"every problem at once", mix(
@@ -496,6 +505,10 @@ func TestLatencyValidationMessages(t *testing.T) {
 		{Latency{Dist: DistPareto, Scale: ms(1), Shape: -1}, "latency.shape: shape is -1; it must be a number above 0, such as shape: 2.5"},
 		{Latency{P50: ms(40), P90: ms(30)}, "latency.p90: p90 (30ms) is not above p50 (40ms); the points must rise with the quantile"},
 		{Latency{Components: []Component{{Weight: 0.5, Latency: Latency{Value: ms(1)}}}}, "latency.components: the weights add up to 50%; they must add up to 100%"},
+		{Latency{Dist: DistPareto, Scale: ms(10), Shape: 1e-300},
+			"latency.shape: shape is 1e-300; allowed: 1 to 100 (below 1, p99.99 is over 10,000 times the scale and the mean is infinite; set max to go lower)"},
+		{Latency{Dist: DistLognormal, Median: ms(40), Sigma: 1e308},
+			"latency.sigma: sigma is 1e+308; allowed: 0.01 to 5 (at 5, p99 is already 110,000 times the median)"},
 	}
 	for _, tt := range tests {
 		var got []string

@@ -96,6 +96,12 @@ type Config struct {
 	// cancelled too. Operations still running then are cut off: the worker
 	// sees its context done when the operation returns. 0 means no limit.
 	Grace time.Duration
+	// Length is how long the open model's schedule lasts (0: until an
+	// operation count ends it). With Grace, it bounds the drive whatever
+	// the schedule holds: the grace period starts at Length on the real
+	// clock, even when the dispatcher is behind, and no operation starts
+	// after Length + Grace; those still due are counted in Stats.NotStarted.
+	Length time.Duration
 }
 
 // Stats describes a drive.
@@ -105,6 +111,13 @@ type Stats struct {
 	Start time.Time
 	// End is when the last operation finished.
 	End time.Time
+	// ScheduleEnd is how long the schedule ran, from Start: its length when
+	// it ran out, the intended start of the first operation the operation
+	// count left out, or when the drive was stopped; 0 when unknown. A
+	// strategy's throughput counts over the longer of it and End − Start, so
+	// a schedule of 1/s for 3.5 s is 4 operations in 3.5 s, not in the 3 s
+	// from the first start to the last.
+	ScheduleEnd time.Duration
 	// Started counts operations handed to a worker, warm-up included.
 	Started uint64
 	// Warmup counts the operations started within the warm-up.
@@ -112,6 +125,10 @@ type Stats struct {
 	// Dropped counts operations due while the in-flight cap was full, with
 	// DropAtCap: never started.
 	Dropped uint64
+	// NotStarted counts the operations past the warm-up that were due when
+	// the drive reached Length + Grace and so were never started (the
+	// dispatcher could not keep up with the schedule).
+	NotStarted uint64
 	// Workers is how many worker goroutines were started.
 	Workers int
 	// Interrupted is true when ctx ended before the schedule did; operations
@@ -203,6 +220,19 @@ func driveOpen(ctx, workCtx context.Context, c Config, startGrace func()) Stats 
 	}
 	startWorker()
 	st.Start = c.Clock.Now()
+	// The schedule's end starts the grace period, and its end stops the
+	// dispatcher, on the real clock: a dispatcher far behind (a rate no
+	// machine can keep) must not run on for as long as it takes to start
+	// every operation the schedule holds.
+	var deadline <-chan struct{}
+	if c.Length > 0 && c.Grace > 0 {
+		end := time.AfterFunc(c.Length, startGrace)
+		defer end.Stop()
+		passed := make(chan struct{})
+		cut := time.AfterFunc(c.Length+c.Grace, func() { close(passed) })
+		defer cut.Stop()
+		deadline = passed
+	}
 	var measured uint64
 	// releasedAt is when the dispatcher last got past a full cap: the
 	// operations due before it were held by the cap.
@@ -211,18 +241,28 @@ dispatch:
 	for n := uint64(0); ; n++ {
 		at, ok := c.Pacer.Due(n)
 		if !ok {
+			st.ScheduleEnd = c.Length
 			break
 		}
 		t := Ticket{Seq: n, At: at, Intended: st.Start.Add(at), Warmup: at < c.Warmup}
 		if !t.Warmup {
 			if c.Operations > 0 && measured == c.Operations {
+				st.ScheduleEnd = at
 				break
 			}
 			measured++
 		}
 		if c.Clock.SleepUntil(ctx, t.Intended) != nil {
 			st.Interrupted = true
+			st.ScheduleEnd = c.Clock.Now().Sub(st.Start)
 			break
+		}
+		select {
+		case <-deadline:
+			st.NotStarted = notStarted(c, t, measured)
+			st.ScheduleEnd = c.Clock.Now().Sub(st.Start)
+			break dispatch
+		default:
 		}
 		if t.Intended.Before(releasedAt) {
 			t.Released = releasedAt
@@ -258,6 +298,11 @@ dispatch:
 			spare()
 		case <-ctx.Done():
 			st.Interrupted = true
+			st.ScheduleEnd = c.Clock.Now().Sub(st.Start)
+			break dispatch
+		case <-deadline:
+			st.NotStarted = notStarted(c, t, measured)
+			st.ScheduleEnd = c.Clock.Now().Sub(st.Start)
 			break dispatch
 		}
 	}
@@ -292,6 +337,9 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 	endOfSchedule := time.AfterFunc(c.Users.Duration(), startGrace)
 	defer endOfSchedule.Stop()
 	for k := range c.Users.Peak() {
+		if ctx.Err() != nil {
+			break // stopped while the users were still being started
+		}
 		users.Go(func() {
 			var w Worker
 			for from := time.Duration(0); ; {
@@ -340,6 +388,9 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 	// could not start its next operation (or its think) because it had.
 	st.Interrupted = ctx.Err() != nil && c.Clock.Now().Sub(st.Start) < c.Users.Duration() &&
 		(c.Operations == 0 || measured.Load() <= c.Operations)
+	if !st.Interrupted && (c.Operations == 0 || measured.Load() <= c.Operations) {
+		st.ScheduleEnd = c.Users.Duration() // the users' schedule ran out
+	}
 	startGrace()
 	return st
 }

@@ -88,6 +88,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	m := a
 	m.Operations += b.Operations
 	m.Dropped += b.Dropped
+	m.NotStarted += b.NotStarted
+	m.Interrupted += b.Interrupted
+	m.Warmup += b.Warmup
 	m.Outcomes = addOutcomes(a.Outcomes, b.Outcomes)
 	m.DurationS = max(a.DurationS, b.DurationS)
 	m.Throughput, m.ErrorRate = 0, 0
@@ -149,6 +152,7 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	for _, ua := range a.Upstreams {
 		u := ua
 		u.Statuses = maps.Clone(ua.Statuses)
+		u.FirstErrors = maps.Clone(ua.FirstErrors)
 		if i := slices.IndexFunc(b.Upstreams, func(x UpstreamResult) bool { return x.Name == ua.Name }); i >= 0 {
 			ub := b.Upstreams[i]
 			u.Calls += ub.Calls
@@ -165,6 +169,14 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 			}
 			for k, v := range ub.Statuses {
 				u.Statuses[k] += v
+			}
+			for k, v := range ub.FirstErrors {
+				if _, ok := u.FirstErrors[k]; !ok {
+					if u.FirstErrors == nil {
+						u.FirstErrors = map[string]string{}
+					}
+					u.FirstErrors[k] = v
+				}
 			}
 		}
 		u.Latency, _ = summary("upstream:" + u.Name)

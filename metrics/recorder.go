@@ -1,6 +1,10 @@
 package metrics
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Outcome is the fate of one operation.
 type Outcome uint8
@@ -147,8 +151,11 @@ type UpstreamRecorder struct {
 	// Statuses counts answers by HTTP status; index 0 counts calls that got
 	// no answer (see Failures).
 	Statuses [maxStatus]uint64
-	// Failures counts calls that got no answer, by Layout.Failures index.
-	Failures []uint64
+	// Failures counts calls that got no answer, by Layout.Failures index;
+	// FirstErrors holds the text of the first error of each kind (""
+	// until one comes), so that a result says what a failure was.
+	Failures    []uint64
+	FirstErrors []string
 	// phases is where the traced calls' time went (CallSample.Phases).
 	phases phaseRecorder
 }
@@ -173,7 +180,7 @@ func NewRecorder(l Layout) *Recorder {
 	for i := range r.Upstreams {
 		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
 			AttemptLatency: NewHistogram(), Accepted: NewHistogram(), phases: newPhaseRecorder(),
-			Failures: make([]uint64, len(l.Failures))}
+			Failures: make([]uint64, len(l.Failures)), FirstErrors: make([]string, len(l.Failures))}
 	}
 	return r
 }
@@ -244,6 +251,9 @@ type CallSample struct {
 	// Phases is where the time of the request whose answer the call took
 	// went, when it was traced.
 	Phases Phases
+	// Err is the error of a call that got no answer; the first of each
+	// kind is kept (UpstreamRecorder.FirstErrors).
+	Err error
 }
 
 // RecordCall records one call. It does not allocate.
@@ -298,6 +308,9 @@ func (r *Recorder) RecordCall(c CallSample) {
 	if c.Failure >= 0 && c.Failure < len(u.Failures) {
 		u.Failures[c.Failure]++
 		r.windowCallFailure(c.Failure)
+		if c.Err != nil && u.FirstErrors[c.Failure] == "" {
+			u.FirstErrors[c.Failure] = ErrorText(c.Err) // once per kind: the only allocation here
+		}
 	}
 }
 
@@ -309,6 +322,24 @@ func (r *Recorder) RecordGivenUp(calls int) {
 		r.GoodEnough++
 		r.GivenUp += uint64(calls)
 	}
+}
+
+// MaxErrorText bounds the text kept of an error: enough for the cause
+// (an x509 message, the start of a malformed status line), not a body.
+const MaxErrorText = 200
+
+// ErrorText is the text of err as a result keeps it: on one line, at most
+// MaxErrorText bytes (cut at a character's start).
+func ErrorText(err error) string {
+	t := strings.Join(strings.Fields(err.Error()), " ")
+	if len(t) <= MaxErrorText {
+		return t
+	}
+	cut := MaxErrorText
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return t[:cut] + "…"
 }
 
 // RecordCompensations counts the compensating calls of one operation: how
@@ -380,6 +411,9 @@ func (r *Recorder) Merge(o *Recorder) {
 		}
 		for f := range u.Failures {
 			u.Failures[f] += ou.Failures[f]
+			if u.FirstErrors[f] == "" {
+				u.FirstErrors[f] = ou.FirstErrors[f]
+			}
 		}
 	}
 }

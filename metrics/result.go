@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/fanbench/fanbench/internal/safefile"
 )
 
 // Schema names the result file format. Readers refuse any other value.
@@ -85,6 +85,10 @@ type StrategyResult struct {
 	Operations uint64 `json:"operations"`
 	// Dropped counts operations that were due but never started.
 	Dropped uint64 `json:"dropped"`
+	// NotStarted counts, of Dropped, the operations still due when the run
+	// reached its duration plus the grace period: the generator could not
+	// keep up with the schedule.
+	NotStarted uint64 `json:"not_started,omitempty"`
 	// Interrupted counts operations still in flight when the grace period
 	// after the load ran out: cut off, and left out of the statistics.
 	Interrupted uint64 `json:"interrupted,omitempty"`
@@ -433,7 +437,12 @@ type UpstreamResult struct {
 	// "breaker_open" for calls an open circuit breaker refused, "limited"
 	// for calls the client-side rate limit refused).
 	Statuses map[string]uint64 `json:"statuses"`
-	Latency  Summary           `json:"latency"`
+	// FirstErrors holds, for each kind of failure in Statuses, the text of
+	// the first error of that kind ("tls": "x509: certificate signed by
+	// unknown authority"), secrets redacted; absent when no call failed
+	// without an answer.
+	FirstErrors map[string]string `json:"first_errors,omitempty"`
+	Latency     Summary           `json:"latency"`
 	// LimiterWait is the calls' wait for client-side rate-limit tokens,
 	// over every call (those that did not wait count as 0); absent when no
 	// call waited.
@@ -531,6 +540,12 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 		for f, n := range u.Failures {
 			if n > 0 {
 				ur.Statuses[r.layout.Failures[f]] = n
+				if text := u.FirstErrors[f]; text != "" {
+					if ur.FirstErrors == nil {
+						ur.FirstErrors = map[string]string{}
+					}
+					ur.FirstErrors[r.layout.Failures[f]] = text
+				}
 			}
 		}
 		s.Upstreams = append(s.Upstreams, ur)
@@ -558,16 +573,24 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 // ErrNotResult marks a file that is not a fanbench result of this schema.
 var ErrNotResult = errors.New("not a fanbench result file")
 
-// ReadResult reads a result file written by WriteResult.
+// MaxResultBytes bounds a result file, checked before it is read: a run of
+// an hour holds a few megabytes (mostly its windows).
+const MaxResultBytes = 256 << 20
+
+// ReadResult reads a result file written by WriteResult, of at most
+// MaxResultBytes (a larger one is a *safefile.TooLargeError), and checks
+// it (see DecodeResult).
 func ReadResult(path string) (*Result, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(path, MaxResultBytes)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeResult(path, data)
 }
 
-// DecodeResult parses a result file's content; name is used in errors.
+// DecodeResult parses a result file's content and checks that it agrees
+// with itself (see Result.Check: an *InconsistentError names the fields
+// that do not); name is used in errors.
 func DecodeResult(name string, data []byte) (*Result, error) {
 	var r Result
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -586,6 +609,9 @@ func DecodeResult(name string, data []byte) (*Result, error) {
 			return nil, fmt.Errorf("%s: strategy %s: %w: %v", name, s.Name, ErrNotResult, err)
 		}
 	}
+	if err := r.Check(name); err != nil {
+		return nil, err
+	}
 	return &r, nil
 }
 
@@ -600,30 +626,9 @@ func WriteResult(path string, r *Result) (err error) {
 	return WriteFileAtomic(path, append(data, '\n'))
 }
 
-// WriteFileAtomic writes data to path through a temporary file and a rename.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// WriteFileAtomic writes data to path through a temporary file and a
+// rename (see safefile.WriteFile: symbolic links are followed, an existing
+// file keeps its mode, a target that is not a regular file is refused).
+func WriteFileAtomic(path string, data []byte) error {
+	return safefile.WriteFile(path, data)
 }

@@ -2,10 +2,11 @@ package mockupstream
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"net"
 	"net/http"
 	"reflect"
 	"strings"
@@ -37,15 +38,51 @@ type admin struct {
 	s       *Server
 	started time.Time    // for uptime, on the monotonic clock
 	resetAt atomic.Int64 // time since started of the last reset, in ns
+	token   string       // what writes must carry; "" for loopback peers only
 }
 
 // adminHandler serves the admin endpoints of s: stats, ledger, reset and
 // config. Start calls it once, after the ledger and the injected-latency
 // recorder exist.
-func (s *Server) adminHandler() http.Handler { return &admin{s: s, started: time.Now()} }
+func (s *Server) adminHandler(token string) http.Handler {
+	return &admin{s: s, started: time.Now(), token: token}
+}
+
+// AdminTokenEnv is the environment variable fanbench mock reads the admin
+// token from when --admin-token is not given.
+const AdminTokenEnv = "FANBENCH_ADMIN_TOKEN"
+
+// mayWrite reports whether r may change the mock (PUT config, POST reset),
+// answering 401 or 403 when it may not: with a token, r must carry it;
+// without one, r must come from this machine.
+func (a *admin) mayWrite(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return true
+	}
+	if a.token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(a.token)) == 1 {
+			return true
+		}
+		writeJSON(w, http.StatusUnauthorized, orderedObject{{"error",
+			"admin writes need the admin token the mock was started with: Authorization: Bearer TOKEN"}})
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if ip := net.ParseIP(host); err == nil && ip != nil && ip.IsLoopback() {
+		return true
+	}
+	writeJSON(w, http.StatusForbidden, orderedObject{{"error", fmt.Sprintf(
+		"admin writes are taken from this machine only, not from %s; start the mock with --admin-token (or %s) and send Authorization: Bearer TOKEN",
+		host, AdminTokenEnv)}})
+	return false
+}
 
 func (a *admin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if !a.mayWrite(w, r) {
+		return
+	}
 	name := strings.TrimPrefix(r.URL.Path, AdminPrefix)
 	if name == "" { // the index: what a curious curl finds
 		if a.allow(w, r, http.MethodGet) {
@@ -228,15 +265,18 @@ type problem struct {
 // putConfig replaces the behaviour with the Config in the body, or answers
 // 400 listing every problem and leaves the behaviour alone.
 func (a *admin) putConfig(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		status, msg := http.StatusBadRequest, "reading the body: "+err.Error()
+	var buf bytes.Buffer
+	if err := a.s.readBody(w, r, &buf); err != nil {
+		status, msg := http.StatusBadRequest, err.Error()
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			status, msg = http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is over %d bytes", maxBodyBytes)
+		} else if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			status = http.StatusRequestTimeout
 		}
 		writeJSON(w, status, map[string][]problem{"errors": {{Message: msg}}})
 		return
 	}
+	body := buf.Bytes()
 	c, problems := decodeConfig(body)
 	if len(problems) == 0 {
 		if err := a.s.SetConfig(c); err != nil {

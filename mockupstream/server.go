@@ -1,6 +1,7 @@
 package mockupstream
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,17 @@ type Options struct {
 	// the ledger saves its memory, which grows with every key: 10 to 15
 	// bytes each, 9 MB in a minute of 5,000 operations/s of two calls.
 	NoLedger bool
+	// AdminToken, when set, is what the admin endpoints' writes (PUT
+	// config, POST reset) must carry, as "Authorization: Bearer TOKEN",
+	// from any peer. When empty, writes are taken from loopback peers
+	// only: a mock listening on the network cannot be reconfigured from it.
+	AdminToken string
+	// BodyReadWait bounds the reading of a request's body, from when its
+	// headers were read (which readHeaderWait bounds): a client that sends
+	// a body slowly, a byte a second, gets 408 and its connection closed
+	// rather than holding a connection and a goroutine as long as it
+	// likes. DefaultBodyReadWait when 0.
+	BodyReadWait time.Duration
 }
 
 // Server limits. Bodies are read and thrown away, so the cap only bounds the
@@ -46,8 +58,11 @@ const (
 	maxBodyBytes   = 1 << 20
 	maxHeaderBytes = 64 << 10
 	readHeaderWait = 10 * time.Second
-	idleTimeout    = 90 * time.Second
-	shutdownGrace  = time.Second
+	// DefaultBodyReadWait bounds the reading of a request's body (see
+	// Options.BodyReadWait).
+	DefaultBodyReadWait = 10 * time.Second
+	idleTimeout         = 90 * time.Second
+	shutdownGrace       = time.Second
 )
 
 // Server is a mock upstream listening on a TCP address. Its methods are safe
@@ -66,12 +81,13 @@ type Server struct {
 	resetAt atomic.Int64 // clock() − epoch at the last Reset, in ns
 	gate    *gate        // the finite capacity, for the server's life
 
-	http   *http.Server
-	base   context.Context    // parent of every request's context
-	stop   context.CancelFunc // cancels base
-	served chan struct{}      // closed when Serve has returned
-	once   sync.Once
-	err    error
+	http     *http.Server
+	base     context.Context    // parent of every request's context
+	stop     context.CancelFunc // cancels base
+	served   chan struct{}      // closed when Serve has returned
+	bodyWait time.Duration      // Options.BodyReadWait
+	once     sync.Once
+	err      error
 
 	seq         atomic.Uint64 // seq of requests that carry no Fanbench-Seq
 	received    atomic.Uint64
@@ -108,15 +124,16 @@ func Start(opts Options) (*Server, error) {
 	}
 	name, _ := json.Marshal(opts.Name) // a string always marshals
 	s := &Server{
-		name:    opts.Name,
-		seed:    opts.Seed,
-		url:     "http://" + dialable(ln.Addr()),
-		prefix:  `{"upstream":` + string(name) + `,"seq":`,
-		nameHdr: []string{opts.Name},
-		clock:   opts.Clock,
-		gate:    newGate(),
-		served:  make(chan struct{}),
-		async:   newAsyncServer(),
+		name:     opts.Name,
+		seed:     opts.Seed,
+		url:      "http://" + dialable(ln.Addr()),
+		prefix:   `{"upstream":` + string(name) + `,"seq":`,
+		nameHdr:  []string{opts.Name},
+		clock:    opts.Clock,
+		gate:     newGate(),
+		served:   make(chan struct{}),
+		bodyWait: cmp.Or(opts.BodyReadWait, DefaultBodyReadWait),
+		async:    newAsyncServer(),
 	}
 	if s.clock == nil {
 		s.clock = time.Now
@@ -127,7 +144,7 @@ func Start(opts Options) (*Server, error) {
 		s.ledger = NewLedger()
 	}
 	s.injected = newLatencyRecorder()
-	s.admin = s.adminHandler()
+	s.admin = s.adminHandler(opts.AdminToken)
 	s.handler = http.HandlerFunc(s.serve)
 	base, stop := context.WithCancel(context.Background())
 	s.base, s.stop = base, stop
@@ -328,12 +345,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 	seq, attempt, ordinal, hasSeq, err := parseHeaders(r.Header)
 	if err == nil {
-		err = drain(w, r)
+		err = s.drain(w, r)
 	}
 	if err != nil {
 		status := http.StatusBadRequest
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			status = http.StatusRequestEntityTooLarge
+		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			status = http.StatusRequestTimeout
+			w.Header()["Connection"] = closeConn
 		}
 		s.answerText(w, status, err.Error())
 		return
@@ -451,15 +472,28 @@ func (s *Server) count(status int) {
 }
 
 // drain reads the request body to its end, as a real upstream would before
-// answering, refusing bodies over maxBodyBytes.
-func drain(w http.ResponseWriter, r *http.Request) error {
+// answering, refusing bodies over maxBodyBytes or slower than its wait.
+func (s *Server) drain(w http.ResponseWriter, r *http.Request) error {
 	if r.Body == nil || r.Body == http.NoBody {
 		return nil
 	}
+	return s.readBody(w, r, io.Discard)
+}
+
+// readBody copies the request's body to dst, up to maxBodyBytes and within
+// the body's wait; the connection's read deadline is lifted afterwards, so
+// an injected delay or a hang after the body is not cut by it.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, dst io.Writer) error {
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(s.bodyWait))
+	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	body := http.MaxBytesReader(w, r.Body, maxBodyBytes)
-	if _, err := io.Copy(io.Discard, body); err != nil {
+	if _, err := io.Copy(dst, body); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return err
+		}
+		if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			return fmt.Errorf("reading the request body took over %v: %w", s.bodyWait, err)
 		}
 		return fmt.Errorf("reading the request body: %w", err)
 	}

@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"flag"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -109,7 +110,13 @@ func testResults(t *testing.T) map[string]*metrics.Result {
 	t.Helper()
 	results := map[string]*metrics.Result{"recorded": fixture(t), "hostile": hostile(t)}
 	for _, name := range []string{"checkout", "rate-limited", "brownout"} {
-		r, err := metrics.ReadResult(filepath.Join("testdata", name+".json"))
+		// Stripped of their histograms, they are no longer files that
+		// metrics.ReadResult accepts (it checks the counts against them).
+		data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
+		r := new(metrics.Result)
+		if err == nil {
+			err = json.Unmarshal(data, r)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

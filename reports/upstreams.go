@@ -1,6 +1,11 @@
 package reports
 
 import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
@@ -41,5 +46,35 @@ func upstreamTable(r *metrics.Result, o TableOptions) table.Writer {
 	cc := rightAligned(3, 11)
 	cc = append(cc, table.ColumnConfig{Number: 12, WidthMax: answersWidth, WidthMaxEnforcer: text.WrapSoft})
 	t.SetColumnConfigs(cc)
+	if causes := FirstErrors(r.Strategies); len(causes) > 0 {
+		t.SetCaption("%s", "first error of each kind:\n"+strings.Join(causes, "\n"))
+	}
 	return t
+}
+
+// maxCauses bounds the first errors shown under a table; the result file
+// has them all.
+const maxCauses = 12
+
+// FirstErrors lists the first error of each kind of failure, per strategy
+// and upstream, as "fanout · billing · tls: x509: certificate signed by
+// unknown authority": what the counts of the answers column do not say.
+func FirstErrors(ss []metrics.StrategyResult) []string {
+	var out []string
+	more := 0
+	for _, s := range ss {
+		for _, u := range s.Upstreams {
+			for _, kind := range slices.Sorted(maps.Keys(u.FirstErrors)) {
+				if len(out) == maxCauses {
+					more++
+					continue
+				}
+				out = append(out, fmt.Sprintf("%s · %s · %s: %s", s.Name, u.Name, kind, u.FirstErrors[kind]))
+			}
+		}
+	}
+	if more > 0 {
+		out = append(out, fmt.Sprintf("and %d more in the result file (first_errors)", more))
+	}
+	return out
 }

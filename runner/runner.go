@@ -182,9 +182,13 @@ func newRunID() string {
 // lateness is judged over the whole run: lateWarnings).
 func warnings(sr metrics.StrategyResult) []string {
 	var w []string
-	if sr.Dropped > 0 {
+	if atCap := sr.Dropped - min(sr.NotStarted, sr.Dropped); atCap > 0 {
 		w = append(w, fmt.Sprintf("%s: %d operations were dropped at the in-flight cap (on_cap: drop); the rest ran as scheduled",
-			sr.Name, sr.Dropped))
+			sr.Name, atCap))
+	}
+	if sr.NotStarted > 0 {
+		w = append(w, fmt.Sprintf("%s: the generator could not start %d operations the schedule held before the run's end (its duration plus the grace period); they are counted as dropped, and the rate is more than this machine can drive",
+			sr.Name, sr.NotStarted))
 	}
 	if sr.Interrupted > 0 {
 		w = append(w, fmt.Sprintf("%s: %d operations were still in flight when the grace period ran out; they are counted as interrupted, not measured",
@@ -285,7 +289,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
-		Clock: clock, Grace: o.Grace,
+		Clock: clock, Grace: o.Grace, Length: sc.Load.Length(),
 		NewWorker: func(int) loadgen.Worker {
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), recs: recs, clock: clock,
 				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,
@@ -306,7 +310,17 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	// Every operation is recorded: the exporters' last snapshot.
 	lv.stop(true)
 	measuredFrom := st.Start.Add(min(lc.Warmup, st.End.Sub(st.Start))) // the warm-up is not measured
-	sr, err := merged.Summarize(spec.Title(), st.End.Sub(measuredFrom), st.Dropped)
+	runEnd := st.End                                                   // the last finish, or the schedule's end if later
+	if st.ScheduleEnd > 0 && st.ScheduleEnd < forever && st.Start.Add(st.ScheduleEnd).After(runEnd) {
+		runEnd = st.Start.Add(st.ScheduleEnd)
+	}
+	sr, err := merged.Summarize(spec.Title(), runEnd.Sub(measuredFrom), st.Dropped+st.NotStarted)
+	sr.NotStarted = st.NotStarted
+	for i := range sr.Upstreams {
+		for kind, text := range sr.Upstreams[i].FirstErrors { // an error may quote a URL with a secret
+			sr.Upstreams[i].FirstErrors[kind] = sc.Redact(text)
+		}
+	}
 	sr.Strategy, sr.Options = spec.Name, strategies.Describe(opts)
 	sr.Interrupted, sr.Warmup, sr.LatencyFrom = interrupted.Load(), st.Warmup, fromIntendedStart
 	if lc.Users != nil {
@@ -428,7 +442,8 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
 		Accepted:         r.Accepted, Polls: r.Polls,
-		Phases: phasesOf(r.Phases),
+		Phases:           phasesOf(r.Phases),
+		Err:              r.Err,
 	}
 }
 

@@ -19,8 +19,13 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// strategyByName returns the named strategy's result, after checking that
+// the whole result agrees with itself as a reader checks it.
 func strategyByName(t *testing.T, r *metrics.Result, name string) metrics.StrategyResult {
 	t.Helper()
+	if err := r.Check("run"); err != nil {
+		t.Errorf("the result would be refused on reading: %v", err)
+	}
 	for _, s := range r.Strategies {
 		if s.Name == name {
 			return s

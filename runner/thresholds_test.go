@@ -63,8 +63,8 @@ func TestJudgeThresholds(t *testing.T) {
 		"pooled-4 all: error_rate < 1% = 0share true",
 		"pooled-4 pooled: amplification <= 1.5 = 1.2ratio true",
 		"pooled-4 pooled-4: p99.9 <= 400ms = 400ms true",
-		"queued all: p99 < 350ms = no operation finished false",
-		"queued all: error_rate < 1% = no operation finished false",
+		"queued all: p99 < 350ms = no operation finished: none was started false",
+		"queued all: error_rate < 1% = no operation finished: none was started false",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("JudgeThresholds:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))

@@ -139,7 +139,7 @@ func TestParseErrors(t *testing.T) {
 		{"a list at the top", "- name: t\n",
 			`t.yaml:1:1: expected a mapping with the keys name, description, seed, upstreams, data, operation, strategies, policies, load, thresholds, report, receiver, got a list`},
 		{"tab indent", lines(l1, l2, "\ta: {mock: {}}", l4, l5, l6, l7),
-			`t.yaml:3: invalid YAML: found character that cannot start any token (a tab indents this line; YAML indents with spaces only)`},
+			`t.yaml:3:1: invalid YAML: found character that cannot start any token (a tab indents this line; YAML indents with spaces only)`},
 		{"alias that contains itself", lines(l1, l2, "  a: {mock: &m {<<: *m}}", l4, l5, l6, l7),
 			`t.yaml:3:21: upstreams.a.mock: alias *m refers to a value that contains it`},
 		{"policies: unknown key in retry", lines(l1, l2, l3, l4, l5, l6, l7, "policies:", "  default: {retry: {attempts: 3, backof: 50ms}}"),

@@ -2,12 +2,14 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
+	"fmt"
 	"io/fs"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
 
+	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/internal/strictyaml"
 	"github.com/fanbench/fanbench/internal/suggest"
 )
@@ -21,11 +23,34 @@ import (
 // environment (see WithEnv) before the file is checked; what they take from
 // it is secret (see Scenario.Secrets), redacted in error messages too.
 func Load(path string, opts ...ParseOption) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, "the scenario")
 	if err != nil {
-		return nil, Errors{{File: path, Msg: "cannot read the scenario: " + strictyaml.UnwrapPath(err).Error(), Err: err}}
+		return nil, err
 	}
 	return Parse(path, data, opts...)
+}
+
+// MaxFileBytes bounds a scenario file (and a file of upstreams), checked
+// before it is read: the largest real ones are a few kilobytes, and a
+// table of data larger than a few thousand rows belongs in a CSV file.
+const MaxFileBytes = 4 << 20
+
+// readFile reads a scenario file, or a file of upstreams (what names it),
+// up to MaxFileBytes.
+func readFile(path, what string) ([]byte, error) {
+	data, err := safefile.ReadFile(path, MaxFileBytes)
+	if tl, ok := errors.AsType[*safefile.TooLargeError](err); ok {
+		size := "larger than " + safefile.Size(tl.Limit)
+		if tl.Size > 0 {
+			size = safefile.Size(tl.Size)
+		}
+		return nil, Errors{{File: path, Msg: fmt.Sprintf("the file is %s; a scenario file may be at most %s (a large table belongs in a CSV file: data: {csv: FILE})",
+			size, safefile.Size(MaxFileBytes)), Err: err}}
+	}
+	if err != nil {
+		return nil, Errors{{File: path, Msg: "cannot read " + what + ": " + strictyaml.UnwrapPath(err).Error(), Err: err}}
+	}
+	return data, nil
 }
 
 // Parse reads a scenario from data, checks it and applies the defaults. file

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -115,13 +116,26 @@ func TestLoadRoundTrip(t *testing.T) {
 
 func TestLoadUnreadable(t *testing.T) {
 	t.Parallel()
-	missing := filepath.Join(t.TempDir(), "nope.yaml")
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "nope.yaml")
+	// A file of 50 MiB is refused by its size, before it is read (sparse:
+	// it takes no room); a device that never ends, after 4 MiB.
+	huge := filepath.Join(dir, "huge.yaml")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(f.Truncate(50<<20), f.Close()); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		path, want string
 		cause      error
 	}{
 		{missing, missing + ": cannot read the scenario: no such file or directory", fs.ErrNotExist},
 		{"testdata", "testdata: cannot read the scenario: is a directory", nil},
+		{huge, huge + ": the file is 50 MiB; a scenario file may be at most 4 MiB (a large table belongs in a CSV file: data: {csv: FILE})", nil},
+		{"/dev/zero", "/dev/zero: the file is larger than 4 MiB; a scenario file may be at most 4 MiB (a large table belongs in a CSV file: data: {csv: FILE})", nil},
 	}
 	for _, tt := range tests {
 		s, err := scenarios.Load(tt.path)

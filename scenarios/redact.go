@@ -41,6 +41,89 @@ func IsSecretHeader(name string) bool {
 	return slices.ContainsFunc(secretHeaderWords, func(w string) bool { return strings.Contains(lower, w) })
 }
 
+// secretQueryWords make any query parameter whose name contains one
+// sensitive, beside secretHeaderWords; secretQueryNames are names that are
+// sensitive on their own.
+var (
+	secretQueryWords = []string{"signature", "session", "private"}
+	secretQueryNames = []string{"key", "sig", "pwd", "pass"}
+)
+
+// IsSecretQueryParam reports whether the value of a URL's query parameter
+// is a credential to keep out of every output: the names of IsSecretHeader
+// (api_key, access_token, auth, password, …), and key, sig, pwd, pass or
+// any name containing signature, session or private, in any case.
+func IsSecretQueryParam(name string) bool {
+	lower := strings.ToLower(strings.TrimSpace(name))
+	if IsSecretHeader(lower) || slices.Contains(secretQueryNames, lower) {
+		return true
+	}
+	return slices.ContainsFunc(secretQueryWords, func(w string) bool { return strings.Contains(lower, w) })
+}
+
+// queryParams calls f with each parameter of the query in text (a URL or a
+// request path, templates allowed), as written and unescaped: its name,
+// its value, and where the value sits in text.
+func queryParams(text string, f func(name, value string, from, to int)) {
+	q := strings.IndexByte(text, '?')
+	if q < 0 {
+		return
+	}
+	end := len(text)
+	if h := strings.IndexByte(text[q:], '#'); h >= 0 {
+		end = q + h
+	}
+	for from := q + 1; from < end; {
+		next := strings.IndexByte(text[from:end], '&')
+		pairEnd := end
+		if next >= 0 {
+			pairEnd = from + next
+		}
+		if eq := strings.IndexByte(text[from:pairEnd], '='); eq >= 0 {
+			name, value := text[from:from+eq], text[from+eq+1:pairEnd]
+			if n, err := url.QueryUnescape(name); err == nil {
+				name = n
+			}
+			if v, err := url.QueryUnescape(value); err == nil {
+				value = v
+			}
+			f(name, value, from+eq+1, pairEnd)
+		}
+		from = pairEnd + 1
+	}
+}
+
+// redactQuery replaces the values of secret query parameters in text (a
+// URL or a request path) with [redacted], whatever their length.
+func redactQuery(text string) string {
+	var b strings.Builder
+	last := 0
+	queryParams(text, func(name, _ string, from, to int) {
+		if IsSecretQueryParam(name) && from < to {
+			b.WriteString(text[last:from])
+			b.WriteString(Redacted)
+			last = to
+		}
+	})
+	if last == 0 {
+		return text
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// querySecrets adds the values of the secret query parameters of text to
+// out; a value that is a template is left out (what it expands to is not
+// known here).
+func querySecrets(out []string, text string) []string {
+	queryParams(text, func(name, value string, _, _ int) {
+		if IsSecretQueryParam(name) && value != "" && !strings.Contains(value, "{{") {
+			out = append(out, value)
+		}
+	})
+	return out
+}
+
 // Secrets returns the texts to keep out of every output, longest first:
 // the values the file took from the environment, the values of its secret
 // headers (see IsSecretHeader), the credential after an auth scheme
@@ -89,6 +172,8 @@ func (e *redactedError) Unwrap() error { return e.err }
 // Secrets) replaced by their keyed fingerprint, "[redacted:KEYID:FP]" (see
 // FingerprintKey), so that a comparison can tell two values apart without
 // either being written; by [redacted] when there is no key to be had.
+// The values of secret query parameters in URLs and paths are [redacted]
+// whatever their length.
 // Keys are kept as they are, in the order json.Marshal writes them.
 func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 	secrets := s.Secrets()
@@ -98,16 +183,18 @@ func (s *Scenario) RedactedJSON() (json.RawMessage, error) {
 		u := &cp.Upstreams[i]
 		u.Headers = redactHeaders(u.Headers)
 		if u.URL != "" {
-			u.URL = redactURL(u.URL)
+			u.URL = redactQuery(redactURL(u.URL))
 		}
 	}
 	cp.Operation.Calls = slices.Clone(s.Operation.Calls)
 	for i := range cp.Operation.Calls {
 		c := &cp.Operation.Calls[i]
 		c.Headers = redactHeaders(c.Headers)
+		c.Path = redactQuery(c.Path)
 		if c.Compensate != nil {
 			comp := *c.Compensate
 			comp.Headers = redactHeaders(comp.Headers)
+			comp.Path = redactQuery(comp.Path)
 			c.Compensate = &comp
 		}
 	}
@@ -162,11 +249,14 @@ func secretsOf(fromEnv []string, ups Upstreams, calls []Call, strats []Strategy)
 				out = append(out, p)
 			}
 		}
+		out = querySecrets(out, u.URL)
 	}
 	for _, c := range calls {
 		header(c.Headers)
+		out = querySecrets(out, c.Path)
 		if c.Compensate != nil {
 			header(c.Compensate.Headers)
+			out = querySecrets(out, c.Compensate.Path)
 		}
 	}
 	for _, st := range strats {

@@ -273,3 +273,47 @@ load: {rate: 1/s, duration: 1s}
 		t.Errorf("RedactedJSON changed the scenario's broker: %+v", b)
 	}
 }
+
+// TestQuerySecretsRedacted: the values of query parameters named like
+// credentials, in upstream URLs and call paths, are redacted in the
+// scenario a result records (whatever their length) and in messages.
+func TestQuerySecretsRedacted(t *testing.T) {
+	t.Parallel()
+	s, err := Parse("q.yaml", []byte(`name: q
+upstreams:
+  partner: {url: "https://api.example.com/v1?api_key=abcd1234&region=eu&sig=xy"}
+operation:
+  calls:
+    - {upstream: partner, path: "/users/{{.Seq}}?access_token=s3cr3tvalue&page=2&X-Amz-Signature=f00d"}
+strategies: [fanout]
+load: {rate: 10/s, duration: 1s}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := s.RedactedJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(raw)
+	for _, secret := range []string{"abcd1234", "sig=xy", "s3cr3tvalue", "f00d"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("RedactedJSON holds %q: %s", secret, got)
+		}
+	}
+	for _, kept := range []string{"api_key=[redacted]", "region=eu", "sig=[redacted]", "access_token=[redacted]", "page=2", "X-Amz-Signature=[redacted]"} {
+		if !strings.Contains(got, kept) {
+			t.Errorf("RedactedJSON lacks %q: %s", kept, got)
+		}
+	}
+	msg := s.Redact(`Get "https://api.example.com/v1?api_key=abcd1234&region=eu": dial tcp: i/o timeout`)
+	if strings.Contains(msg, "abcd1234") {
+		t.Errorf("Redact left the key in %q", msg)
+	}
+	for name, want := range map[string]bool{"api_key": true, "TOKEN": true, "sig": true, "key": true, "client_secret": true,
+		"sessionid": true, "region": false, "page": false, "keyboard": false} {
+		if got := IsSecretQueryParam(name); got != want {
+			t.Errorf("IsSecretQueryParam(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/fanbench/fanbench/calltemplate"
+	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/internal/strictyaml"
 )
 
@@ -78,33 +78,58 @@ func (c *checker) dataRows(d *Data) {
 	}
 }
 
-// maxDataRows bounds a CSV data file: the table is held in memory.
-const maxDataRows = 1_000_000
+// Bounds of a CSV data file, whose table is held in memory: its rows, its
+// size (checked before reading, from the file's size) and the length of
+// one line (a file that is not CSV, such as /dev/zero, fails at once).
+const (
+	maxDataRows  = 1_000_000
+	MaxDataBytes = 256 << 20
+	MaxDataLine  = 64 << 10
+)
 
 func (c *checker) dataCSV(d *Data) {
 	name := c.relative(d.CSV)
-	f, err := os.Open(name)
+	d.path = name
+	if err := readCSV(name, d); err != nil {
+		d.Columns, d.Values = nil, nil // the templates then say nothing of columns
+		c.addf("data.csv", "%v", err)
+	}
+}
+
+// readCSV reads the table of d from the CSV file name. Its errors name the
+// file and the line, never quote it.
+func readCSV(name string, d *Data) error {
+	f, err := safefile.Open(name, MaxDataBytes)
+	if tl, ok := errors.AsType[*safefile.TooLargeError](err); ok {
+		return fmt.Errorf("%v (a data file holds at most %d rows)", tl, maxDataRows)
+	}
 	if err != nil {
-		c.addf("data.csv", "cannot read %s: %v", name, strictyaml.UnwrapPath(err))
-		return
+		return fmt.Errorf("cannot read %s: %v", name, strictyaml.UnwrapPath(err))
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
+	lines := &lineLimit{r: f, max: MaxDataLine, line: 1}
+	r := csv.NewReader(lines)
 	r.ReuseRecord = false
+	fail := func(err error) error {
+		if ll, ok := errors.AsType[*longLineError](err); ok {
+			return fmt.Errorf("%s, line %d: longer than %s; a line of a data file is at most that", name, ll.line, safefile.Size(MaxDataLine))
+		}
+		if tl, ok := errors.AsType[*safefile.TooLargeError](err); ok {
+			return fmt.Errorf("%v (a data file holds at most %d rows)", tl, maxDataRows)
+		}
+		return fmt.Errorf("%s: %v", name, err)
+	}
 	header, err := r.Read()
 	if err == io.EOF {
-		c.addf("data.csv", "%s is empty; its first line names the columns, such as user,plan", name)
-		return
+		return fmt.Errorf("%s is empty; its first line names the columns, such as user,plan", name)
 	}
 	if err != nil {
-		c.addf("data.csv", "%s: %v", name, err)
-		return
+		return fail(err)
 	}
 	for i, col := range header {
 		header[i] = strings.TrimSpace(col)
 		if header[i] == "" || slices.Contains(header[:i], header[i]) {
-			c.addf("data.csv", "%s, line 1: column %d is empty or named twice; the first line names each column once", name, i+1)
-			return
+			return fmt.Errorf("%s, line 1: column %d is empty or named twice; the first line names each column once", name, i+1)
 		}
 	}
 	for {
@@ -113,20 +138,71 @@ func (c *checker) dataCSV(d *Data) {
 			break
 		}
 		if err != nil {
-			c.addf("data.csv", "%s: %v", name, err)
-			return
+			return fail(err)
 		}
 		if len(d.Values) == maxDataRows {
-			c.addf("data.csv", "%s has more than %d rows; fanbench holds the table in memory", name, maxDataRows)
-			return
+			return fmt.Errorf("%s has more than %d rows; fanbench holds the table in memory", name, maxDataRows)
 		}
 		d.Values = append(d.Values, rec)
 	}
 	if len(d.Values) == 0 {
-		c.addf("data.csv", "%s has no rows under its header line", name)
-		return
+		return fmt.Errorf("%s has no rows under its header line", name)
 	}
 	d.Columns = header
+	return nil
+}
+
+// lineLimit is a reader that fails with a *longLineError when a line (up
+// to a newline) is longer than max bytes, so that a file without line
+// breaks is not read whole into one record.
+type lineLimit struct {
+	r    io.Reader
+	max  int
+	cur  int // bytes of the current line so far
+	line int // the current line, from 1
+}
+
+type longLineError struct{ line int }
+
+func (e *longLineError) Error() string { return fmt.Sprintf("line %d is too long", e.line) }
+
+func (l *lineLimit) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			l.line++
+			l.cur = 0
+			continue
+		}
+		if l.cur++; l.cur > l.max {
+			return i, &longLineError{l.line}
+		}
+	}
+	return n, err
+}
+
+// Files lists the files the scenario reads, as it reads them (relative to
+// the working directory): the scenario file itself (not an embedded
+// example), its data CSV and its upstreams' TLS files. A command that
+// writes files refuses to write over one of them.
+func (s *Scenario) Files() []string {
+	var files []string
+	if s.File != "" && !strings.HasPrefix(s.File, "example:") {
+		files = append(files, s.File)
+	}
+	if s.Data != nil && s.Data.path != "" {
+		files = append(files, s.Data.path)
+	}
+	for _, u := range s.Upstreams {
+		if t := u.TLS; t != nil {
+			for _, f := range []string{t.CAFile, t.CertFile, t.KeyFile} {
+				if f != "" {
+					files = append(files, f)
+				}
+			}
+		}
+	}
+	return files
 }
 
 // template checks a template written at path.
@@ -197,13 +273,29 @@ func (c *checker) tls(u *Upstream, path string) {
 
 var errClientCert = errors.New("client certificate")
 
+// MaxTLSFileBytes bounds a certificate or key file: a bundle of every
+// public root is about 200 KiB.
+const MaxTLSFileBytes = 1 << 20
+
+// readTLSFile reads a certificate or key file, up to MaxTLSFileBytes.
+func readTLSFile(name string) ([]byte, error) {
+	data, err := safefile.ReadFile(name, MaxTLSFileBytes)
+	if tl, ok := errors.AsType[*safefile.TooLargeError](err); ok {
+		return nil, fmt.Errorf("%v for a certificate or key file", tl)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", name, strictyaml.UnwrapPath(err))
+	}
+	return data, nil
+}
+
 // Config returns the crypto/tls configuration of t.
 func (t *TLS) Config() (*tls.Config, error) {
 	conf := &tls.Config{InsecureSkipVerify: t.InsecureSkipVerify, ServerName: t.ServerName}
 	if t.CAFile != "" {
-		pem, err := os.ReadFile(t.CAFile)
+		pem, err := readTLSFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", t.CAFile, strictyaml.UnwrapPath(err))
+			return nil, err
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {
@@ -215,7 +307,15 @@ func (t *TLS) Config() (*tls.Config, error) {
 		conf.RootCAs = pool
 	}
 	if t.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		certPEM, err := readTLSFile(t.CertFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errClientCert, err)
+		}
+		keyPEM, err := readTLSFile(t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errClientCert, err)
+		}
+		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
 			return nil, fmt.Errorf("%w %s with key %s: %v", errClientCert, t.CertFile, t.KeyFile, err)
 		}

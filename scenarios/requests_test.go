@@ -83,3 +83,33 @@ func TestUpstreamMethodIsTheCallsDefault(t *testing.T) {
 		t.Errorf("call method = %q, want the upstream's, POST", m)
 	}
 }
+
+// TestDataFileBounds: a data file is refused by its size before it is
+// read, and a line longer than MaxDataLine stops the reading at once.
+func TestDataFileBounds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	huge := filepath.Join(dir, "huge.csv")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxDataBytes + 10<<20); err != nil { // sparse: no room taken
+		t.Fatal(err)
+	}
+	f.Close()
+	long := filepath.Join(dir, "long.csv")
+	if err := os.WriteFile(long, []byte("user\n"+strings.Repeat("x", MaxDataLine+1)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ file, want string }{
+		{huge, huge + " is 266 MiB; the limit is 256 MiB (a data file holds at most 1000000 rows)"},
+		{long, long + ", line 2: longer than 64 KiB; a line of a data file is at most that"},
+	} {
+		src := strings.Replace(requestsBase, "operation:", "data: {csv: "+tt.file+"}\noperation:", 1)
+		_, err := Parse(filepath.Join(dir, "s.yaml"), []byte(src))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("data: {csv: %s}: %v, want %q", tt.file, err, tt.want)
+		}
+	}
+}

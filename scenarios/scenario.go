@@ -106,6 +106,9 @@ type Data struct {
 	// scenario is loaded: Values[i][j] is row i's value of Columns[j].
 	Columns []string   `yaml:"-" json:"-"`
 	Values  [][]string `yaml:"-" json:"-"`
+
+	// path is the CSV file as read: relative to the working directory.
+	path string
 }
 
 // Report names the outputs of a run; each is written atomically, and an

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"os"
 	"reflect"
 	"strings"
 
@@ -41,9 +40,9 @@ var scenarioOnlyKeys = []string{"name", "description", "operation", "strategies"
 // with a url is an error, since a mock has nothing to serve for it.
 // Values may hold ${NAME} and ${NAME:-default}, as in Load.
 func LoadUpstreams(path string, opts ...ParseOption) (*UpstreamsFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFile(path, "the upstreams")
 	if err != nil {
-		return nil, Errors{{File: path, Msg: "cannot read the upstreams: " + strictyaml.UnwrapPath(err).Error(), Err: err}}
+		return nil, err
 	}
 	return ParseUpstreams(path, data, opts...)
 }

@@ -95,6 +95,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.strategies(s.Strategies)
 	c.policies(s.Policies, s.Upstreams)
 	c.load(&s.Load)
+	c.loadFits(s)
 	c.thresholds(s)
 	c.hedgePolicies(s)
 	c.widths(s)

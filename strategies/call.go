@@ -166,7 +166,8 @@ const (
 	FailureCanceled
 	// FailureRefused: the upstream refused the connection.
 	FailureRefused
-	// FailureReset: the connection was reset or closed before an answer.
+	// FailureReset: the connection was reset, or closed in the middle of
+	// an answer.
 	FailureReset
 	// FailureTransport: any other error of the HTTP transport.
 	FailureTransport
@@ -192,11 +193,21 @@ const (
 	// (delivered max_deliver times and never acknowledged), so the call
 	// was never made to completion.
 	FailureDeadLetter
+	// FailureTLS: the TLS handshake failed: a certificate that does not
+	// verify (unknown authority, wrong name, expired), or a server that
+	// does not speak TLS.
+	FailureTLS
+	// FailureProtocol: the answer was not valid HTTP (a malformed status
+	// line, headers or length).
+	FailureProtocol
+	// FailureEmpty: the connection was closed without a byte of answer.
+	FailureEmpty
 )
 
 // FailureNames are the names of the Failure kinds, indexed by Failure, as
 // they appear in results.
-var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected", "given_up", "incomplete", "dead_letter"}
+var FailureNames = []string{"none", "timeout", "canceled", "refused", "reset", "transport", "breaker_open", "limited", "skipped", "rejected",
+	"given_up", "incomplete", "dead_letter", "tls", "protocol", "empty"}
 
 // Errors of calls a strategy ended without sending them.
 var (

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -294,13 +297,51 @@ func classify(ctx context.Context, err error) Failure {
 		return FailureCanceled
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return FailureRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE),
-		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case isTLS(err):
+		return FailureTLS
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrUnexpectedEOF):
 		return FailureReset
+	case errors.Is(err, io.EOF):
+		return FailureEmpty // closed before a byte of the answer
+	case isProtocol(err):
+		return FailureProtocol
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return FailureTimeout
 	}
 	return FailureTransport
+}
+
+// isTLS reports whether err is the TLS handshake's: a certificate that
+// does not verify, an alert from the server, or a server that does not
+// speak TLS.
+func isTLS(err error) bool {
+	var (
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+	)
+	return errors.As(err, &verify) || errors.As(err, &record) || errors.As(err, &alert) ||
+		errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		strings.Contains(err.Error(), "tls: ") // "remote error: tls: handshake failure"
+}
+
+// isProtocol reports whether err says the answer was not valid HTTP.
+// net/http makes most of these errors from text, so they are told by it.
+func isProtocol(err error) bool {
+	var pe textproto.ProtocolError
+	if errors.As(err, &pe) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"malformed HTTP", "malformed MIME", "Content-Length", "Transfer-Encoding", "transfer encoding", "invalid header"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -7,8 +7,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/machine"
 )
 
 // pooledName is the strategy's name in files and results.
@@ -52,8 +54,16 @@ type PoolOptions struct {
 // Validate reports every problem of the options.
 func (o *PoolOptions) Validate() error {
 	var ps draws.Problems
-	atLeastOne(&ps, "workers", o.Workers, DefaultPoolWorkers)
-	atLeastOne(&ps, "queue", o.Queue, DefaultPoolQueue)
+	if o.Workers < 1 {
+		ps.Add("workers", "must be 1 or more, such as workers: %d", DefaultPoolWorkers)
+	} else if err := machine.Fits(int64(o.Workers), machine.GoroutineBytes, "workers"); err != nil {
+		ps.Add("workers", "%v", err)
+	}
+	if o.Queue < 1 {
+		ps.Add("queue", "must be 1 or more, such as queue: %d", DefaultPoolQueue)
+	} else if err := machine.Fits(int64(o.Queue), uint64(unsafe.Sizeof(poolJob{})), "places in the queue"); err != nil {
+		ps.Add("queue", "%v (the queue is made whole at the start)", err)
+	}
 	if msg := o.WhenFull.check(); msg != "" {
 		ps.Add("when_full", "%s", msg)
 	}

@@ -8,8 +8,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/machine"
 	"github.com/fanbench/fanbench/units"
 )
 
@@ -67,8 +69,16 @@ type QueueOptions struct {
 // Validate reports every problem of the options.
 func (o *QueueOptions) Validate() error {
 	var ps draws.Problems
-	atLeastOne(&ps, "consumers", o.Consumers, DefaultQueueConsumers)
-	atLeastOne(&ps, "capacity", o.Capacity, DefaultQueueCapacity)
+	if o.Consumers < 1 {
+		ps.Add("consumers", "must be 1 or more, such as consumers: %d", DefaultQueueConsumers)
+	} else if err := machine.Fits(int64(o.Consumers), machine.GoroutineBytes, "consumers"); err != nil {
+		ps.Add("consumers", "%v", err)
+	}
+	if o.Capacity < 1 {
+		ps.Add("capacity", "must be 1 or more, such as capacity: %d", DefaultQueueCapacity)
+	} else if err := machine.Fits(int64(o.Capacity), uint64(unsafe.Sizeof(Message{})), "messages"); err != nil {
+		ps.Add("capacity", "%v (the in-process broker makes room for them at the start)", err)
+	}
 	if msg := o.WhenFull.check(); msg != "" {
 		ps.Add("when_full", "%s", msg)
 	}

@@ -2,9 +2,12 @@ package strategies
 
 import (
 	"context"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -254,6 +257,29 @@ func TestHTTPCallerFailures(t *testing.T) {
 		}
 	}))
 	defer hangup.Close()
+	// Servers that answer what is not HTTP, reset the connection, or serve
+	// TLS with a certificate no root signed.
+	faults := map[string]string{}
+	for _, f := range []string{"malformed", "reset"} {
+		c := mockupstream.Config{}
+		if f == "malformed" {
+			c.Faults.Malformed = 1
+		} else {
+			c.Faults.Reset = 1
+		}
+		s, err := mockupstream.Start(mockupstream.Options{Name: f, Config: c})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		faults[f] = s.URL()
+	}
+	selfSigned := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	selfSigned.Config.ErrorLog = log.New(io.Discard, "", 0) // its handshake errors are the point
+	selfSigned.StartTLS()
+	defer selfSigned.Close()
+	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer plain.Close()
 
 	caller := NewHTTPCaller(HTTPOptions{Timeout: 50 * time.Millisecond})
 	defer caller.Close()
@@ -261,20 +287,34 @@ func TestHTTPCallerFailures(t *testing.T) {
 	cancel()
 	path := mustPath(t, "/")
 	tests := []struct {
-		name string
-		ctx  context.Context
-		base string
-		want Failure
+		name    string
+		ctx     context.Context
+		base    string
+		want    Failure
+		wantErr string
 	}{
-		{"timeout", t.Context(), slow.URL(), FailureTimeout},
-		{"refused", t.Context(), closedURL, FailureRefused},
-		{"hang-up", t.Context(), hangup.URL, FailureReset},
-		{"canceled run", canceled, slow.URL(), FailureCanceled},
+		{"timeout", t.Context(), slow.URL(), FailureTimeout, ""},
+		{"refused", t.Context(), closedURL, FailureRefused, "connection refused"},
+		{"hang-up", t.Context(), hangup.URL, FailureEmpty, "EOF"},
+		{"reset", t.Context(), faults["reset"], FailureReset, "connection reset by peer"},
+		{"not HTTP", t.Context(), faults["malformed"], FailureProtocol, "malformed HTTP status code"},
+		{"unknown authority", t.Context(), selfSigned.URL, FailureTLS, "x509: certificate signed by unknown authority"},
+		{"TLS to plain HTTP", t.Context(), "https://" + plain.Listener.Addr().String(), FailureTLS, "first record does not look like a TLS handshake"},
+		{"canceled run", canceled, slow.URL(), FailureCanceled, ""},
 	}
+	patient := NewHTTPCaller(HTTPOptions{Timeout: 10 * time.Second}) // a handshake under the race detector is slow
+	defer patient.Close()
 	for _, tt := range tests {
-		r := caller.Call(tt.ctx, 1, &Call{Method: "GET", BaseURL: tt.base, Path: path})
+		c := patient
+		if tt.want == FailureTimeout {
+			c = caller
+		}
+		r := c.Call(tt.ctx, 1, &Call{Method: "POST", BaseURL: tt.base, Path: path})
 		if r.Status != 0 || r.Failure != tt.want || r.OK() {
 			t.Errorf("%s: got status %d failure %v (%v), want failure %v", tt.name, r.Status, r.Failure, r.Err, tt.want)
+		}
+		if r.Err == nil || !strings.Contains(r.Err.Error(), tt.wantErr) {
+			t.Errorf("%s: error %v, want one that says %q", tt.name, r.Err, tt.wantErr)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,9 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil
 func (d *Duration) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))
 	v, err := time.ParseDuration(s)
+	if err != nil && durationForm.MatchString(s) {
+		return fmt.Errorf("%q is too long; the longest duration is %v (about 292 years)", s, time.Duration(math.MaxInt64).Truncate(time.Second))
+	}
 	if err != nil {
 		return fmt.Errorf("%q is not a duration; write it with a unit, like 250ms, 2s or 1m30s", s)
 	}
@@ -37,6 +41,10 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	*d = Duration(v)
 	return nil
 }
+
+// durationForm matches what time.ParseDuration reads, so that a duration
+// it refuses anyway is one too long to hold.
+var durationForm = regexp.MustCompile(`^[-+]?(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
 
 // Rate is a number of events per second, written as "500/s", "30/m", "2/ms"
 // or a bare number meaning per second.

@@ -164,3 +164,19 @@ func FuzzDuration(f *testing.F) {
 		}
 	})
 }
+
+// TestDurationMessages: a duration too long to hold says so, rather than
+// asking for a unit it has.
+func TestDurationMessages(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"3000000h": `"3000000h" is too long; the longest duration is 2562047h47m16s (about 292 years)`,
+		"1e400s":   `"1e400s" is not a duration; write it with a unit, like 250ms, 2s or 1m30s`,
+		"200":      `"200" is not a duration; write it with a unit, like 250ms, 2s or 1m30s`,
+	} {
+		var d Duration
+		if err := d.UnmarshalText([]byte(in)); err == nil || err.Error() != want {
+			t.Errorf("Duration.UnmarshalText(%q) = %v, want %s", in, err, want)
+		}
+	}
+}

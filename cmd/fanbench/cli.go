@@ -21,7 +21,9 @@ import (
 // Exit codes. 3 is not in the first design (0, 1, 2): a run that could not
 // be carried out (an upstream would not start, a result could not be
 // written) is neither a failed threshold nor bad input, and CI scripts
-// should be able to tell them apart.
+// should be able to tell them apart. An interrupted run exits 128 + the
+// signal's number (130 for Ctrl-C, 143 for SIGTERM; see signals.go), so
+// that a cancelled CI job does not look green.
 const (
 	exitOK      = 0
 	exitFailed  = 1 // a threshold or a baseline comparison failed
@@ -48,12 +50,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "fanbench: %v\n", err)
 	var ue usageError
+	var ie interruptedError
 	switch {
+	case errors.Is(err, errWrite): // after the work: not the usage, whatever the cause
+		return exitError
+	case errors.As(err, &ie):
+		return ie.code()
+	case errors.Is(err, errBadPath):
+		return exitInvalid
 	case errors.As(err, &ue), isCobraUsage(cmd, err):
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		return exitInvalid
 	case errors.Is(err, scenarios.ErrInvalid), errors.Is(err, os.ErrNotExist),
-		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch), errors.Is(err, errCompareInput):
+		errors.Is(err, metrics.ErrNotResult), errors.Is(err, metrics.ErrMismatch):
 		return exitInvalid
 	case errors.Is(err, errThresholds), errors.Is(err, errRegressed):
 		return exitFailed

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/reports/compare"
 	"github.com/fanbench/fanbench/reports/htmlreport"
@@ -18,10 +19,6 @@ import (
 
 // errRegressed marks a comparison that found a regression: exit code 1.
 var errRegressed = errors.New("regression")
-
-// errCompareInput marks what compare cannot use (an output it cannot write):
-// exit code 2.
-var errCompareInput = errors.New("bad input")
 
 type compareFlags struct {
 	baseline, current []string
@@ -64,8 +61,9 @@ from the environment are compared by their keyed fingerprints: set
 FANBENCH_FINGERPRINT_KEY to the same secret wherever results to compare
 are made; under other keys they cannot be compared, and a note says so.
 
-Exit codes: 0 nothing regressed, 1 a regression (named on stderr), 2 bad
-input: an unreadable file, results of different scenarios, a bad tolerance.`,
+Exit codes: 0 nothing regressed, 1 a regression (named on stderr) or a strategy
+a side measured no operation of, 2 bad input: an unreadable or inconsistent
+file, results of different scenarios, a bad tolerance, an output over an input.`,
 		Example: `  fanbench compare baselines/seed.json result.json
   fanbench compare --baseline a1.json --baseline a2.json --current b1.json --current b2.json
   fanbench compare baselines/seed.json result.json --format markdown --out comparison.md
@@ -117,6 +115,19 @@ func runCompare(f *compareFlags, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--tolerance: %v", err)
 	}
+	if f.html == stdoutPath && (f.out == "" || f.out == stdoutPath) {
+		return usagef("--html - and the comparison both print on stdout; write the comparison to a file with --out")
+	}
+	var uses []fileUse
+	for _, p := range f.baseline {
+		uses = append(uses, input("a baseline file", p))
+	}
+	for _, p := range f.current {
+		uses = append(uses, input("a current file", p))
+	}
+	if err := checkFiles(append(uses, output("--out", f.out), output("--html", f.html))); err != nil {
+		return err
+	}
 	base, err := readResults(f.baseline)
 	if err != nil {
 		return err
@@ -133,16 +144,16 @@ func runCompare(f *compareFlags, stdout, stderr io.Writer) error {
 	if err := compare.Render(&buf, c, f.format); err != nil {
 		return err
 	}
-	if f.out != "" {
-		if err := metrics.WriteFileAtomic(f.out, buf.Bytes()); err != nil {
-			return fmt.Errorf("%w: writing --out %s: %v", errCompareInput, f.out, err)
+	if f.out != "" && f.out != stdoutPath {
+		if err := safefile.WriteFile(f.out, buf.Bytes()); err != nil {
+			return writeFailure{fmt.Errorf("writing the comparison (--out): %w", err)}
 		}
 		fmt.Fprintf(stderr, "fanbench: comparison written to %s\n", f.out)
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return err
 	}
 	if f.html != "" {
-		if err := writeComparisonHTML(f.html, base, cur, c); err != nil {
+		if err := writeComparisonHTML(stdout, f.html, base, cur, c); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "fanbench: HTML comparison written to %s\n", f.html)
@@ -178,7 +189,7 @@ func wrapWords(s, indent string, width int) string {
 // writeComparisonHTML writes the HTML comparison page of the two sides,
 // each side's files combined into one result first (as repeats, one after
 // another), with what the comparison found, atomically.
-func writeComparisonHTML(path string, base, cur []*metrics.Result, cmp *compare.Comparison) error {
+func writeComparisonHTML(stdout io.Writer, path string, base, cur []*metrics.Result, cmp *compare.Comparison) error {
 	b, err := combineSide(base)
 	if err != nil {
 		return fmt.Errorf("--html: combining the baseline files: %w", err)
@@ -191,8 +202,8 @@ func writeComparisonHTML(path string, base, cur []*metrics.Result, cmp *compare.
 	if err := htmlreport.WriteComparison(&buf, b, c, cmp); err != nil {
 		return fmt.Errorf("--html: %w", err)
 	}
-	if err := metrics.WriteFileAtomic(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("%w: writing --html %s: %v", errCompareInput, path, err)
+	if err := writeTo(stdout, path, buf.Bytes()); err != nil {
+		return writeFailure{fmt.Errorf("writing the HTML comparison (--html): %w", err)}
 	}
 	return nil
 }

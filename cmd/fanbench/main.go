@@ -6,16 +6,13 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 )
 
 func main() {
-	// The first Ctrl-C cancels ctx: the run stops its load, lets operations
-	// in flight finish and writes what it measured. Once ctx is cancelled,
-	// stop restores the default handling, so a second Ctrl-C aborts at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
+	// The first SIGINT, SIGTERM or SIGHUP cancels ctx: the run stops its
+	// load, lets operations in flight finish and writes what it measured,
+	// then exits 128 + the signal's number. The second aborts at once.
+	ctx, stop := watchSignals(context.Background(), os.Stderr, os.Exit)
 	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 
@@ -18,7 +19,9 @@ func newMergeCmd(stdout io.Writer) *cobra.Command {
 side by side, into one: histograms are merged from their encodings (every
 percentile recomputed exactly), counts summed, per-second windows summed by
 their offset from each strategy's start. Results of different scenarios are
-refused (exit code 2, naming the file). The output is written atomically.`,
+refused (exit code 2, naming the file), as are inconsistent files (counts that
+disagree with their histograms: merging them would give wrong numbers). The
+output is written atomically.`,
 		Example: `  fanbench merge left.json right.json --out both.json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 2 {
@@ -30,20 +33,26 @@ refused (exit code 2, naming the file). The output is written atomically.`,
 			return nil
 		},
 		RunE: func(_ *cobra.Command, args []string) error {
-			a, err := metrics.ReadResult(args[0])
+			if err := checkFiles([]fileUse{input("a result file", args[0]), input("a result file", args[1]), output("--out", out)}); err != nil {
+				return err
+			}
+			rs, err := readResults(args)
 			if err != nil {
 				return err
 			}
-			b, err := metrics.ReadResult(args[1])
+			merged, err := metrics.MergeResults(rs[0], rs[1], args[0], args[1])
 			if err != nil {
 				return err
 			}
-			merged, err := metrics.MergeResults(a, b, args[0], args[1])
-			if err != nil {
+			var buf bytes.Buffer
+			if err := writeResultJSON(&buf, merged); err != nil {
 				return err
 			}
-			if err := metrics.WriteResult(out, merged); err != nil {
-				return fmt.Errorf("writing %s: %w", out, err)
+			if err := writeTo(stdout, out, buf.Bytes()); err != nil {
+				return writeFailure{fmt.Errorf("writing the merged result (--out): %w", err)}
+			}
+			if out == stdoutPath {
+				return nil
 			}
 			fmt.Fprintf(stdout, "%s: %d strategies merged from %s and %s\n", out, len(merged.Strategies), args[0], args[1])
 			return nil

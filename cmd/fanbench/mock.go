@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 
@@ -20,9 +21,10 @@ import (
 const defaultMockHost = "127.0.0.1"
 
 type mockFlags struct {
-	config string
-	listen string
-	seed   uint64
+	config     string
+	listen     string
+	seed       uint64
+	adminToken string
 }
 
 func newMockCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -44,7 +46,13 @@ Nothing listens beyond this machine unless --listen names such an address, such 
 A request's latency and fault are drawn from (seed, upstream, Fanbench-Seq,
 Fanbench-Attempt); without those headers, the seq counts requests. The
 Idempotency-Key of every request goes in the ledger. Each upstream serves admin
-endpoints under /__fanbench/: GET stats, GET ledger, POST reset, GET and PUT config.`,
+endpoints under /__fanbench/: GET stats, GET ledger, POST reset, GET and PUT config.
+The reads answer anyone who can reach the mock; the writes (PUT config, POST
+reset) are taken from this machine only, unless --admin-token (or the
+FANBENCH_ADMIN_TOKEN environment variable) sets a token, which every write must
+then carry as "Authorization: Bearer TOKEN". A request body must arrive within
+10s of its headers, and its headers within 10s of the connection: a client that
+sends them slower gets 408 and is disconnected.`,
 		Example: `  fanbench examples seed > seed.yaml
   fanbench mock --config seed.yaml
   fanbench mock --config upstreams.yaml --listen 127.0.0.1:9000 --seed 7
@@ -77,6 +85,7 @@ endpoints under /__fanbench/: GET stats, GET ledger, POST reset, GET and PUT con
 	fl.StringVarP(&f.config, "config", "c", "", "serve the upstreams of `FILE`, a scenario or a file of upstreams")
 	fl.StringVar(&f.listen, "listen", defaultMockHost, "listen on `HOST` (free ports) or HOST:PORT (ports PORT, PORT+1, ... in file order)")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the seed of the paired draws")
+	fl.StringVar(&f.adminToken, "admin-token", "", "take admin writes (PUT config, POST reset) from any host that sends `TOKEN` as Authorization: Bearer TOKEN, rather than from this machine only (default: $"+mockupstream.AdminTokenEnv+")")
 	return cmd
 }
 
@@ -94,6 +103,10 @@ func runMock(cmd *cobra.Command, f *mockFlags, stdout, stderr io.Writer) error {
 	if cmd.Flags().Changed("seed") {
 		seed = f.seed
 	}
+	token := f.adminToken
+	if !cmd.Flags().Changed("admin-token") {
+		token = os.Getenv(mockupstream.AdminTokenEnv)
+	}
 	ups := file.Upstreams
 	if port > 0 && port+len(ups)-1 > 65535 {
 		return usagef("--listen %q: %d upstreams from port %d go past port 65535", f.listen, len(ups), port)
@@ -110,7 +123,7 @@ func runMock(cmd *cobra.Command, f *mockFlags, stdout, stderr io.Writer) error {
 			p = port + i
 		}
 		addr := net.JoinHostPort(host, strconv.Itoa(p))
-		s, err := mockupstream.Start(mockupstream.Options{Name: u.Name, Seed: seed, Config: *u.Mock, Addr: addr})
+		s, err := mockupstream.Start(mockupstream.Options{Name: u.Name, Seed: seed, Config: *u.Mock, Addr: addr, AdminToken: token})
 		if err != nil {
 			if cause := errors.Unwrap(err); cause != nil {
 				err = cause // Start's message names the upstream; ours does too
@@ -136,8 +149,8 @@ func runMock(cmd *cobra.Command, f *mockFlags, stdout, stderr io.Writer) error {
 	first := urls[0]
 	fmt.Fprintf(stderr, "fanbench: serving %d mock upstream%s from %s (seed %d); Ctrl-C stops them\n",
 		len(servers), plural(len(servers)), f.config, seed)
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		fmt.Fprintf(stderr, "fanbench: listening on %s: other machines can reach the mocks\n", host)
+	if w := adminWarning(host, token); w != "" {
+		fmt.Fprintf(stderr, "fanbench: %s\n", w)
 	}
 	fmt.Fprintf(stderr, "  try:    curl -i %s/\n", first)
 	fmt.Fprintf(stderr, "  paired: curl -i -H 'Fanbench-Seq: 1' -H 'Fanbench-Attempt: 0' -H 'Idempotency-Key: op-1' %s/\n", first)
@@ -158,6 +171,25 @@ func runMock(cmd *cobra.Command, f *mockFlags, stdout, stderr io.Writer) error {
 	servers = nil
 	fmt.Fprintf(stderr, "fanbench: stopped; requests received: %s\n", strings.Join(counts, ", "))
 	return errors.Join(errs...)
+}
+
+// adminWarning says who can reach the mocks and change them: other
+// machines, when the mocks listen beyond this one; "" when only this one.
+func adminWarning(host, token string) string {
+	ip := net.ParseIP(host)
+	network := host != "localhost" && (ip == nil || !ip.IsLoopback())
+	switch {
+	case network && token != "":
+		return fmt.Sprintf("listening on %s: other machines can reach the mocks and read their admin endpoints; "+
+			"admin writes (PUT config, POST reset) need the admin token: Authorization: Bearer TOKEN", host)
+	case network:
+		return fmt.Sprintf("listening on %s: other machines can reach the mocks and read their admin endpoints; "+
+			"admin writes (PUT config, POST reset) are refused from them unless --admin-token (or %s) sets a token they send",
+			host, mockupstream.AdminTokenEnv)
+	case token != "":
+		return "admin writes (PUT config, POST reset) need the admin token: Authorization: Bearer TOKEN"
+	}
+	return ""
 }
 
 // parseListen reads --listen: HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6

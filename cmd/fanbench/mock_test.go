@@ -370,3 +370,50 @@ func TestDialURL(t *testing.T) {
 		}
 	}
 }
+
+// TestMockAdminWarning: the mock says who can change it when it listens
+// beyond this machine, and what a token changes.
+func TestMockAdminWarning(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ host, token, want string }{
+		{"127.0.0.1", "", ""},
+		{"localhost", "", ""},
+		{"::1", "", ""},
+		{"0.0.0.0", "", "listening on 0.0.0.0: other machines can reach the mocks and read their admin endpoints; admin writes (PUT config, POST reset) are refused from them unless --admin-token (or FANBENCH_ADMIN_TOKEN) sets a token they send"},
+		{"10.1.2.3", "t", "listening on 10.1.2.3: other machines can reach the mocks and read their admin endpoints; admin writes (PUT config, POST reset) need the admin token: Authorization: Bearer TOKEN"},
+		{"127.0.0.1", "t", "admin writes (PUT config, POST reset) need the admin token: Authorization: Bearer TOKEN"},
+	} {
+		if got := adminWarning(tt.host, tt.token); got != tt.want {
+			t.Errorf("adminWarning(%q, %q) = %q, want %q", tt.host, tt.token, got, tt.want)
+		}
+	}
+}
+
+// TestMockAdminToken: with --admin-token, every admin write must carry it.
+func TestMockAdminToken(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "ups.yaml", mockFile)
+	m := startMock(t, "--config", path, "--admin-token", "s3cret")
+	url := m.urls(t)["profile"] + "/__fanbench/reset"
+	for _, tt := range []struct {
+		auth string
+		want int
+	}{{"", http.StatusUnauthorized}, {"Bearer guess", http.StatusUnauthorized}, {"Bearer s3cret", http.StatusNoContent}} {
+		req, _ := http.NewRequest(http.MethodPost, url, nil)
+		if tt.auth != "" {
+			req.Header.Set("Authorization", tt.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("POST reset with %q: %d, want %d", tt.auth, resp.StatusCode, tt.want)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+	if !strings.Contains(m.stderr.String(), "admin writes (PUT config, POST reset) need the admin token") {
+		t.Errorf("stderr does not say writes need the token:\n%s", m.stderr)
+	}
+}

@@ -335,7 +335,7 @@ func runWithProgress(ctx context.Context, sc *scenarios.Scenario, o runner.Optio
 	said := make(chan struct{})
 	stopSaying := context.AfterFunc(ctx, func() {
 		defer close(said)
-		view.Printf("fanbench: stopping: operations in flight may finish within the grace period, then the result is written; Ctrl-C again quits at once\n")
+		view.Printf("fanbench: stopping: operations in flight may finish within the grace period, then the result is written; a second Ctrl-C (or signal) quits at once\n")
 	})
 	res, err := runner.Run(ctx, sc, o)
 	if !stopSaying() {

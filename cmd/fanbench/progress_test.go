@@ -191,7 +191,7 @@ func TestRunSaysItIsStopping(t *testing.T) {
 	defer cancel()
 	time.AfterFunc(300*time.Millisecond, cancel)
 	code := Main(ctx, []string{"run", "--example", "seed", "--duration", "1h", "--strategies", "fanout", "--format", "json"}, &stdout, &stderr)
-	if code != 0 {
+	if code != exitInterrupted {
 		t.Fatalf("run exited %d\nstderr: %s", code, &stderr)
 	}
 	for _, want := range []string{"running fanout (1/1)", "fanbench: stopping: operations in flight may finish", "(interrupted)"} {

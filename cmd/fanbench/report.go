@@ -11,6 +11,7 @@ import (
 type reportFlags struct {
 	format, html, markdown, csv string
 	noColor, quiet, wide        bool
+	formatSet                   bool // --format was given
 }
 
 func newReportCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -33,7 +34,8 @@ percentiles, in milliseconds for fanbench's microsecond values.
 
 The exit code is 0 even when the result's thresholds failed: the verdict is in
 the output, and fanbench run is the command that fails a CI job. A file that
-is missing or not a fanbench result is exit code 2, naming the file.`,
+is missing, not a fanbench result, or inconsistent (its counts disagree with
+its histograms) is exit code 2, naming the file and the field.`,
 		Example: `  fanbench report result.json
   fanbench report result.json --html report.html --format markdown > comment.md
   fanbench report result.json --format csv > result.csv
@@ -51,7 +53,8 @@ is missing or not a fanbench result is exit code 2, naming the file.`,
 			}
 			return nil
 		},
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f.formatSet = cmd.Flags().Changed("format")
 			if logs, err := hlogArgs(args); logs || err != nil {
 				if err != nil {
 					return err
@@ -75,9 +78,16 @@ is missing or not a fanbench result is exit code 2, naming the file.`,
 // runReport reads every file first, so that a bad one stops the command
 // before anything is printed, then renders them in turn.
 func runReport(paths []string, f reportFlags, stdout, stderr io.Writer) error {
-	o := outputs{format: f.format, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout),
+	o := outputs{format: f.format, formatSet: f.formatSet, html: f.html, markdown: f.markdown, csv: f.csv, color: !f.noColor && colorable(stdout),
 		wide: f.wide, width: termWidth(stdout)}
 	if err := o.check(); err != nil {
+		return err
+	}
+	var uses []fileUse
+	for _, p := range paths {
+		uses = append(uses, input("the result file", p))
+	}
+	if err := checkFiles(append(uses, o.uses()...)); err != nil {
 		return err
 	}
 	results, err := readResults(paths)

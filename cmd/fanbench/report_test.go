@@ -97,7 +97,9 @@ func TestReportCommand(t *testing.T) {
 		{"file flags with two files", []string{seed, other, "--html", out("x.html")}, 2, nil, []string{"give one result file", "fanbench merge"}, nil},
 		{"csv of two files", []string{seed, other, "--format", "csv"}, 2, nil, []string{"--format csv takes one result file"}, nil},
 		{"one path twice", []string{seed, "--markdown", out("same"), "--csv", out("same")}, 2, nil, []string{"--markdown and --csv both write"}, nil},
-		{"unwritable file", []string{seed, "--markdown", "/nonexistent/dir/r.md"}, 2, []string{`scenario "seed"`}, []string{"writing the Markdown report to /nonexistent/dir/r.md (--markdown)"}, nil},
+		// Found before anything is printed: a bad path is exit code 2.
+		{"unwritable file", []string{seed, "--markdown", "/nonexistent/dir/r.md"}, 2, nil, []string{"--markdown: cannot write /nonexistent/dir/r.md: the folder /nonexistent/dir does not exist"}, nil},
+		{"output over its input", []string{seed, "--html", seed}, 2, nil, []string{"--html " + seed + " is the result file, which this command reads"}, nil},
 		{"help", []string{"--help"}, 0, []string{"Examples:", "fanbench report result.json", "--html", "--markdown", "--csv", "--format", "--no-color", "fanbench merge"}, nil, nil},
 	}
 	for _, tt := range tests {

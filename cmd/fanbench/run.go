@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -55,7 +56,13 @@ func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run a scenario: every strategy in turn, then print the table",
 		Long: `Run a scenario file, or an embedded example, strategy by strategy, each on
 fresh mock upstreams with the same paired draws, and print a table of what each
-strategy measured. Flags override the file's values only when given.`,
+strategy measured. Flags override the file's values only when given.
+
+Every output is checked before the run: one that is an input or another output,
+or that cannot be written, is exit code 2 (- prints an output on stdout instead
+of the table). The first Ctrl-C (or SIGTERM, SIGHUP) stops the load, lets
+operations in flight finish for up to 10s, writes what was measured and exits
+128 + the signal's number (130 for Ctrl-C); a second one aborts at once.`,
 		Example: `  fanbench run --example seed
   fanbench run scenario.yaml --out result.json
   fanbench run scenario.yaml --rate 50/s --duration 30s --strategies fanout
@@ -120,6 +127,9 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if err := outs.check(); err != nil {
 		return err
 	}
+	if err := checkFiles(runFiles(sc, outs, f)); err != nil {
+		return err
+	}
 	for _, r := range []recording{
 		{"--cpuprofile", f.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile},
 		{"--trace", f.trace, trace.Start, trace.Stop},
@@ -153,13 +163,16 @@ func runRun(cmd *cobra.Command, args []string, f *runFlags, stdout, stderr io.Wr
 	if outErr != nil {
 		return outErr
 	}
+	if res.Interrupted {
+		return interruptedError{cause: context.Cause(cmd.Context()), also: thresholdsVerdict(res)}
+	}
 	return thresholdsVerdict(res)
 }
 
 // runOutputs is what the run writes: the scenario's report block, with
 // the flags the user set over it.
 func runOutputs(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags, stdout io.Writer) outputs {
-	o := outputs{format: f.format, color: !f.noColor && colorable(stdout), wide: f.wide, width: termWidth(stdout)}
+	o := outputs{format: f.format, formatSet: cmd.Flags().Changed("format"), color: !f.noColor && colorable(stdout), wide: f.wide, width: termWidth(stdout)}
 	if r := sc.Report; r != nil {
 		o.out, o.html, o.markdown, o.csv = r.JSON, r.HTML, r.Markdown, r.CSV
 	}
@@ -176,6 +189,21 @@ func runOutputs(cmd *cobra.Command, sc *scenarios.Scenario, f *runFlags, stdout 
 	return o
 }
 
+// runFiles lists the files a run reads and writes, for checkFiles: the
+// scenario's own files, then the outputs and the profiles.
+func runFiles(sc *scenarios.Scenario, o outputs, f *runFlags) []fileUse {
+	var uses []fileUse
+	for i, file := range sc.Files() {
+		name := "a file the scenario reads,"
+		if i == 0 && file == sc.File {
+			name = "the scenario file"
+		}
+		uses = append(uses, input(name, file))
+	}
+	uses = append(uses, o.uses()...)
+	return append(uses, output("--cpuprofile", f.cpuProfile), output("--memprofile", f.memProfile), output("--trace", f.trace))
+}
+
 // thresholdsVerdict is errThresholds, naming the failed thresholds, when
 // any failed; an interrupted run is judged on what it measured, and says so.
 func thresholdsVerdict(res *metrics.Result) error {
@@ -186,7 +214,11 @@ func thresholdsVerdict(res *metrics.Result) error {
 	var failed []string
 	for _, t := range res.Thresholds {
 		if !t.Pass {
-			failed = append(failed, t.Strategy+": "+t.Threshold)
+			f := t.Strategy + ": " + t.Threshold
+			if t.Note != "" {
+				f += " (" + t.Note + ")"
+			}
+			failed = append(failed, f)
 		}
 	}
 	partial := ""

@@ -41,8 +41,9 @@ type Decoder struct {
 	// 2s}), as in Docker Compose files. Empty: none are ignored.
 	IgnorePrefix string
 
-	active map[*yaml.Node]bool // anchors being expanded
-	budget int
+	active  map[*yaml.Node]bool // anchors being expanded
+	aliased bool                // some alias was expanded
+	budget  int
 }
 
 // New returns a decoder for the named file.
@@ -92,7 +93,11 @@ func (d *Decoder) Failf(n *yaml.Node, path, format string, args ...any) {
 func (d *Decoder) spend(n *yaml.Node) bool {
 	d.budget--
 	if d.budget == -1 {
-		d.Failf(n, "", "%v", errBudget)
+		if d.aliased {
+			d.Failf(n, "", "%v, counting each alias as the values it repeats", errBudget)
+		} else {
+			d.Failf(n, "", "%v", errBudget)
+		}
 	}
 	return d.budget >= 0
 }

@@ -2,7 +2,6 @@ package strictyaml
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -31,6 +30,12 @@ type Pair struct{ Key, Value *yaml.Node }
 // root is the Go type the mapping decodes into, whose keys the message about
 // a root that is not a mapping lists.
 func (d *Decoder) Document(data []byte, what string, root reflect.Type) *yaml.Node {
+	if n := separators(data); n > maxSeparators {
+		d.Errs = append(d.Errs, &Error{File: d.File, Line: 1, Column: 1, Msg: fmt.Sprintf(
+			"the file has %d line breaks, commas, colons, dashes and brackets, more than the %d that bound a file of %d values (keys, values and list items), the most fanbench reads",
+			n, maxSeparators, maxNodes)})
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := decodeNode(dec, &doc); err != nil {
@@ -38,7 +43,7 @@ func (d *Decoder) Document(data []byte, what string, root reflect.Type) *yaml.No
 			d.Errs = append(d.Errs, &Error{File: d.File, Line: 1, Column: 1,
 				Msg: "the file is empty; " + what})
 		} else {
-			d.syntaxError(err, data)
+			d.syntaxError(err, dec, data)
 		}
 		return nil
 	}
@@ -46,7 +51,7 @@ func (d *Decoder) Document(data []byte, what string, root reflect.Type) *yaml.No
 	switch err := decodeNode(dec, &next); {
 	case err == io.EOF:
 	case err != nil:
-		d.syntaxError(err, data)
+		d.syntaxError(err, dec, data)
 	default:
 		d.Failf(&next, "", "a second YAML document starts here; a scenario file holds exactly one")
 	}
@@ -66,6 +71,27 @@ func (d *Decoder) Document(data []byte, what string, root reflect.Type) *yaml.No
 	return top
 }
 
+// maxSeparators bounds the characters where a YAML value can begin (line
+// breaks, commas, colons, dashes, brackets and braces) in one document,
+// counted before the parser runs: the parser builds a tree of the whole
+// file before any budget of the decoder applies, about 400 bytes per value,
+// so a large file of small values would take gigabytes. A document of
+// maxNodes values has about that many separators; twice as many leave room
+// for text full of punctuation.
+const maxSeparators = 2 * maxNodes
+
+// separators counts the characters of data where a value can begin.
+func separators(data []byte) int {
+	n := 0
+	for _, c := range data {
+		switch c {
+		case '\n', ',', ':', '-', '[', '{':
+			n++
+		}
+	}
+	return n
+}
+
 // decodeNode reads the next document. The parser reports its errors by
 // panicking internally and recovering; a panic that escapes it anyway must
 // not take the caller down with a bad file, so it becomes an error here.
@@ -79,15 +105,24 @@ func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 // syntaxError records a parser error, whose text is "yaml: line N: what".
-func (d *Decoder) syntaxError(err error, data []byte) {
+// The line there is that of the block the problem is in, often lines above
+// it; the parser's own mark of the problem, with its column, is used when
+// it can be read (see problemMark), and the block is named after it.
+func (d *Decoder) syntaxError(err error, dec *yaml.Decoder, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
+	line, col := 0, 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, what, ok := strings.Cut(rest, ": "); ok {
 			if n, convErr := strconv.Atoi(num); convErr == nil {
 				line, msg = n, what
 			}
 		}
+	}
+	if m, ok := problemMark(dec); ok && m.line > 0 {
+		if m.context != "" && (m.contextLine != m.line || m.contextCol != m.col) && m.contextLine > 0 {
+			msg += fmt.Sprintf(" (%s that starts at line %d, column %d)", m.context, m.contextLine, m.contextCol)
+		}
+		line, col = m.line, m.col
 	}
 	if line == 0 {
 		line = unknownAnchorLine(msg, data)
@@ -96,7 +131,51 @@ func (d *Decoder) syntaxError(err error, data []byte) {
 	if line > 0 && hasTabIndent(data, line) {
 		msg += " (a tab indents this line; YAML indents with spaces only)"
 	}
-	d.Errs = append(d.Errs, &Error{File: d.File, Line: line, Msg: msg})
+	d.Errs = append(d.Errs, &Error{File: d.File, Line: line, Column: col, Msg: msg})
+}
+
+// mark is where the parser found a problem, from 1, and the construct it
+// was reading ("while parsing a flow mapping") and where that began.
+type mark struct {
+	line, col               int
+	context                 string
+	contextLine, contextCol int
+}
+
+// contextWords turn the parser's names of what it was reading into the
+// words of a YAML user.
+var contextWords = strings.NewReplacer("quoted scalar", "quoted string", "block scalar", "block of text",
+	"plain scalar", "value", "simple key", "key", "a node", "a value")
+
+// problemMark reads the parser's marks of its last error. go.yaml.in/yaml/v3
+// keeps them in unexported fields (its message gives only the line of the
+// enclosing block), so they are read by reflection; false when the fields
+// are not where this version keeps them (TestSyntaxErrorColumns then fails).
+func problemMark(dec *yaml.Decoder) (m mark, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	p := reflect.ValueOf(dec).Elem().FieldByName("parser")
+	if p.Kind() != reflect.Pointer || p.IsNil() {
+		return mark{}, false
+	}
+	yp := p.Elem().FieldByName("parser")
+	pm, cm, ctx, kind := yp.FieldByName("problem_mark"), yp.FieldByName("context_mark"), yp.FieldByName("context"), yp.FieldByName("error")
+	if !pm.IsValid() || !cm.IsValid() || ctx.Kind() != reflect.String || !kind.CanInt() || kind.Int() == 0 {
+		return mark{}, false // not a parser's error (an unknown anchor is the decoder's)
+	}
+	at := func(v reflect.Value) (int, int) {
+		return int(v.FieldByName("line").Int()) + 1, int(v.FieldByName("column").Int()) + 1
+	}
+	m.line, m.col = at(pm)
+	m.contextLine, m.contextCol = at(cm)
+	if what := strings.TrimPrefix(ctx.String(), "while "); what != "" {
+		what = strings.TrimPrefix(strings.TrimPrefix(what, "parsing "), "scanning ")
+		m.context = "in " + contextWords.Replace(what)
+	}
+	return m, true
 }
 
 // unknownAnchorLine finds the line (from 1) of the first use of the anchor
@@ -215,6 +294,7 @@ func (d *Decoder) alias(n *yaml.Node, path string, f func(target *yaml.Node)) {
 		return
 	}
 	d.active[target] = true
+	d.aliased = true
 	defer delete(d.active, target)
 	f(target)
 }
@@ -258,4 +338,4 @@ func Join(path, key string) string {
 }
 
 // errBudget is recorded once when a document expands to too many values.
-var errBudget = errors.New("the document expands to too many values (aliases repeated too often?)")
+var errBudget = fmt.Errorf("the document holds more than %d values (keys, values and list items), the most fanbench reads", maxNodes)

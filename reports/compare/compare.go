@@ -101,6 +101,11 @@ type StrategyComparison struct {
 	BaselineRepeats int                `json:"baseline_repeats"`
 	CurrentRepeats  int                `json:"current_repeats"`
 	Metrics         []MetricComparison `json:"metrics"`
+	// Failed says why the strategy could not be compared: a side measured
+	// no operation of it (every one cut off, dropped or not started). Its
+	// figures are zeros that mean nothing, and the comparison fails
+	// (Regressed), rather than finding "no significant change".
+	Failed string `json:"failed,omitempty"`
 }
 
 // MetricComparison is one metric of one strategy.
@@ -184,7 +189,11 @@ func Compare(baseline, current []*metrics.Result, o Options) (*Comparison, error
 			continue
 		}
 		c.Notes = append(c.Notes, optionNotes(name, b, cu)...)
-		c.Strategies = append(c.Strategies, compareStrategy(name, b, cu, tols, alpha))
+		sc := compareStrategy(name, b, cu, tols, alpha)
+		if sc.Failed = emptySide(b, cu); sc.Failed != "" {
+			c.Notes = append(c.Notes, fmt.Sprintf("strategy %s: %s: it cannot be compared, and the comparison fails", name, sc.Failed))
+		}
+		c.Strategies = append(c.Strategies, sc)
 	}
 	for _, name := range strategyNames(cur) {
 		if len(base.strategy(name).repeats) == 0 {
@@ -196,11 +205,32 @@ func Compare(baseline, current []*metrics.Result, o Options) (*Comparison, error
 	}
 	c.Notes = append(c.Notes, sampleNotes(c.Strategies, alpha)...)
 	for _, s := range c.Strategies {
+		c.Regressed = c.Regressed || s.Failed != ""
 		for _, m := range s.Metrics {
 			c.Regressed = c.Regressed || m.Regression
 		}
 	}
 	return c, nil
+}
+
+// emptySide says which side measured no operation of a strategy, in any
+// of its runs; "" when both measured some.
+func emptySide(b, c strategyRuns) string {
+	measured := func(rs []metrics.Repeat) bool {
+		for _, r := range rs {
+			if r.Operations > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case !measured(c.repeats):
+		return "the current results measured no operation of it"
+	case !measured(b.repeats):
+		return "the baseline measured no operation of it"
+	}
+	return ""
 }
 
 // side is the results of one side with their scenarios.

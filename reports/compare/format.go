@@ -30,6 +30,9 @@ func Headline(c *Comparison) string {
 // improvements.
 func Changes(c *Comparison) (worse, better []string) {
 	for _, s := range c.Strategies {
+		if s.Failed != "" { // measured nothing: a failure whatever its figures
+			worse = append(worse, s.Name+": "+s.Failed)
+		}
 		for _, m := range s.Metrics {
 			switch m.Verdict {
 			case Worse:
@@ -62,6 +65,9 @@ func describe(s StrategyComparison, m MetricComparison) string {
 func Regressions(c *Comparison) []string {
 	var out []string
 	for _, s := range c.Strategies {
+		if s.Failed != "" {
+			out = append(out, s.Name+" ("+s.Failed+")")
+		}
 		for _, m := range s.Metrics {
 			if m.Regression {
 				key := m.Metric

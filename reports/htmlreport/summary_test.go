@@ -2,6 +2,7 @@ package htmlreport
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"html"
 	"os"
@@ -30,8 +31,15 @@ func verdictCases(t testing.TB) map[string]*metrics.Result {
 	}
 	out := map[string]*metrics.Result{}
 	for _, p := range paths {
-		r, err := metrics.ReadResult(p)
+		// Read without the consistency check: the cases are written by
+		// hand (headline figures only, no histograms), as renderers meet
+		// them in fixtures, not as a run writes them.
+		data, err := os.ReadFile(p)
 		if err != nil {
+			t.Fatal(err)
+		}
+		r := new(metrics.Result)
+		if err := json.Unmarshal(data, r); err != nil {
 			t.Fatal(err)
 		}
 		out[strings.TrimSuffix(filepath.Base(p), ".json")] = r

@@ -223,6 +223,9 @@ func upstreamTable(ss []metrics.StrategyResult, col colours) *table {
 				{Text: statuses(u.Statuses)}})
 		}
 	}
+	if causes := reports.FirstErrors(ss); len(causes) > 0 {
+		t.Note = "First error of each kind: " + strings.Join(causes, "; ")
+	}
 	return t
 }
 
