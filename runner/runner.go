@@ -442,8 +442,8 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),
 		Accepted:         r.Accepted, Polls: r.Polls,
-		Phases:           phasesOf(r.Phases),
-		Err:              r.Err,
+		Phases: phasesOf(r.Phases),
+		Err:    r.Err,
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/suggest"
 )
 
@@ -211,11 +210,4 @@ func optionKey(f reflect.StructField) string {
 		return ""
 	}
 	return name
-}
-
-// atLeastOne reports a size option below 1, with an example value.
-func atLeastOne(ps *draws.Problems, key string, v, example int) {
-	if v < 1 {
-		ps.Add(key, "must be 1 or more, such as %s: %d", key, example)
-	}
 }
