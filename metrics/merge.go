@@ -242,11 +242,8 @@ func mergeHistograms(a, b map[string]string) (map[string]*Histogram, error) {
 }
 
 func mergeCost(a, b *Cost, operations uint64) *Cost {
-	if a == nil || b == nil {
-		if a != nil {
-			return a
-		}
-		return b
+	if one, ok := eitherOf(a, b); ok {
+		return one
 	}
 	c := &Cost{
 		CPUSeconds:     a.CPUSeconds + b.CPUSeconds,
@@ -264,11 +261,8 @@ func mergeCost(a, b *Cost, operations uint64) *Cost {
 }
 
 func mergeTail(a, b *TailAmplification) *TailAmplification {
-	if a == nil || b == nil {
-		if a != nil {
-			return a
-		}
-		return b
+	if one, ok := eitherOf(a, b); ok {
+		return one
 	}
 	t := &TailAmplification{CallsPerOperation: a.CallsPerOperation, Operations: a.Operations + b.Operations,
 		Slow: a.Slow + b.Slow, Calls: a.Calls + b.Calls, CallsOverP99: a.CallsOverP99 + b.CallsOverP99}
@@ -277,11 +271,8 @@ func mergeTail(a, b *TailAmplification) *TailAmplification {
 }
 
 func mergePool(a, b *PoolResult, opsA, opsB uint64) *PoolResult {
-	if a == nil || b == nil {
-		if a != nil {
-			return a
-		}
-		return b
+	if one, ok := eitherOf(a, b); ok {
+		return one
 	}
 	wa, wb := float64(opsA), float64(opsB)
 	avg := func(x, y float64) float64 {
@@ -305,11 +296,8 @@ func mergePool(a, b *PoolResult, opsA, opsB uint64) *PoolResult {
 }
 
 func mergeQueue(a, b *QueueResult) *QueueResult {
-	if a == nil || b == nil {
-		if a != nil {
-			return a
-		}
-		return b
+	if one, ok := eitherOf(a, b); ok {
+		return one
 	}
 	q := *a
 	q.Backlog = nil
@@ -329,11 +317,8 @@ func mergeQueue(a, b *QueueResult) *QueueResult {
 // mergeBroker adds b's counts to a's; the settings are a's, the sampled
 // series dropped (their times differ), the peaks the larger.
 func mergeBroker(a, b *BrokerResult) *BrokerResult {
-	if a == nil || b == nil {
-		if a != nil {
-			return a
-		}
-		return b
+	if one, ok := eitherOf(a, b); ok {
+		return one
 	}
 	m := *a
 	m.StreamBacklog = nil
@@ -358,4 +343,16 @@ func mergeBroker(a, b *BrokerResult) *BrokerResult {
 	m.CPUSeconds = addSeconds(a.CPUSeconds, b.CPUSeconds)
 	m.ClientCPUSeconds = addSeconds(a.ClientCPUSeconds, b.ClientCPUSeconds)
 	return &m
+}
+
+// eitherOf returns the one of a and b that is set (or nil), and true,
+// unless both are: then there is something to merge.
+func eitherOf[T any](a, b *T) (*T, bool) {
+	switch {
+	case a == nil:
+		return b, true
+	case b == nil:
+		return a, true
+	}
+	return nil, false
 }
