@@ -57,7 +57,7 @@ func listAtMost(items []string) string {
 
 // describe says "p99 of fanout is 18% worse (significant, p = 0.008)".
 func describe(s StrategyComparison, m MetricComparison) string {
-	return fmt.Sprintf("%s of %s is %s %s (significant, p = %s)", labelFor(s, m.Metric), s.Name, amount(m), m.Verdict, pValue(m.P))
+	return fmt.Sprintf("%s of %s is %s %s (significant, p = %s)", labelFor(s, m.Metric), s.Name, amount(m), m.Verdict, PValue(m.P))
 }
 
 // Regressions lists the regressed metrics as "fanout p99 (+18.0%)";
@@ -127,9 +127,9 @@ func value(v float64, unit string) string {
 	return strconv.FormatFloat(v, 'f', 1, 64) + " " + unit
 }
 
-// pValue shows a p-value to three decimals, "<0.001" below; "–" when the
+// PValue shows a p-value to three decimals, "<0.001" below; "–" when the
 // metric was not tested.
-func pValue(p *float64) string {
+func PValue(p *float64) string {
 	switch {
 	case p == nil:
 		return "–"

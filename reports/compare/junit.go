@@ -54,7 +54,7 @@ func JUnit(w io.Writer, c *Comparison) error {
 		}}
 		for _, m := range s.Metrics {
 			detail := fmt.Sprintf("baseline %s, current %s, change %s, tolerance ±%s, p %s (n = %d + %d), verdict %s",
-				value(m.Baseline, m.Unit), value(m.Current, m.Unit), changeText(m), m.Tolerance, pValue(m.P), m.BaselineN, m.CurrentN, m.Verdict)
+				value(m.Baseline, m.Unit), value(m.Current, m.Unit), changeText(m), m.Tolerance, PValue(m.P), m.BaselineN, m.CurrentN, m.Verdict)
 			if m.Note != "" {
 				detail += "; " + m.Note
 			}

@@ -100,7 +100,7 @@ func writeRows(b *strings.Builder, rows []row) {
 			verdict += " <sup>" + mdEscape(m.Note) + "</sup>"
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | ±%s | %s | %s |\n", mdEscape(r.s.Name), labelFor(r.s, m.Metric),
-			value(m.Baseline, m.Unit), value(m.Current, m.Unit), changeText(m), m.Tolerance, pValue(m.P), verdict)
+			value(m.Baseline, m.Unit), value(m.Current, m.Unit), changeText(m), m.Tolerance, PValue(m.P), verdict)
 	}
 }
 

@@ -29,7 +29,7 @@ func Table(w io.Writer, c *Comparison) error {
 				name = s.Name
 			}
 			t.AppendRow(table.Row{name, labelFor(s, m.Metric), value(m.Baseline, m.Unit), value(m.Current, m.Unit),
-				changeText(m), "±" + m.Tolerance.String(), pValue(m.P), cellVerdict(m), m.Note})
+				changeText(m), "±" + m.Tolerance.String(), PValue(m.P), cellVerdict(m), m.Note})
 		}
 	}
 	cc := []table.ColumnConfig{}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/fanbench/fanbench/metrics"
@@ -257,10 +256,10 @@ func change(b, c float64, inBase, inCur bool, text func(float64) string, better 
 		switch m.Verdict {
 		case compare.Worse:
 			out.Class += " worse"
-			out.Sub += " · worse, p = " + pText(m.P)
+			out.Sub += " · worse, p = " + compare.PValue(m.P)
 		case compare.Better:
 			out.Class += " better"
-			out.Sub += " · better, p = " + pText(m.P)
+			out.Sub += " · better, p = " + compare.PValue(m.P)
 		default:
 			out.Sub += " · ~"
 		}
@@ -274,15 +273,4 @@ func change(b, c float64, inBase, inCur bool, text func(float64) string, better 
 		}
 	}
 	return out
-}
-
-// pText shows a p-value as compare does.
-func pText(p *float64) string {
-	switch {
-	case p == nil:
-		return "–"
-	case *p < 0.001:
-		return "<0.001"
-	}
-	return strconv.FormatFloat(*p, 'f', 3, 64)
 }
