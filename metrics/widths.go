@@ -38,10 +38,14 @@ type WidthStep struct {
 
 // Predicted is a predicted latency, in milliseconds.
 type Predicted struct {
-	Waits int     `json:"waits"`
-	P50   float64 `json:"p50_ms"`
-	P99   float64 `json:"p99_ms"`
-	P999  float64 `json:"p999_ms"`
+	Waits int `json:"waits"`
+	// LeafSamples is how many leaf latencies the prediction is from; a
+	// quantile is 0 when too few of them reach that far into the leaf's
+	// tail (PredictOrder).
+	LeafSamples uint64  `json:"leaf_samples"`
+	P50         float64 `json:"p50_ms"`
+	P99         float64 `json:"p99_ms"`
+	P999        float64 `json:"p999_ms"`
 }
 
 // PredictOrder returns the latency, in milliseconds, below which a share q
@@ -51,6 +55,12 @@ type Predicted struct {
 // calls ended by x, a binomial tail in F(x); bisection finds the F for q,
 // and leaf's quantile at F is the answer. k = n is the slowest call (the
 // q^(1/n) quantile of the leaf).
+//
+// It is 0, no prediction, when fewer than MinTailSamples of the leaf's
+// samples lie beyond F: the answer would be read past the slowest leaf
+// the run saw, and a rare slow leaf a short run never met would go
+// unpredicted (the p99 of 100 calls reads the leaf's 99.99th percentile,
+// which 100 samples cannot place).
 func PredictOrder(leaf *Histogram, n, k int, q float64) float64 {
 	if leaf == nil || leaf.Count() == 0 || n < 1 || k < 1 || k > n {
 		return 0
@@ -64,8 +74,16 @@ func PredictOrder(leaf *Histogram, n, k int, q float64) float64 {
 			hi = mid
 		}
 	}
+	if float64(leaf.Count())*(1-hi) < MinTailSamples-1e-6 { // the p99 of 100 samples is the 99th
+		return 0
+	}
 	return ms(leaf.Quantile(math.Min(hi*100, 100)))
 }
+
+// MinTailSamples is how many of the leaf's samples PredictOrder wants
+// beyond the quantile it reads: one, so that it never reads past the
+// data. More would be safer and leave short runs with no prediction.
+const MinTailSamples = 1
 
 // binomialTail is P(Binomial(n, p) ≥ k), summed in log space.
 func binomialTail(n, k int, p float64) float64 {

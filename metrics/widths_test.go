@@ -43,4 +43,21 @@ func TestPredictOrder(t *testing.T) {
 	if PredictOrder(nil, 1, 1, 0.5) != 0 || PredictOrder(leaf, 2, 3, 0.5) != 0 {
 		t.Error("no leaf, or k > n: want 0")
 	}
+	// 100 samples place the median, but not the p99 of the slowest of 100
+	// (the leaf's 99.99th percentile) nor its own p99.9.
+	short := NewHistogram()
+	for i := range 100 {
+		short.Record(time.Duration(i+1) * time.Millisecond)
+	}
+	if got := PredictOrder(short, 1, 1, 0.5); math.Abs(got-50) > 1 {
+		t.Errorf("100 samples, median = %.2f ms, want 50", got)
+	}
+	for _, c := range []struct {
+		n int
+		q float64
+	}{{100, 0.99}, {1, 0.999}} {
+		if got := PredictOrder(short, c.n, c.n, c.q); got != 0 {
+			t.Errorf("100 samples, n %d, q %v: predicted %.2f ms from the last few samples, want 0", c.n, c.q, got)
+		}
+	}
 }

@@ -117,6 +117,11 @@ func TestWidthSweep(t *testing.T) {
 	if p == nil || p.Waits != 8 || !(p.P50 > 10) {
 		t.Errorf("fanout at width 8: prediction %+v, want waiting for 8 with a p50 above 10 ms (the slowest of 8 uniform(1, 20 ms))", p)
 	}
+	// 20 leaf samples cannot place the p99 of the slowest of 8 (the leaf's
+	// 99.87th percentile): no prediction rather than the slowest sample.
+	if p != nil && (p.P99 != 0 || p.LeafSamples == 0) {
+		t.Errorf("fanout at width 8: prediction %+v, want no p99 from 20 leaf samples", p)
+	}
 	if seq.Widths.Steps[1].Predicted != nil {
 		t.Errorf("sequential: a prediction %+v, want none", seq.Widths.Steps[1].Predicted)
 	}

@@ -50,7 +50,7 @@ func runWidths(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Strat
 		}
 		if predicts && leaf != nil {
 			k := w.Waits(width)
-			step.Predicted = &metrics.Predicted{Waits: k, P50: metrics.PredictOrder(leaf, width, k, 0.5),
+			step.Predicted = &metrics.Predicted{Waits: k, LeafSamples: uint64(leaf.Count()), P50: metrics.PredictOrder(leaf, width, k, 0.5),
 				P99: metrics.PredictOrder(leaf, width, k, 0.99), P999: metrics.PredictOrder(leaf, width, k, 0.999)}
 		}
 		res.Steps = append(res.Steps, step)
