@@ -64,6 +64,13 @@ func reportPage(r *metrics.Result) (*page, error) {
 	if bars != nil {
 		p.Sections = append(p.Sections, soleChart("percentiles", bars))
 	}
+	widths, err := widthSection(r, col)
+	if err != nil {
+		return nil, err
+	}
+	if widths != nil {
+		p.Sections = append(p.Sections, *widths)
+	}
 	timeline, err := timelineSections(r, col, incidentsOf(r.Scenario))
 	if err != nil {
 		return nil, err
