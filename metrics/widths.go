@@ -74,7 +74,7 @@ func PredictOrder(leaf *Histogram, n, k int, q float64) float64 {
 			hi = mid
 		}
 	}
-	if float64(leaf.Count())*(1-hi) < MinTailSamples-1e-6 { // the p99 of 100 samples is the 99th
+	if float64(leaf.Count())*(1-hi) < MinTailSamples-1e-6 { // rounding: the p99 of 100 samples has exactly one beyond it
 		return 0
 	}
 	return ms(leaf.Quantile(math.Min(hi*100, 100)))
