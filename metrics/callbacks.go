@@ -27,15 +27,8 @@ type Callbacks struct {
 }
 
 func mergeCallbacks(a, b *Callbacks) *Callbacks {
-	switch {
-	case a == nil && b == nil:
-		return nil
-	case a == nil:
-		c := *b
-		return &c
-	case b == nil:
-		c := *a
-		return &c
+	if one, ok := eitherOf(a, b); ok {
+		return one
 	}
 	return &Callbacks{Received: a.Received + b.Received, Completed: a.Completed + b.Completed,
 		Duplicates: a.Duplicates + b.Duplicates, Unmatched: a.Unmatched + b.Unmatched,
