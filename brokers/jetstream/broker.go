@@ -37,7 +37,8 @@ type tuning struct {
 var defaultTuning = tuning{publishTimeout: 2 * time.Second, publishGiveUp: 30 * time.Second,
 	fetchWait: 5 * time.Second, pollEvery: 100 * time.Millisecond, requestTimeout: 2 * time.Second}
 
-// asyncPublishers is how many JetStream contexts publish asynchronously.
+// asyncPublishers is how many JetStream contexts publish asynchronously,
+// each through a publishGroup.
 const asyncPublishers = 4
 
 // Broker is a strategies.Broker on a JetStream work-queue stream. Safe for
@@ -52,7 +53,7 @@ type Broker struct {
 	cpu    *cpuWatch // nil for an external server
 	nc     *nats.Conn
 	js     jetstream.JetStream
-	async  [asyncPublishers]jetstream.JetStream // publish: async
+	async  [asyncPublishers]publishGroup // publish: async
 	stream jetstream.Stream
 	cons   jetstream.Consumer
 	adv    *nats.Subscription
@@ -178,7 +179,7 @@ func (b *Broker) open(ctx context.Context) error {
 			if err != nil {
 				return fmt.Errorf("jetstream broker: %w", err)
 			}
-			b.async[i] = js
+			b.async[i].js = js
 		}
 	}
 	storage := jetstream.FileStorage
@@ -324,65 +325,7 @@ func (b *Broker) publishOnce(ctx context.Context, msg *nats.Msg, k key) (*jetstr
 		defer cancel()
 		return b.js.PublishMsg(actx, msg)
 	}
-	// The outcome comes through the publishers' ack and error handlers
-	// (onAsyncAck, onAsyncErr), which find the waiter in the table: no
-	// future's channels, and no timer of our own (the async publisher
-	// times an unanswered publish out itself, WithPublishAsyncTimeout).
-	w, _ := b.waiters.Get().(*pubWaiter)
-	if w == nil {
-		w = &pubWaiter{done: make(chan pubOutcome, 1)}
-	}
-	b.table.setWaiter(k, w)
-	if _, err := b.async[k.seq%asyncPublishers].PublishMsgAsync(msg); err != nil {
-		b.release(k, w)
-		return nil, err
-	}
-	select {
-	case out := <-w.done:
-		b.waiters.Put(w)
-		return out.ack, out.err
-	case <-ctx.Done():
-		b.release(k, w)
-		return nil, ctx.Err()
-	case <-b.closed: // the client drops the acks awaited when it closes
-		b.release(k, w)
-		return nil, strategies.ErrBrokerClosed
-	}
-}
-
-// release takes w back from k's message when the publisher stops waiting
-// before the outcome came: if the handler took it first, its outcome is
-// on its way, and read.
-func (b *Broker) release(k key, w *pubWaiter) {
-	if b.table.takeWaiter(k) == nil {
-		select {
-		case <-w.done:
-		default:
-			// Taken by the ack handler, whose outcome is still on its
-			// way: not reused.
-			return
-		}
-	}
-	b.waiters.Put(w)
-}
-
-// onAsyncAck and onAsyncErr hand an async publish's outcome to its waiter.
-func (b *Broker) onAsyncAck(_ jetstream.JetStream, msg *nats.Msg, ack *jetstream.PubAck) {
-	b.settle(msg, pubOutcome{ack: ack})
-}
-
-func (b *Broker) onAsyncErr(_ jetstream.JetStream, msg *nats.Msg, err error) {
-	b.settle(msg, pubOutcome{err: err})
-}
-
-func (b *Broker) settle(msg *nats.Msg, out pubOutcome) {
-	seq, call, _, err := parseBody(msg.Data)
-	if err != nil {
-		return
-	}
-	if w := b.table.takeWaiter(key{seq: seq, call: call}); w != nil {
-		w.done <- out // buffered, and only the taker sends
-	}
+	return b.publishAsync(ctx, msg, k)
 }
 
 // isFull reports whether err is a full stream's refusal (discard new at
