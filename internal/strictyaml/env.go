@@ -98,20 +98,7 @@ func (e *envExpander) expand(text string) (string, bool) {
 		return text, false
 	}
 	var b strings.Builder
-	i := 0
-	for i < len(text) {
-		c := text[i]
-		switch {
-		case c == '$' && i+1 < len(text) && text[i+1] == '$':
-			b.WriteByte('$')
-			i += 2
-		case c == '$' && i+1 < len(text) && text[i+1] == '{':
-			i = e.reference(text, i, &b, true)
-		default:
-			b.WriteByte(c)
-			i++
-		}
-	}
+	e.scan(text, 0, &b, true, false)
 	return b.String(), true
 }
 
@@ -135,7 +122,7 @@ func (e *envExpander) reference(text string, start int, b *strings.Builder, eval
 		var def strings.Builder
 		value, set := e.lookup(name)
 		useDefault := !set || value == ""
-		end, closed := e.defaultText(text, nameEnd+2, &def, eval && useDefault)
+		end, closed := e.scan(text, nameEnd+2, &def, eval && useDefault, true)
 		if !closed {
 			if !e.open {
 				e.unclosed(text, start)
@@ -173,11 +160,12 @@ func (e *envExpander) reference(text string, start int, b *strings.Builder, eval
 	return start + end + 1
 }
 
-// defaultText reads a default up to the } that closes its reference,
-// counting the braces inside it as the shell does (${A:-{x}} is {x}) and
-// expanding its own references when eval is set. It returns the index after
-// the closing brace and whether there was one.
-func (e *envExpander) defaultText(text string, i int, b *strings.Builder, eval bool) (int, bool) {
+// scan copies text from i to b, expanding its references when eval is set
+// ($$ is a literal $ either way). In a default (nested) it stops after the
+// } that closes the reference, counting the braces inside as the shell does
+// (${A:-{x}} is {x}); at the top level braces are text. It returns the index
+// where it stopped and, in a default, whether the closing brace was found.
+func (e *envExpander) scan(text string, i int, b *strings.Builder, eval, nested bool) (int, bool) {
 	depth := 0
 	for i < len(text) {
 		c := text[i]
@@ -185,24 +173,21 @@ func (e *envExpander) defaultText(text string, i int, b *strings.Builder, eval b
 		case c == '$' && i+1 < len(text) && text[i+1] == '$':
 			b.WriteByte('$')
 			i += 2
+			continue
 		case c == '$' && i+1 < len(text) && text[i+1] == '{':
 			i = e.reference(text, i, b, eval)
-		case c == '{':
-			depth++
-			b.WriteByte(c)
-			i++
-		case c == '}' && depth == 0:
+			continue
+		case nested && c == '}' && depth == 0:
 			return i + 1, true
-		case c == '}':
+		case nested && c == '{':
+			depth++
+		case nested && c == '}':
 			depth--
-			b.WriteByte(c)
-			i++
-		default:
-			b.WriteByte(c)
-			i++
 		}
+		b.WriteByte(c)
+		i++
 	}
-	return i, false
+	return i, !nested
 }
 
 // substitute writes the value of name, or records that it is not set.
