@@ -116,8 +116,12 @@ func (c *checker) completion(call *Call, path string, us Upstreams) {
 	}
 }
 
-// receiver checks the receiver's settings.
-func (c *checker) receiver(r *Receiver) {
+// receiver checks the receiver's settings, and that the callback-mode
+// mocks sign as it verifies.
+func (c *checker) receiver(r *Receiver, us Upstreams) {
+	for i := range us {
+		c.mockSignature(&us[i], "upstreams."+us[i].Name, r)
+	}
 	if r == nil {
 		return
 	}
@@ -129,7 +133,7 @@ func (c *checker) receiver(r *Receiver) {
 	if r.URL != "" {
 		c.url(r.URL, "receiver.url")
 	}
-	if h := r.Signature.Header; h != "" && strings.ContainsAny(h, " :\t\r\n") {
+	if h := r.Signature.Header; h != "" && !draws.ValidHeaderName(h) {
 		c.addf("receiver.signature.header", "%q is not a header name, such as header: Fanbench-Signature", h)
 	}
 	if r.Signature.Tolerance < 0 || (r.Signature.Tolerance > 0 && r.Signature.Tolerance.D() < time.Second) {
@@ -138,15 +142,44 @@ func (c *checker) receiver(r *Receiver) {
 }
 
 // MockConfig is the Config an in-process mock of up runs: the file's,
-// with the receiver's secret for its callbacks when it names none of its
-// own, so that they verify. Mocks the receiver's secret when they
-// name none of their own, so that their callbacks verify.
+// signing its callbacks as the receiver checks them (its header and
+// secret) where the mock names none of its own, so that they verify.
 func (s *Scenario) MockConfig(up *Upstream) mockupstream.Config {
 	m := *up.Mock
-	if m.Async != nil && m.Async.Secret == "" && s.Receiver != nil && s.Receiver.Signature.Secret != "" {
-		a := *m.Async
-		a.Secret = s.Receiver.Signature.Secret
-		m.Async = &a
+	if m.Async == nil || s.Receiver == nil {
+		return m
 	}
+	a := *m.Async
+	if a.Secret == "" {
+		a.Secret = s.Receiver.Signature.Secret
+	}
+	if a.Header == "" {
+		a.Header = s.Receiver.Signature.Header
+	}
+	m.Async = &a
 	return m
+}
+
+// mockSignature checks that a callback-mode mock of up signs as the
+// receiver verifies: a header or secret of its own that differs from the
+// receiver's would have every callback refused.
+func (c *checker) mockSignature(up *Upstream, path string, r *Receiver) {
+	if up.Mock == nil || up.Mock.Async == nil || up.Mock.Async.Mode != mockupstream.AsyncCallback {
+		return
+	}
+	a := up.Mock.Async
+	var want Signature
+	if r != nil {
+		want = r.Signature
+	}
+	if want.Header == "" {
+		want.Header = draws.HeaderSignature
+	}
+	if a.Header != "" && !strings.EqualFold(a.Header, want.Header) {
+		c.addf(path+".mock.async.header", "%s, but the receiver reads the signature in %s (receiver.signature.header): every callback would be refused; allowed: %s, or leave it out",
+			a.Header, want.Header, want.Header)
+	}
+	if a.Secret != "" && a.Secret != want.Secret && !(want.Secret == "" && a.Secret == draws.DefaultWebhookSecret) {
+		c.addf(path+".mock.async.secret", "differs from the receiver's (receiver.signature.secret): every callback would be refused; give both the same secret, or leave this one out")
+	}
 }
