@@ -230,7 +230,7 @@ func TestReceiverRefuses(t *testing.T) {
 	if _, fired := recv.forget("fb-1-0", w); !fired {
 		t.Error("the good event did not complete the call")
 	}
-	want := ReceiverStats{Received: 7, Completed: 1, Duplicates: 1, Unmatched: 1, BadSignature: 2, Stale: 1, Malformed: 1}
+	want := draws.WebhookCounts{Received: 7, Completed: 1, Duplicates: 1, Unmatched: 1, BadSignature: 2, Stale: 1, Malformed: 1}
 	if st := recv.Stats(); st != want {
 		t.Errorf("Stats() = %+v, want %+v", st, want)
 	}
