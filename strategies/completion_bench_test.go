@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +96,7 @@ func BenchmarkCompletionAccuracy(b *testing.B) {
 			const n, every = 1000, 2 * time.Millisecond // 500/s
 			seen := make([]time.Time, n)
 			old := make([]float64, n)
+			sched, waited := schedLatencies(), runQueueWait()
 			b.ResetTimer()
 			for range b.N {
 				clear(arr.first)
@@ -116,6 +120,10 @@ func BenchmarkCompletionAccuracy(b *testing.B) {
 				wg.Wait()
 			}
 			b.StopTimer()
+			b.ReportMetric(schedP99(sched, schedLatencies())*1e3, "p99-sched-ms")
+			if w := runQueueWait(); w >= 0 && waited >= 0 {
+				b.ReportMetric(ms(w-waited)/(time.Duration(n)*every).Seconds(), "runq-ms/s")
+			}
 			var errs, quant, path []float64
 			polls := 0
 			for i := range n {
@@ -148,3 +156,55 @@ func BenchmarkCompletionAccuracy(b *testing.B) {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
+
+// schedLatencies reads the runtime's histogram of how long goroutines
+// waited to run once runnable: where a late wake-up comes from.
+func schedLatencies() *metrics.Float64Histogram {
+	s := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(s)
+	return s[0].Value.Float64Histogram()
+}
+
+// schedP99 is the p99 of the scheduling latencies between two readings,
+// in seconds (the upper bound of its bucket).
+func schedP99(before, after *metrics.Float64Histogram) float64 {
+	var total uint64
+	counts := make([]uint64, len(after.Counts))
+	for i := range counts {
+		counts[i] = after.Counts[i] - before.Counts[i]
+		total += counts[i]
+	}
+	var sum uint64
+	for i, c := range counts {
+		sum += c
+		if total > 0 && sum*100 >= total*99 {
+			return after.Buckets[i+1]
+		}
+	}
+	return 0
+}
+
+// runQueueWait is how long the process's threads have waited, runnable,
+// for a processor the kernel gave to others (Linux schedstat, summed over
+// the threads alive now); -1 where it cannot be read. Taken by other
+// processes, that time is lost to every timer and poll of the run.
+func runQueueWait() time.Duration {
+	dirs, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return -1
+	}
+	var sum time.Duration
+	for _, d := range dirs {
+		data, err := os.ReadFile("/proc/self/task/" + d.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(data))
+		if len(f) < 2 {
+			continue
+		}
+		ns, _ := strconv.ParseInt(f[1], 10, 64)
+		sum += time.Duration(ns)
+	}
+	return sum
+}
