@@ -50,6 +50,19 @@ func (s *Scenario) ReceiverOptions() strategies.ReceiverOptions {
 		Secret: r.Signature.Secret, Tolerance: r.Signature.Tolerance.D()}
 }
 
+// realCallbacks reports whether a call to a real upstream (not a mock)
+// completes by callback.
+func (s *Scenario) realCallbacks() bool {
+	for _, c := range s.Operation.Calls {
+		if c.Completion != nil && c.Completion.Mode == strategies.CompletionCallback {
+			if up, ok := s.Upstreams.Find(c.Upstream); ok && up.Mock == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // NeedsReceiver reports whether a call completes by callback.
 func (s *Scenario) NeedsReceiver() bool {
 	for _, c := range s.Operation.Calls {
@@ -116,9 +129,11 @@ func (c *checker) completion(call *Call, path string, us Upstreams) {
 	}
 }
 
-// receiver checks the receiver's settings, and that the callback-mode
-// mocks sign as it verifies.
-func (c *checker) receiver(r *Receiver, us Upstreams) {
+// receiver checks the receiver's settings, that the callback-mode mocks
+// sign as it verifies, and that a real upstream is given a URL it can
+// call back to.
+func (c *checker) receiver(s *Scenario) {
+	r, us := s.Receiver, s.Upstreams
 	for i := range us {
 		c.mockSignature(&us[i], "upstreams."+us[i].Name, r)
 	}
@@ -126,8 +141,13 @@ func (c *checker) receiver(r *Receiver, us Upstreams) {
 		return
 	}
 	if r.Listen != "" {
-		if _, _, err := net.SplitHostPort(r.Listen); err != nil {
+		host, _, err := net.SplitHostPort(r.Listen)
+		switch ip := net.ParseIP(host); {
+		case err != nil:
 			c.addf("receiver.listen", "%q is not HOST:PORT, such as listen: 127.0.0.1:9000", r.Listen)
+		case r.URL == "" && (host == "" || ip != nil && ip.IsUnspecified()) && s.realCallbacks(): // every interface
+			c.addf("receiver.url", "%s; a real upstream cannot call back to %s: give the address it can reach, such as url: http://HOST%s/callbacks",
+				c.missing("receiver.url"), r.Listen, r.Listen[strings.LastIndex(r.Listen, ":"):])
 		}
 	}
 	if r.URL != "" {

@@ -43,6 +43,9 @@ func TestAsyncErrors(t *testing.T) {
 		{"receiver url",
 			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {url: \"ftp://x/y\"}\n",
 			`t.yaml:8:17: receiver.url:`},
+		{"listening everywhere without a url",
+			head + "  a: {url: \"http://127.0.0.1:9\"}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" + tail + "receiver: {listen: \"0.0.0.0:9000\"}\n",
+			`t.yaml:8:1: receiver.url: missing; a real upstream cannot call back to 0.0.0.0:9000: give the address it can reach, such as url: http://HOST:9000/callbacks`},
 		{"mock header differs from the receiver's",
 			head + "  a: {mock: {async: {mode: callback, header: X-Sig}}}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" + tail +
 				"receiver: {signature: {header: Acme-Signature}}\n",
