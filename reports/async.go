@@ -51,15 +51,43 @@ func accepted(u metrics.UpstreamResult) metrics.Summary {
 	return *u.Accepted
 }
 
+// callbackFields are the counts of Callbacks as the reports show them,
+// in order: a label for tables, a key for CSV (callbacks_KEY).
+var callbackFields = []struct {
+	label, key string
+	get        func(*metrics.Callbacks) uint64
+}{
+	{"sent", "sent", func(c *metrics.Callbacks) uint64 { return c.Sent }},
+	{"received", "received", func(c *metrics.Callbacks) uint64 { return c.Received }},
+	{"completed", "completed", func(c *metrics.Callbacks) uint64 { return c.Completed }},
+	{"duplicates", "duplicates", func(c *metrics.Callbacks) uint64 { return c.Duplicates }},
+	{"unmatched", "unmatched", func(c *metrics.Callbacks) uint64 { return c.Unmatched }},
+	{"bad signature", "bad_signature", func(c *metrics.Callbacks) uint64 { return c.BadSignature }},
+	{"stale (replay)", "stale", func(c *metrics.Callbacks) uint64 { return c.Stale }},
+	{"malformed", "malformed", func(c *metrics.Callbacks) uint64 { return c.Malformed }},
+	{"lost", "lost", func(c *metrics.Callbacks) uint64 { return c.Lost }},
+	{"late", "late", func(c *metrics.Callbacks) uint64 { return c.Late }},
+}
+
 // CallbackColumns name the receiver's and the mocks' counts, as the
 // reports show them, in order; CallbackCounts gives the values.
-var CallbackColumns = []string{"sent", "received", "completed", "duplicates", "unmatched", "bad signature", "stale (replay)", "malformed", "lost", "late"}
+var CallbackColumns = func() []string {
+	out := make([]string, len(callbackFields))
+	for i, f := range callbackFields {
+		out[i] = f.label
+	}
+	return out
+}()
 
 // CallbackCounts are c's counts in CallbackColumns' order. sent, lost and
 // late are the mocks' own counts (zero for a real upstream); the others
 // are the receiver's.
 func CallbackCounts(c *metrics.Callbacks) []uint64 {
-	return []uint64{c.Sent, c.Received, c.Completed, c.Duplicates, c.Unmatched, c.BadSignature, c.Stale, c.Malformed, c.Lost, c.Late}
+	out := make([]uint64, len(callbackFields))
+	for i, f := range callbackFields {
+		out[i] = f.get(c)
+	}
+	return out
 }
 
 // asyncNote says how to read the asynchronous figures.

@@ -27,12 +27,15 @@ var csvHeader = []string{
 
 // csvAsyncHeader names the columns added, after the others, when the run
 // made asynchronous calls: an upstream row's 202 latency, polls and
-// incomplete calls, a strategy row's callbacks (callbackColumns' counts).
-var csvAsyncHeader = []string{
-	"accepted_p50_ms", "accepted_p99_ms", "polls", "incomplete",
-	"callbacks_sent", "callbacks_received", "callbacks_completed", "callbacks_duplicates", "callbacks_unmatched",
-	"callbacks_bad_signature", "callbacks_stale", "callbacks_malformed", "callbacks_lost", "callbacks_late",
-}
+// incomplete calls, a strategy row's callbacks (callbacks_KEY, in
+// callbackFields' order).
+var csvAsyncHeader = func() []string {
+	h := []string{"accepted_p50_ms", "accepted_p99_ms", "polls", "incomplete"}
+	for _, f := range callbackFields {
+		h = append(h, "callbacks_"+f.key)
+	}
+	return h
+}()
 
 // CSV writes r as comma-separated values for spreadsheets and scripts: one
 // row per strategy, then one per upstream of each strategy (the kind
@@ -77,8 +80,8 @@ func CSV(w io.Writer, r *metrics.Result) error {
 		}
 		row.set("verdict", standing(v, s.Name))
 		if c := s.Callbacks; async && c != nil {
-			for i, n := range CallbackCounts(c) {
-				row.set(csvAsyncHeader[4+i], csvUint(n))
+			for _, f := range callbackFields {
+				row.set("callbacks_"+f.key, csvUint(f.get(c)))
 			}
 		}
 		_ = cw.Write(row.cells)
