@@ -1,5 +1,7 @@
 package draws
 
+import "strings"
+
 // Protocol headers. The harness's HTTP caller sets them on every request so
 // a mock upstream draws the same behaviour for the same operation in every
 // strategy.
@@ -16,3 +18,17 @@ const (
 	// HeaderUpstream names the upstream that answered, on every response.
 	HeaderUpstream = "Fanbench-Upstream"
 )
+
+// ValidHeaderName reports whether name is an HTTP token (RFC 9110), the
+// form a header's name must take.
+func ValidHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r > 127 || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}

@@ -2,6 +2,7 @@ package mockupstream
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -53,6 +54,10 @@ type Async struct {
 	// Secret signs the callbacks (HMAC-SHA256, see draws.Sign);
 	// draws.DefaultWebhookSecret when empty.
 	Secret string `yaml:"secret" json:"secret,omitempty"`
+	// Header is the header the signature goes in; draws.HeaderSignature
+	// when empty (a receiver reading another, such as Stripe-Signature,
+	// names it here).
+	Header string `yaml:"header" json:"header,omitempty"`
 	// MaxPending bounds the completions outstanding at once;
 	// DefaultMaxPending when 0.
 	MaxPending int `yaml:"max_pending" json:"max_pending,omitempty"`
@@ -125,6 +130,9 @@ func validateAsync(a *Async, add addFunc) {
 	if a.Faults.LateBy < 0 {
 		add("async.faults.late_by", "%v is negative; allowed: 0s or more, such as late_by: 2s", a.Faults.LateBy)
 	}
+	if a.Header != "" && !draws.ValidHeaderName(a.Header) {
+		add("async.header", "%q is not a header name, such as header: Stripe-Signature", a.Header)
+	}
 	if a.MaxPending < 0 {
 		add("async.max_pending", "is %d; allowed: 1 or more, or 0 for %d", a.MaxPending, DefaultMaxPending)
 	}
@@ -137,6 +145,7 @@ type asyncPhase struct {
 	cum        [3]float64 // P(lost), P(lost or duplicate), P(lost, duplicate or late)
 	lateBy     time.Duration
 	secret     []byte
+	header     string // canonical form
 	maxPending int
 }
 
@@ -145,7 +154,10 @@ func compileAsync(a *Async) *asyncPhase {
 		return nil
 	}
 	p := &asyncPhase{mode: a.Mode, completion: draws.CompileValid(a.Completion), lateBy: a.Faults.LateBy.D(),
-		secret: []byte(a.Secret), maxPending: a.MaxPending}
+		secret: []byte(a.Secret), header: http.CanonicalHeaderKey(a.Header), maxPending: a.MaxPending}
+	if p.header == "" {
+		p.header = draws.HeaderSignature
+	}
 	if p.lateBy == 0 {
 		p.lateBy = DefaultLateBy.D()
 	}

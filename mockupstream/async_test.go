@@ -1,7 +1,9 @@
 package mockupstream
 
 import (
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +65,8 @@ func TestAsyncValidate(t *testing.T) {
 		{Async{Mode: AsyncPoll, Faults: AsyncFaults{Duplicate: 0.01}}, "async.faults.duplicate: applies to mode: callback only"},
 		{Async{Mode: AsyncCallback, Faults: AsyncFaults{Lost: 0.6, Late: 0.6}}, "add up to 120%"},
 		{Async{Mode: AsyncCallback, MaxPending: -1}, "async.max_pending"},
+		{Async{Mode: AsyncCallback, Header: "Acme Signature"}, `async.header: "Acme Signature" is not a header name`},
+		{Async{Mode: AsyncCallback, Header: "Acme-Signature"}, ""},
 		{Async{Mode: AsyncCallback, Completion: draws.Latency{Dist: draws.DistUniform}}, "async.completion.max"},
 	}
 	for _, tt := range tests {
@@ -141,6 +145,42 @@ func TestAsyncServe(t *testing.T) {
 	_ = cb.Close() // an hour early: the waiting callback ends with it
 	if as := cb.Stats().Async; as.Pending != 0 || as.CallbacksCancelled != 1 || time.Since(start) > 2*time.Second {
 		t.Errorf("after Close: %+v in %v; want the callback cancelled at once", as, time.Since(start))
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestAsyncSignsInItsHeader: a callback is signed with the mock's secret
+// in the header it names, and verifies there.
+func TestAsyncSignsInItsHeader(t *testing.T) {
+	t.Parallel()
+	got := make(chan *http.Request, 1)
+	bodies := make(chan []byte, 1)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer recv.Close()
+	srv, err := Start(Options{Name: "c", Config: Config{Async: &Async{Mode: AsyncCallback, Header: "acme-signature", Secret: "whsec_acme",
+		Completion: draws.Latency{Dist: draws.DistFixed, Value: units.Duration(time.Millisecond)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+"/jobs", nil)
+	req.Header.Set(draws.HeaderCallback, recv.URL+"/hooks")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	r, body := <-got, <-bodies
+	if r.Header.Get(draws.HeaderSignature) != "" {
+		t.Errorf("the callback carries %s too; want only Acme-Signature", draws.HeaderSignature)
+	}
+	if err := draws.VerifySignature([]byte("whsec_acme"), r.Header.Get("Acme-Signature"), body, time.Now(), 0); err != nil {
+		t.Errorf("Acme-Signature %q does not verify under the mock's secret: %v", r.Header.Get("Acme-Signature"), err)
 	}
 	http.DefaultClient.CloseIdleConnections()
 }

@@ -162,7 +162,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request, p *asyncPhase, d
 	ev := event{ID: "evt_" + id[3:], Type: "operation.completed", Operation: id, Key: key, Upstream: s.name,
 		Seq: seq, Attempt: attempt, Status: "done"}
 	a.wg.Add(1)
-	go s.deliver(callback, ev, now.Add(d.Completion), d.AsyncFault, p.secret)
+	go s.deliver(callback, ev, now.Add(d.Completion), d.AsyncFault, p)
 }
 
 // reserve takes one of p's MaxPending slots; in poll mode it first forgets
@@ -203,7 +203,7 @@ type event struct {
 
 // deliver waits until at, then posts ev to url, twice for a duplicate. It
 // ends at once when the server closes.
-func (s *Server) deliver(url string, ev event, at time.Time, fault AsyncFault, secret []byte) {
+func (s *Server) deliver(url string, ev event, at time.Time, fault AsyncFault, p *asyncPhase) {
 	a := s.async
 	defer a.wg.Done()
 	defer a.pending.Add(-1)
@@ -215,15 +215,15 @@ func (s *Server) deliver(url string, ev event, at time.Time, fault AsyncFault, s
 	if fault == AsyncLate {
 		a.late.Add(1)
 	}
-	s.post(url, body, secret)
+	s.post(url, body, p)
 	if fault == AsyncDuplicate {
 		a.duplicated.Add(1)
-		s.post(url, body, secret)
+		s.post(url, body, p)
 	}
 }
 
-// post sends one signed callback.
-func (s *Server) post(url string, body, secret []byte) {
+// post sends one callback, signed as p says.
+func (s *Server) post(url string, body []byte, p *asyncPhase) {
 	a := s.async
 	ctx, cancel := context.WithTimeout(s.base, callbackTimeout)
 	defer cancel()
@@ -233,7 +233,7 @@ func (s *Server) post(url string, body, secret []byte) {
 		return
 	}
 	req.Header["Content-Type"] = contentJSON
-	req.Header[draws.HeaderSignature] = []string{draws.Sign(secret, time.Now().Unix(), body)}
+	req.Header[p.header] = []string{draws.Sign(p.secret, time.Now().Unix(), body)}
 	req.Header[draws.HeaderUpstream] = s.nameHdr
 	a.sent.Add(1)
 	resp, err := a.client.Do(req)

@@ -55,22 +55,44 @@ func measured(j Judged, v string) string {
 // compactTable is the default headline table, fitted to o.Width by
 // dropping the least needed columns first.
 func compactTable(r *metrics.Result, o TableOptions) table.Writer {
-	cols := slices.Clone(compactColumns)
-	for {
-		t := renderCompact(r, o, cols)
-		if widest(t.Render()) <= o.Width {
-			return t
-		}
-		drop := -1
-		for i, c := range cols {
-			if c.drop > 0 && (drop < 0 || c.drop < cols[drop].drop) {
-				drop = i
+	drops := make([]int, len(compactColumns))
+	for i, c := range compactColumns {
+		drops[i] = c.drop
+	}
+	return fitColumns(drops, o.Width, func(keep []bool) table.Writer {
+		var cols []compactColumn
+		for i, c := range compactColumns {
+			if keep[i] {
+				cols = append(cols, c)
 			}
 		}
-		if drop < 0 {
+		return renderCompact(r, o, cols)
+	})
+}
+
+// fitColumns renders a table with every column, then without the columns
+// of drop 1, 2… (0: never dropped), until it fits width or there is
+// nothing left to drop.
+func fitColumns(drops []int, width int, render func(keep []bool) table.Writer) table.Writer {
+	keep := make([]bool, len(drops))
+	for i := range keep {
+		keep[i] = true
+	}
+	for {
+		t := render(keep)
+		if t == nil || widest(t.Render()) <= width {
+			return t
+		}
+		next := -1
+		for i, d := range drops {
+			if keep[i] && d > 0 && (next < 0 || d < drops[next]) {
+				next = i
+			}
+		}
+		if next < 0 {
 			return t // as narrow as it gets
 		}
-		cols = slices.Delete(cols, drop, drop+1)
+		keep[next] = false
 	}
 }
 

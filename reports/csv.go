@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,16 +25,34 @@ var csvHeader = []string{
 	"verdict",
 }
 
+// csvAsyncHeader names the columns added, after the others, when the run
+// made asynchronous calls: an upstream row's 202 latency, polls and
+// incomplete calls, a strategy row's callbacks (callbacks_KEY, in
+// callbackFields' order).
+var csvAsyncHeader = func() []string {
+	h := []string{"accepted_p50_ms", "accepted_p99_ms", "polls", "incomplete"}
+	for _, f := range callbackFields {
+		h = append(h, "callbacks_"+f.key)
+	}
+	return h
+}()
+
 // CSV writes r as comma-separated values for spreadsheets and scripts: one
 // row per strategy, then one per upstream of each strategy (the kind
 // column says which), plain numbers in the cells. Statuses are one cell,
-// "200:1990 503:10".
+// "200:1990 503:10". A run with asynchronous calls has the columns of
+// csvAsyncHeader too.
 func CSV(w io.Writer, r *metrics.Result) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write(csvHeader)
+	head := csvHeader
+	async := HasAsync(r)
+	if async {
+		head = append(slices.Clip(csvHeader), csvAsyncHeader...)
+	}
+	_ = cw.Write(head)
 	v := Decide(r)
 	for _, s := range r.Strategies {
-		row := csvRow("strategy", s.Name, "")
+		row := csvRow(head, "strategy", s.Name, "")
 		l := s.Latency
 		speed, speedOK := speedUp(r, s)
 		over, overOK := overheadP99(s)
@@ -60,11 +79,16 @@ func CSV(w io.Writer, r *metrics.Result) error {
 			row.set("requests_per_call_x", csvFloat(s.Amplification.Ratio))
 		}
 		row.set("verdict", standing(v, s.Name))
-		_ = cw.Write(row)
+		if c := s.Callbacks; async && c != nil {
+			for _, f := range callbackFields {
+				row.set("callbacks_"+f.key, csvUint(f.get(c)))
+			}
+		}
+		_ = cw.Write(row.cells)
 	}
 	for _, s := range r.Strategies {
 		for _, u := range s.Upstreams {
-			row := csvRow("upstream", s.Name, u.Name)
+			row := csvRow(head, "upstream", s.Name, u.Name)
 			row.latency(u.Latency)
 			row.set("calls", csvUint(u.Calls))
 			row.set("attempts", csvUint(u.Attempts))
@@ -72,26 +96,36 @@ func CSV(w io.Writer, r *metrics.Result) error {
 			row.set("responses_429", csvUint(u.Responses429))
 			row.set("breaker_refusals", csvUint(u.Statuses[breakerOpen]))
 			row.set("statuses", csvStatuses(u.Statuses))
-			_ = cw.Write(row)
+			if a := u.Accepted; async && a != nil {
+				row.set("accepted_p50_ms", csvFloat(a.P50))
+				row.set("accepted_p99_ms", csvFloat(a.P99))
+			}
+			if async && (u.Accepted != nil || u.Polls > 0) {
+				row.set("polls", csvUint(u.Polls))
+				row.set("incomplete", csvUint(u.Statuses[incomplete]))
+			}
+			_ = cw.Write(row.cells)
 		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-// csvRecord is one row, its cells in csvHeader's order.
-type csvRecord []string
+// csvRecord is one row, its cells in head's order.
+type csvRecord struct {
+	head, cells []string
+}
 
-func csvRow(kind, strategy, upstream string) csvRecord {
-	row := make(csvRecord, len(csvHeader))
-	row[0], row[1], row[2] = kind, csvText(strategy), csvText(upstream)
+func csvRow(head []string, kind, strategy, upstream string) csvRecord {
+	row := csvRecord{head: head, cells: make([]string, len(head))}
+	row.cells[0], row.cells[1], row.cells[2] = kind, csvText(strategy), csvText(upstream)
 	return row
 }
 
 func (row csvRecord) set(column string, value string) {
-	for i, name := range csvHeader {
+	for i, name := range row.head {
 		if name == column {
-			row[i] = value
+			row.cells[i] = value
 			return
 		}
 	}

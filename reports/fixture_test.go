@@ -109,7 +109,7 @@ func hostile(t *testing.T) *metrics.Result {
 func testResults(t *testing.T) map[string]*metrics.Result {
 	t.Helper()
 	results := map[string]*metrics.Result{"recorded": fixture(t), "hostile": hostile(t)}
-	for _, name := range []string{"checkout", "rate-limited", "brownout"} {
+	for _, name := range []string{"checkout", "rate-limited", "brownout", "webhooks"} {
 		// Stripped of their histograms, they are no longer files that
 		// metrics.ReadResult accepts (it checks the counts against them).
 		data, err := os.ReadFile(filepath.Join("testdata", name+".json"))

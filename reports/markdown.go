@@ -19,6 +19,7 @@ func Markdown(w io.Writer, r *metrics.Result) error {
 	mdVerdict(&b, r)
 	mdWarnings(&b, r)
 	mdSummary(&b, r)
+	mdAsync(&b, r)
 	mdWidths(&b, r)
 	mdThresholds(&b, r)
 	mdUpstreams(&b, r)

@@ -42,10 +42,10 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 	b.WriteString(verdictBlock(r, o))
 	var sections []table.Writer
 	if o.Wide {
-		sections = []table.Writer{strategyTable(r, o), upstreamTable(r, o), breakdownTable(r, o), outcomesTable(r, o),
-			detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o)}
+		sections = []table.Writer{strategyTable(r, o), upstreamTable(r, o), asyncTable(r, o), callbacksTable(r, o), breakdownTable(r, o),
+			outcomesTable(r, o), detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o)}
 	} else {
-		sections = []table.Writer{compactTable(r, o), sweepTable(r, o), widthsTable(r, o)}
+		sections = []table.Writer{compactTable(r, o), asyncTable(r, o), callbacksTable(r, o), sweepTable(r, o), widthsTable(r, o)}
 	}
 	for _, t := range sections {
 		if t == nil {

@@ -25,6 +25,9 @@ type Verdict = metrics.Verdict
 // concern about the system under test (see Concerns) is never crowned, nor
 // is a fastest strategy whose error rate is worse than another's; and none
 // is when the generator's lateness was material (metrics.RunLateness).
+// An asynchronous call (202, then a callback or a poll) counts until its
+// completion, which the operation latency already runs to: its 202 is
+// never what is judged.
 func Decide(r *metrics.Result) Verdict {
 	var js []Judged
 	for _, s := range r.Strategies {
@@ -32,6 +35,9 @@ func Decide(r *metrics.Result) Verdict {
 	}
 	concerned := map[string]bool{}
 	v := Verdict{Basis: basis(js)}
+	if HasAsync(r) {
+		v.Basis += "; " + completionBasis
+	}
 	for _, c := range Concerns(r) {
 		concerned[c.Strategy] = true
 		v.Concerns = append(v.Concerns, c.String())
@@ -217,6 +223,10 @@ func same(ra, rb []float64, a, b, tol float64) bool {
 func significanceTestable(ra, rb []float64) bool {
 	return stats.MinP(len(ra), len(rb)) < tieAlpha
 }
+
+// completionBasis says, for a run with asynchronous calls, which latency
+// the verdict judged.
+const completionBasis = "latency to completion: an asynchronous call counts until its callback or its poll said done, not until its 202"
 
 // basis says how the verdict told differences from noise.
 func basis(js []Judged) string {

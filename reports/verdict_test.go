@@ -58,3 +58,34 @@ func TestConcerns(t *testing.T) {
 		}
 	}
 }
+
+// The verdict judges asynchronous calls by their completion: the webhooks
+// run's figures are the operation latency (to the completion), so 202s made
+// a thousand times faster change nothing, and the basis says so.
+func TestDecideJudgesCompletion(t *testing.T) {
+	t.Parallel()
+	r := testResults(t)["webhooks"]
+	before := Decide(r)
+	for i := range r.Strategies {
+		for j := range r.Strategies[i].Upstreams {
+			if a := r.Strategies[i].Upstreams[j].Accepted; a != nil {
+				fast := *a
+				fast.P50, fast.P99 = a.P50/1000, a.P99/1000
+				r.Strategies[i].Upstreams[j].Accepted = &fast
+			}
+		}
+	}
+	after := Decide(r)
+	if strings.Join(after.Lines, "\n") != strings.Join(before.Lines, "\n") || after.Winner != before.Winner {
+		t.Errorf("faster 202s changed the verdict:\nbefore %q\n after %q", before.Lines, after.Lines)
+	}
+	if !strings.Contains(after.Basis, "latency to completion") {
+		t.Errorf("Basis = %q; want it to say the completion is judged", after.Basis)
+	}
+	if !strings.Contains(strings.Join(after.Lines, "\n"), "fanout is 1.79× faster than sequential at p50 (400.9 vs 718.3 ms)") {
+		t.Errorf("verdict %q; want fanout and sequential compared by their completions", after.Lines)
+	}
+	if b := Decide(testResults(t)["checkout"]).Basis; strings.Contains(b, "completion") {
+		t.Errorf("a run without asynchronous calls has the completion basis: %q", b)
+	}
+}

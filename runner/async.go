@@ -83,14 +83,13 @@ func (a *asyncRun) result(ups *upstreams) *metrics.Callbacks {
 	if a.recv == nil {
 		return nil
 	}
-	st := a.recv.Stats()
-	cb := &metrics.Callbacks{Received: st.Received, Completed: st.Completed, Duplicates: st.Duplicates,
-		Unmatched: st.Unmatched, BadSignature: st.BadSignature, Stale: st.Stale, Malformed: st.Malformed}
+	cb := &metrics.Callbacks{WebhookCounts: a.recv.Stats()}
 	for _, s := range ups.servers {
 		as := s.Stats().Async
 		cb.Sent += as.CallbacksSent
 		cb.Duplicated += as.CallbacksDuplicated
 		cb.Lost += as.CallbacksLost
+		cb.Late += as.CallbacksLate
 	}
 	return cb
 }

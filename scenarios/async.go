@@ -50,6 +50,19 @@ func (s *Scenario) ReceiverOptions() strategies.ReceiverOptions {
 		Secret: r.Signature.Secret, Tolerance: r.Signature.Tolerance.D()}
 }
 
+// realCallbacks reports whether a call to a real upstream (not a mock)
+// completes by callback.
+func (s *Scenario) realCallbacks() bool {
+	for _, c := range s.Operation.Calls {
+		if c.Completion != nil && c.Completion.Mode == strategies.CompletionCallback {
+			if up, ok := s.Upstreams.Find(c.Upstream); ok && up.Mock == nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // NeedsReceiver reports whether a call completes by callback.
 func (s *Scenario) NeedsReceiver() bool {
 	for _, c := range s.Operation.Calls {
@@ -116,20 +129,31 @@ func (c *checker) completion(call *Call, path string, us Upstreams) {
 	}
 }
 
-// receiver checks the receiver's settings.
-func (c *checker) receiver(r *Receiver) {
+// receiver checks the receiver's settings, that the callback-mode mocks
+// sign as it verifies, and that a real upstream is given a URL it can
+// call back to.
+func (c *checker) receiver(s *Scenario) {
+	r, us := s.Receiver, s.Upstreams
+	for i := range us {
+		c.mockSignature(&us[i], "upstreams."+us[i].Name, r)
+	}
 	if r == nil {
 		return
 	}
 	if r.Listen != "" {
-		if _, _, err := net.SplitHostPort(r.Listen); err != nil {
+		host, _, err := net.SplitHostPort(r.Listen)
+		switch ip := net.ParseIP(host); {
+		case err != nil:
 			c.addf("receiver.listen", "%q is not HOST:PORT, such as listen: 127.0.0.1:9000", r.Listen)
+		case r.URL == "" && (host == "" || ip != nil && ip.IsUnspecified()) && s.realCallbacks(): // every interface
+			c.addf("receiver.url", "%s; a real upstream cannot call back to %s: give the address it can reach, such as url: http://HOST%s/callbacks",
+				c.missing("receiver.url"), r.Listen, r.Listen[strings.LastIndex(r.Listen, ":"):])
 		}
 	}
 	if r.URL != "" {
 		c.url(r.URL, "receiver.url")
 	}
-	if h := r.Signature.Header; h != "" && strings.ContainsAny(h, " :\t\r\n") {
+	if h := r.Signature.Header; h != "" && !draws.ValidHeaderName(h) {
 		c.addf("receiver.signature.header", "%q is not a header name, such as header: Fanbench-Signature", h)
 	}
 	if r.Signature.Tolerance < 0 || (r.Signature.Tolerance > 0 && r.Signature.Tolerance.D() < time.Second) {
@@ -138,15 +162,44 @@ func (c *checker) receiver(r *Receiver) {
 }
 
 // MockConfig is the Config an in-process mock of up runs: the file's,
-// with the receiver's secret for its callbacks when it names none of its
-// own, so that they verify. Mocks the receiver's secret when they
-// name none of their own, so that their callbacks verify.
+// signing its callbacks as the receiver checks them (its header and
+// secret) where the mock names none of its own, so that they verify.
 func (s *Scenario) MockConfig(up *Upstream) mockupstream.Config {
 	m := *up.Mock
-	if m.Async != nil && m.Async.Secret == "" && s.Receiver != nil && s.Receiver.Signature.Secret != "" {
-		a := *m.Async
-		a.Secret = s.Receiver.Signature.Secret
-		m.Async = &a
+	if m.Async == nil || s.Receiver == nil {
+		return m
 	}
+	a := *m.Async
+	if a.Secret == "" {
+		a.Secret = s.Receiver.Signature.Secret
+	}
+	if a.Header == "" {
+		a.Header = s.Receiver.Signature.Header
+	}
+	m.Async = &a
 	return m
+}
+
+// mockSignature checks that a callback-mode mock of up signs as the
+// receiver verifies: a header or secret of its own that differs from the
+// receiver's would have every callback refused.
+func (c *checker) mockSignature(up *Upstream, path string, r *Receiver) {
+	if up.Mock == nil || up.Mock.Async == nil || up.Mock.Async.Mode != mockupstream.AsyncCallback {
+		return
+	}
+	a := up.Mock.Async
+	var want Signature
+	if r != nil {
+		want = r.Signature
+	}
+	if want.Header == "" {
+		want.Header = draws.HeaderSignature
+	}
+	if a.Header != "" && !strings.EqualFold(a.Header, want.Header) {
+		c.addf(path+".mock.async.header", "%s, but the receiver reads the signature in %s (receiver.signature.header): every callback would be refused; allowed: %s, or leave it out",
+			a.Header, want.Header, want.Header)
+	}
+	if a.Secret != "" && a.Secret != want.Secret && !(want.Secret == "" && a.Secret == draws.DefaultWebhookSecret) {
+		c.addf(path+".mock.async.secret", "differs from the receiver's (receiver.signature.secret): every callback would be refused; give both the same secret, or leave this one out")
+	}
 }

@@ -31,6 +31,28 @@ func TestAsyncErrors(t *testing.T) {
 		{"receiver listen",
 			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {listen: nowhere}\n",
 			`t.yaml:8:20: receiver.listen: "nowhere" is not HOST:PORT`},
+		{"receiver unknown key",
+			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {lisen: 127.0.0.1:9000}\n",
+			`t.yaml:8:12: receiver.lisen: unknown key; did you mean "listen"? allowed: listen, url, signature`},
+		{"signature unknown key",
+			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {signature: {headr: X-Sig}}\n",
+			`t.yaml:8:24: receiver.signature.headr: unknown key; did you mean "header"? allowed: header, secret, tolerance`},
+		{"signature header",
+			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {signature: {header: \"X Sig\"}}\n",
+			`t.yaml:8:32: receiver.signature.header: "X Sig" is not a header name`},
+		{"receiver url",
+			head + "  a: {mock: {}}\noperation:\n  calls: [{upstream: a}]\n" + tail + "receiver: {url: \"ftp://x/y\"}\n",
+			`t.yaml:8:17: receiver.url:`},
+		{"listening everywhere without a url",
+			head + "  a: {url: \"http://127.0.0.1:9\"}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" + tail + "receiver: {listen: \"0.0.0.0:9000\"}\n",
+			`t.yaml:8:1: receiver.url: missing; a real upstream cannot call back to 0.0.0.0:9000: give the address it can reach, such as url: http://HOST:9000/callbacks`},
+		{"mock header differs from the receiver's",
+			head + "  a: {mock: {async: {mode: callback, header: X-Sig}}}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" + tail +
+				"receiver: {signature: {header: Acme-Signature}}\n",
+			`t.yaml:3:46: upstreams.a.mock.async.header: X-Sig, but the receiver reads the signature in Acme-Signature`},
+		{"mock secret differs from the receiver's",
+			head + "  a: {mock: {async: {mode: callback, secret: s1}}}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" + tail,
+			`t.yaml:3:46: upstreams.a.mock.async.secret: differs from the receiver's`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -62,5 +84,23 @@ func TestAsyncSecretRedacted(t *testing.T) {
 	}
 	if m := s.MockConfig(&s.Upstreams[0]); m.Async.Secret != "whsec_do-not-print-me" {
 		t.Errorf("MockConfig: the mock's secret is %q, want the receiver's", m.Async.Secret)
+	}
+}
+
+// TestMockSignsAsTheReceiverReads: a mock that names no signature header
+// of its own signs in the receiver's.
+func TestMockSignsAsTheReceiverReads(t *testing.T) {
+	t.Parallel()
+	src := "name: t\nupstreams:\n  a: {mock: {async: {mode: callback}}}\noperation:\n  calls: [{upstream: a, completion: {mode: callback}}]\n" +
+		"strategies: [fanout]\nload: {rate: 10/s, duration: 1s}\nreceiver: {signature: {header: Acme-Signature}}\n"
+	s, err := scenarios.Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := s.MockConfig(&s.Upstreams[0]); m.Async.Header != "Acme-Signature" {
+		t.Errorf("MockConfig: the mock signs in %q, want the receiver's Acme-Signature", m.Async.Header)
+	}
+	if o := s.ReceiverOptions(); o.Header != "Acme-Signature" {
+		t.Errorf("ReceiverOptions().Header = %q, want Acme-Signature", o.Header)
 	}
 }

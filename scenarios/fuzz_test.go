@@ -36,6 +36,7 @@ func FuzzParse(f *testing.F) {
 		"load: {rate: 1e400/s, max_in_flight: 0b101}", "? [a]\n: b\n", "*a",
 		"load: {model: closed, users: 3, think: {dist: uniform, min: 1ms, max: 2ms}, stages: [{duration: 1s, target: 5}]}",
 		"load: {stages: [{duration: 1s, target: 5/s}, {target: x}], arrivals: poisson, on_cap: drop, warmup: 2s, operations: -1}",
+		"receiver: {listen: \"[::]:9000\", url: http://h/cb, signature: {header: Acme-Signature, secret: s, tolerance: 1m}}\nupstreams: {a: {mock: {async: {mode: callback, header: X, secret: t}}}}",
 	} {
 		f.Add([]byte(s))
 	}

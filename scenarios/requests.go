@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/fanbench/fanbench/calltemplate"
+	"github.com/fanbench/fanbench/draws"
 	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/internal/strictyaml"
 )
@@ -221,25 +222,12 @@ func (c *checker) template(text, path string, env calltemplate.Env) {
 func (c *checker) headers(h map[string]string, path string, env calltemplate.Env) {
 	for _, name := range slices.Sorted(maps.Keys(h)) {
 		at := path + "." + name
-		if !validHeaderName(name) {
+		if !draws.ValidHeaderName(name) {
 			c.addf(at, "%q is not a header name; use letters, digits and - only, such as X-Request-Id", name)
 			continue
 		}
 		c.template(h[name], at, env)
 	}
-}
-
-// validHeaderName reports whether name is an HTTP token (RFC 9110).
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r > 127 || !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return true
 }
 
 // tls checks an upstream's TLS settings and resolves their files against

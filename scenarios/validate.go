@@ -100,7 +100,7 @@ func (c *checker) scenario(s *Scenario) {
 	c.hedgePolicies(s)
 	c.widths(s)
 	c.report(s.Report)
-	c.receiver(s.Receiver)
+	c.receiver(s)
 }
 
 // missing says "missing" for a field the file left out, "empty" for one it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -230,7 +231,7 @@ func TestReceiverRefuses(t *testing.T) {
 	if _, fired := recv.forget("fb-1-0", w); !fired {
 		t.Error("the good event did not complete the call")
 	}
-	want := ReceiverStats{Received: 7, Completed: 1, Duplicates: 1, Unmatched: 1, BadSignature: 2, Stale: 1, Malformed: 1}
+	want := draws.WebhookCounts{Received: 7, Completed: 1, Duplicates: 1, Unmatched: 1, BadSignature: 2, Stale: 1, Malformed: 1}
 	if st := recv.Stats(); st != want {
 		t.Errorf("Stats() = %+v, want %+v", st, want)
 	}
@@ -278,5 +279,47 @@ func TestCompletionCallerPlainCallAllocs(t *testing.T) {
 	ctx := context.Background()
 	if n := testing.AllocsPerRun(100, func() { _ = cc.Call(ctx, 1, call) }); n != 0 {
 		t.Errorf("CompletionCaller.Call without a completion: %v allocations, want 0", n)
+	}
+}
+
+// slowPolls makes every poll take 30 ms on a jumpClock, and notes when
+// each was sent.
+type slowPolls struct {
+	Caller
+	clock *jumpClock
+	sent  []time.Duration
+	start time.Time
+}
+
+func (s *slowPolls) Call(ctx context.Context, seq uint64, call *Call) CallResult {
+	res := s.Caller.Call(ctx, seq, call)
+	if call.Method == http.MethodGet {
+		s.sent = append(s.sent, s.clock.now().Sub(s.start))
+		_ = s.clock.sleepUntil(ctx, s.clock.now().Add(30*time.Millisecond))
+	}
+	return res
+}
+
+// TestPollsKeepTheirSchedule: polls are sent every interval from the 202,
+// however long each takes to answer (not every interval plus a round
+// trip), until the deadline.
+func TestPollsKeepTheirSchedule(t *testing.T) {
+	t.Parallel()
+	srv := asyncMock(t, CompletionPoll, time.Millisecond, mockupstream.AsyncFaults{Lost: units.Fraction(1)})
+	cc, _, call := asyncSetup(t, srv, Completion{Mode: CompletionPoll, Deadline: units.Duration(time.Second),
+		Poll: PollSchedule{Interval: units.Duration(100 * time.Millisecond), Backoff: 1}})
+	clock := &jumpClock{t: time.Unix(1000, 0)}
+	slow := &slowPolls{Caller: cc.inner, clock: clock, start: clock.t}
+	cc.inner, cc.now, cc.sleepUntil = slow, clock.now, clock.sleepUntil
+	res := cc.Call(context.Background(), 1, call)
+	if res.Failure != FailureIncomplete || res.Latency != time.Second {
+		t.Fatalf("Call = failure %v after %v; want incomplete at the 1s deadline", res.Failure, res.Latency)
+	}
+	var want []time.Duration
+	for i := 1; i <= 9; i++ {
+		want = append(want, time.Duration(i)*100*time.Millisecond)
+	}
+	if !slices.Equal(slow.sent, want) || res.Polls != len(want) {
+		t.Errorf("polls sent at %v (%d counted), want %v", slow.sent, res.Polls, want)
 	}
 }

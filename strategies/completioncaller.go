@@ -114,8 +114,13 @@ func (c *CompletionCaller) poll(ctx context.Context, seq uint64, call *Call, res
 		http.MethodGet, calltemplate.Template{}, calltemplate.Template{}, nil, "", nil, nil
 	pc.BaseURL = resolve(call.BaseURL, res.Location)
 	wait, backoff, most := call.Completion.Poll.waits()
+	// The polls keep to their schedule, each wait counted from when the
+	// last poll was due rather than from when its answer came, so that a
+	// poll's round trip does not stretch the interval (and the delay until
+	// a completion is seen); a poll slower than the wait is followed by
+	// the next at once, never by a burst to catch up.
+	next := c.now().Add(wait)
 	for {
-		next := c.now().Add(wait)
 		if !next.Before(deadline) {
 			if c.sleepUntil(ctx, deadline) != nil {
 				c.fail(res, FailureCanceled, ctx.Err(), c.now().Sub(start))
@@ -141,6 +146,10 @@ func (c *CompletionCaller) poll(ctx context.Context, seq uint64, call *Call, res
 			return
 		}
 		wait = min(time.Duration(float64(wait)*backoff), most)
+		next = next.Add(wait)
+		if now := c.now(); next.Before(now) {
+			next = now
+		}
 	}
 }
 

@@ -41,26 +41,6 @@ const ReceiverPath = "/callbacks"
 // maxEventBytes bounds an event's body.
 const maxEventBytes = 1 << 20
 
-// ReceiverStats count the events a Receiver took.
-type ReceiverStats struct {
-	// Received counts the POSTs; each ends as exactly one of the others.
-	Received uint64 `json:"received"`
-	// Completed counts the events that completed a waiting call.
-	Completed uint64 `json:"completed"`
-	// Duplicates counts the events whose id was seen before (a replay or
-	// a provider's second send): acknowledged, never applied twice.
-	Duplicates uint64 `json:"duplicates"`
-	// Unmatched counts the events for no waiting call: past its deadline,
-	// or a second event for a call already completed.
-	Unmatched uint64 `json:"unmatched"`
-	// BadSignature counts the events refused for a missing or wrong
-	// signature, Stale those whose timestamp was out of tolerance,
-	// Malformed those whose body was not an event.
-	BadSignature uint64 `json:"bad_signature"`
-	Stale        uint64 `json:"stale"`
-	Malformed    uint64 `json:"malformed"`
-}
-
 // Receiver is the run's webhook receiver: a real HTTP server that takes
 // signed completion events and wakes the calls waiting for them, by the
 // call's idempotency key (the event's "key"). Each event id is applied
@@ -134,8 +114,8 @@ func (r *Receiver) Close() error {
 }
 
 // Stats reads the counters.
-func (r *Receiver) Stats() ReceiverStats {
-	return ReceiverStats{Received: r.received.Load(), Completed: r.completed.Load(), Duplicates: r.duplicates.Load(),
+func (r *Receiver) Stats() draws.WebhookCounts {
+	return draws.WebhookCounts{Received: r.received.Load(), Completed: r.completed.Load(), Duplicates: r.duplicates.Load(),
 		Unmatched: r.unmatched.Load(), BadSignature: r.badSig.Load(), Stale: r.stale.Load(), Malformed: r.malformed.Load()}
 }
 

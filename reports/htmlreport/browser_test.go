@@ -198,6 +198,7 @@ func TestBrowser(t *testing.T) {
 	}{
 		{"everything", single(everything), "everything"},
 		{"seed", single(seed), "seed"},
+		{"webhooks", single(webhooks), "webhooks"},
 		{"hostile names", single(hostile), xssScenario},
 		{"comparison", comparison, "everything → " + xssScenario},
 	}

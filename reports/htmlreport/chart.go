@@ -243,3 +243,22 @@ func downsample(pts []point, what string, notes *[]string) []point {
 		what, count(len(pts)), count(maxPoints)))
 	return lttb(pts, maxPoints)
 }
+
+// msBars finishes a bar chart of durations in ms over categories: the
+// value axis named axisName, on a log scale when the values spread over
+// 50× (with logNote under the chart, when given), bars from the axis' base.
+func msBars(id, title, how, axisName, logNote string, bar *charts.Bar, all []float64) (*chart, error) {
+	logY := spread(all, 50)
+	bar.SetGlobalOptions(append(common(fmtMS),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: textColour}}),
+		charts.WithYAxisOpts(axis{Name: axisName, Suffix: "{value} ms", Log: logY}.y()))...)
+	var notes []string
+	if logY && logNote != "" {
+		notes = append(notes, logNote)
+	}
+	c, err := newChart(id, title, how, 300, bar, notes...)
+	if err != nil || !logY {
+		return c, err
+	}
+	return c, c.logBarBase(all)
+}

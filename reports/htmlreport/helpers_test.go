@@ -20,6 +20,18 @@ func everything(t testing.TB) *metrics.Result {
 	return r
 }
 
+// webhooks reads a run of the webhooks example (testdata/webhooks.json,
+// from fanbench run --example webhooks): callbacks and polls, lost and
+// duplicated callbacks, incomplete calls.
+func webhooks(t testing.TB) *metrics.Result {
+	t.Helper()
+	r, err := metrics.ReadResult("testdata/webhooks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // seed reads a run of the seed example (testdata/seed.json, a copy of
 // demo/result.json): two strategies, fixed latencies, no errors.
 func seed(t testing.TB) *metrics.Result {

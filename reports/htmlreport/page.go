@@ -35,7 +35,7 @@ type section struct {
 // it to one line.
 var navLabels = map[string]string{
 	"summary": "Summary", "spectrum": "Spectrum", "percentiles": "Percentiles", "latency-over-time": "Latency over time",
-	"throughput": "Throughput & errors", "upstreams": "Upstreams", "outcomes": "Outcomes", "queues": "Queues & pools",
+	"throughput": "Throughput & errors", "upstreams": "Upstreams", "async": "Async", "outcomes": "Outcomes", "queues": "Queues & pools",
 	"cost": "Overhead & cost", "scenario": "Scenario",
 }
 

@@ -99,23 +99,11 @@ func ackDelivery(ss []metrics.StrategyResult, col colours) (*chart, error) {
 		bar.AddSeries(s.Name+" ack", barData(ack), barStyle(col.of(s.Name), true))
 		bar.AddSeries(s.Name+" delivery", barData(del), barStyle(col.of(s.Name), false))
 	}
-	logY := spread(all, 50)
-	bar.SetGlobalOptions(append(common(fmtMS),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: textColour}}),
-		charts.WithYAxisOpts(axis{Name: "latency", Suffix: "{value} ms", Log: logY}.y()))...)
-	var notes []string
-	if logY {
-		notes = append(notes, "Log scale: an ack is usually orders of magnitude faster than the delivery.")
-	}
 	how := "Lighter, dashed: the ack, which is the operation latency a queued caller sees. Solid: delivery, from the intended start until the last call was delivered, which is what the upstreams' users wait for."
-	c, err := newChart("chart-ack-delivery", "Ack against delivery latency", how, 300, bar, notes...)
+	c, err := msBars("chart-ack-delivery", "Ack against delivery latency", how, "latency",
+		"Log scale: an ack is usually orders of magnitude faster than the delivery.", bar, all)
 	if err != nil {
 		return nil, err
-	}
-	if logY {
-		if err := c.logBarBase(all); err != nil {
-			return nil, err
-		}
 	}
 	return c, c.dashBorders(faint)
 }
@@ -178,19 +166,10 @@ func queueWait(ss []metrics.StrategyResult, col colours) (*chart, error) {
 	if series == 0 {
 		return nil, nil
 	}
-	logY := spread(all, 50)
-	bar.SetGlobalOptions(append(common(fmtMS),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: textColour}}),
-		charts.WithYAxisOpts(axis{Name: "wait", Suffix: "{value} ms", Log: logY}.y()))...)
 	how := "How long calls waited for a free worker, per upstream: p50 lighter and dashed, p99 solid. Waits near the call latency mean the pool is too small for the load."
-	c, err := newChart("chart-queue-wait", "Pool queue wait per upstream", how, 300, bar)
+	c, err := msBars("chart-queue-wait", "Pool queue wait per upstream", how, "wait", "", bar, all)
 	if err != nil {
 		return nil, err
-	}
-	if logY {
-		if err := c.logBarBase(all); err != nil {
-			return nil, err
-		}
 	}
 	return c, c.dashBorders(faint)
 }

@@ -224,6 +224,7 @@ func TestSummaryGolden(t *testing.T) {
 	t.Parallel()
 	runs := verdictCases(t)
 	runs["everything"] = everything(t)
+	runs["webhooks"] = webhooks(t)
 	for name, r := range runs {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

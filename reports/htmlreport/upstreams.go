@@ -92,20 +92,8 @@ func upstreamLatency(id, label string, get func(metrics.Summary) float64, names 
 		}
 		bar.AddSeries(s.Name, data, barStyle(col.of(s.Name), false))
 	}
-	logY := spread(all, 50)
-	bar.SetGlobalOptions(append(common(fmtMS),
-		charts.WithXAxisOpts(opts.XAxis{Type: "category", AxisLabel: &opts.AxisLabel{Color: textColour}}),
-		charts.WithYAxisOpts(axis{Name: "latency", Suffix: "{value} ms", Log: logY}.y()))...)
-	var notes []string
-	if logY {
-		notes = append(notes, "Log scale.")
-	}
 	how := fmt.Sprintf("The %s of each upstream's calls, one bar per strategy. A strategy that queues its calls (pooled) or retries more shows it here.", label)
-	c, err := newChart(id, "Call latency "+label+" per upstream", how, 300, bar, notes...)
-	if err != nil || !logY {
-		return c, err
-	}
-	return c, c.logBarBase(all)
+	return msBars(id, "Call latency "+label+" per upstream", how, "latency", "Log scale.", bar, all)
 }
 
 // statusClass groups a call's final status for the breakdown: 2xx, 4xx,
@@ -130,7 +118,7 @@ func statusClass(status string) string {
 	return status
 }
 
-var statusClassOrder = []string{"2xx", "3xx", "4xx", "429", "5xx", "timeout", "reset", "refused", "transport", "canceled", "breaker_open", "limited", "rejected", "skipped", "dead_letter"}
+var statusClassOrder = []string{"2xx", "3xx", "4xx", "429", "5xx", "incomplete", "timeout", "reset", "refused", "transport", "canceled", "breaker_open", "limited", "rejected", "skipped", "dead_letter"}
 
 // statusChart draws each strategy's calls to each upstream as 100%, split
 // by how they ended.
