@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/h1"
 )
 
 // HTTPOptions tune an HTTPCaller.
@@ -33,8 +34,14 @@ type HTTPOptions struct {
 	TLS map[int]*tls.Config
 	// Breakdown times each request's phases (DNS, connect, TLS, time to
 	// first byte, body) into its result's Phases, with net/http/httptrace.
-	// It allocates a trace per request, so it is off by default.
+	// It allocates a trace per request, so it is off by default; the
+	// traces come from net/http, so every call goes through ClientStd.
 	Breakdown bool
+	// Client is the client of calls to every upstream not in Clients:
+	// ClientFast (the default, also for "") or ClientStd.
+	Client Client
+	// Clients overrides Client for some upstreams, by UpstreamIndex.
+	Clients map[int]Client
 }
 
 // HTTPCaller makes a call as one HTTP request, over a transport tuned for
@@ -46,6 +53,11 @@ type HTTPOptions struct {
 // followed by a request fanbench did not count; and the Client's per-request
 // work (a copy of the headers, kept for redirects) is saved.
 type HTTPCaller struct {
+	// fast carries the calls of the upstreams whose client is
+	// ClientFast; nil when none is.
+	fast      *fastCaller
+	client    Client
+	clients   map[int]Client
 	transport *http.Transport
 	// byUpstream holds the transports of upstreams with their own TLS
 	// settings, by UpstreamIndex (nil: transport).
@@ -64,7 +76,17 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		o.MaxIdleConnsPerHost = 1024
 	}
 	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
-	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown}
+	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown, client: o.Client, clients: o.Clients}
+	if c.client == "" {
+		c.client = ClientFast
+	}
+	needFast := c.client == ClientFast
+	for _, cl := range o.Clients {
+		needFast = needFast || cl == ClientFast
+	}
+	if needFast && !o.Breakdown {
+		c.fast = newFastCaller(o, conns.DialContext)
+	}
 	c.transport = c.newTransport(o, nil)
 	for i, conf := range o.TLS {
 		if i < 0 || conf == nil {
@@ -104,8 +126,22 @@ func (c *HTTPCaller) transportFor(i int) *http.Transport {
 	return c.transport
 }
 
+// ClientFor returns the client of the calls to upstream i.
+func (c *HTTPCaller) ClientFor(i int) Client {
+	if c.breakdown {
+		return ClientStd
+	}
+	if cl, ok := c.clients[i]; ok && cl != "" {
+		return cl
+	}
+	return c.client
+}
+
 // Close releases the caller's idle connections.
 func (c *HTTPCaller) Close() {
+	if c.fast != nil {
+		c.fast.close()
+	}
 	c.transport.CloseIdleConnections()
 	for _, t := range c.byUpstream {
 		if t != nil {
@@ -140,8 +176,19 @@ func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *
 // retry from a new call. The Retry-After of a 429 or 503 answer, in either
 // form, is returned in RetryAfter.
 //
-// Every attempt is sent exactly once: see honestRequest.
+// Every attempt is sent exactly once: see honestRequest for the std
+// client; the fast one never sends a request twice.
 func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call *Call) AttemptResult {
+	if c.fast != nil && c.ClientFor(call.UpstreamIndex) == ClientFast {
+		if res, ok := c.fast.attempt(ctx, seq, attempt, call); ok {
+			return res
+		}
+	}
+	return c.attemptStd(ctx, seq, attempt, call)
+}
+
+// attemptStd is Attempt through net/http's Transport.
+func (c *HTTPCaller) attemptStd(ctx context.Context, seq uint64, attempt int, call *Call) AttemptResult {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var res AttemptResult
@@ -334,7 +381,8 @@ func isTLS(err error) bool {
 // net/http makes most of these errors from text, so they are told by it.
 func isProtocol(err error) bool {
 	var pe textproto.ProtocolError
-	if errors.As(err, &pe) {
+	var fast *h1.ProtocolError
+	if errors.As(err, &pe) || errors.As(err, &fast) {
 		return true
 	}
 	msg := err.Error()
