@@ -15,24 +15,6 @@ import (
 	"github.com/fanbench/fanbench/internal/h1"
 )
 
-// Client is the HTTP client implementation calls to an upstream go
-// through.
-type Client string
-
-const (
-	// ClientFast is fanbench's own HTTP/1.1 client (package internal/h1):
-	// no goroutine per request or connection, nothing allocated per
-	// request. The default for http and https upstreams.
-	ClientFast Client = "fast"
-	// ClientStd is net/http's Transport: for what the fast client does
-	// not do (HTTP/2 among others), and for --breakdown, whose phases
-	// come from net/http/httptrace.
-	ClientStd Client = "std"
-)
-
-// Clients lists the client names a scenario may choose, the default first.
-var Clients = []string{string(ClientFast), string(ClientStd)}
-
 // fastCaller sends attempts through internal/h1, one pool of keep-alive
 // connections per upstream address (and TLS settings). A call it cannot
 // carry (a URL with user info, a header value or target with control

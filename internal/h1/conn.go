@@ -16,10 +16,10 @@ const readBufferSize = 8 << 10
 
 // Conn is one connection of a Pool, carrying one request at a time.
 type Conn struct {
-	nc   net.Conn
-	r    *Reader
-	raw  syscall.RawConn // the TCP socket, for the idle check; nil if unknown
-	peek func(fd uintptr) bool
+	nc        net.Conn
+	r         *Reader
+	raw       syscall.RawConn // the TCP socket, for the idle check; nil if unknown
+	peek      func(fd uintptr) bool
 	idleSince time.Time
 	peekBuf   [1]byte
 	peekOpen  bool

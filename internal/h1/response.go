@@ -98,11 +98,11 @@ func readHead(r *Reader, resp *Response) error {
 	*resp = Response{Status: int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0'), Close: http10,
 		scratch: resp.scratch[:0]}
 	var (
-		length                 int64 = -1
-		chunked                bool
-		loc, retry, date       [2]int // offsets in scratch, +1 (0: absent)
-		total, n               int
-		sawEncoding            bool
+		length           int64 = -1
+		chunked          bool
+		loc, retry, date [2]int // offsets in scratch, +1 (0: absent)
+		total, n         int
+		sawEncoding      bool
 	)
 	for {
 		line, err := r.line()
