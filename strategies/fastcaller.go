@@ -16,9 +16,10 @@ import (
 )
 
 // fastCaller sends attempts through internal/h1, one pool of keep-alive
-// connections per upstream address (and TLS settings). A call it cannot
-// carry (a URL with user info, a header value or target with control
-// characters) goes to the std client, whose errors say what is wrong.
+// connections per origin (scheme, host and port) and TLS settings. A call
+// it cannot carry (a URL with user info, a target or header value with
+// control characters) goes to the std client, whose errors say what is
+// wrong.
 type fastCaller struct {
 	timeout time.Duration
 	maxIdle int
@@ -27,25 +28,30 @@ type fastCaller struct {
 
 	mu      sync.Mutex
 	targets map[targetKey]*target
-	// byIndex caches each upstream index's last target, read without
-	// the lock (copy on write).
-	byIndex atomic.Pointer[[]*target]
-	closed  bool
+	// byIndex caches the route of each upstream index's first BaseURL,
+	// read without the lock (copy on write); other BaseURLs of the index
+	// (a poll's Location) take the map.
+	byIndex atomic.Pointer[[]*route]
 
 	requests sync.Pool // *fastRequest
 }
 
 type targetKey struct {
-	tls  int // the upstream index whose TLS settings apply; -1: none
-	base string
+	tls    int // the upstream index whose TLS settings apply; -1: none
+	origin string
 }
 
-// target is where calls with one BaseURL go.
+// target is one origin's pool.
 type target struct {
-	key    targetKey
-	pool   *h1.Pool // nil: the fast client cannot carry these calls
-	host   string   // the Host header
-	prefix string   // BaseURL's path and query, before the call's path
+	pool *h1.Pool // nil: the fast client cannot carry calls to it
+	host string   // the Host header
+}
+
+// route is a BaseURL's target and path prefix.
+type route struct {
+	base   string
+	t      *target
+	prefix string // BaseURL's path and query, before the call's path
 }
 
 // fastRequest is one attempt's request bytes and answer, reused.
@@ -61,15 +67,17 @@ func newFastCaller(o HTTPOptions, dial h1.Dialer) *fastCaller {
 	return f
 }
 
-// targetFor returns the target of call's BaseURL.
-func (f *fastCaller) targetFor(call *Call) *target {
+// targetFor returns the target of call's BaseURL and the path prefix the
+// BaseURL holds.
+func (f *fastCaller) targetFor(call *Call) (*target, string) {
 	i := call.UpstreamIndex
 	if p := f.byIndex.Load(); p != nil && i >= 0 && i < len(*p) {
-		if t := (*p)[i]; t != nil && t.key.base == call.BaseURL {
-			return t
+		if r := (*p)[i]; r != nil && r.base == call.BaseURL {
+			return r.t, r.prefix
 		}
 	}
-	key := targetKey{tls: -1, base: call.BaseURL}
+	origin, prefix := splitBase(call.BaseURL)
+	key := targetKey{tls: -1, origin: origin}
 	if f.tls[i] != nil {
 		key.tls = i
 	}
@@ -78,40 +86,47 @@ func (f *fastCaller) targetFor(call *Call) *target {
 	t := f.targets[key]
 	if t == nil {
 		t = f.newTarget(key)
-		if f.closed && t.pool != nil {
-			t.pool.Close()
-		}
 		f.targets[key] = t
 	}
 	if i >= 0 && i < 1024 {
-		var next []*target
+		var next []*route
 		if p := f.byIndex.Load(); p != nil {
 			next = append(next, *p...)
 		}
 		if i >= len(next) {
-			next = append(next, make([]*target, i+1-len(next))...)
+			next = append(next, make([]*route, i+1-len(next))...)
 		}
-		next[i] = t
-		f.byIndex.Store(&next)
+		if next[i] == nil {
+			next[i] = &route{base: call.BaseURL, t: t, prefix: prefix}
+			f.byIndex.Store(&next)
+		}
 	}
-	return t
+	return t, prefix
 }
 
-// newTarget parses key.base: scheme://host[:port][path][?query].
-func (f *fastCaller) newTarget(key targetKey) *target {
-	t := &target{key: key}
-	scheme, rest, ok := strings.Cut(key.base, "://")
-	scheme = strings.ToLower(scheme)
-	if !ok || (scheme != "http" && scheme != "https") {
-		return t
+// splitBase splits a base URL into its origin (scheme://authority) and
+// the rest, without its fragment.
+func splitBase(base string) (origin, prefix string) {
+	_, rest, ok := strings.Cut(base, "://")
+	if !ok {
+		return base, ""
 	}
 	end := strings.IndexAny(rest, "/?#")
 	if end < 0 {
-		end = len(rest)
+		return base, ""
 	}
-	authority, prefix := rest[:end], rest[end:]
+	origin, prefix = base[:len(base)-len(rest)+end], rest[end:]
 	prefix, _, _ = strings.Cut(prefix, "#")
-	if authority == "" || strings.ContainsAny(authority, "@ %") || !validTarget(prefix) {
+	return origin, prefix
+}
+
+// newTarget makes the pool of key.origin: scheme://host[:port].
+func (f *fastCaller) newTarget(key targetKey) *target {
+	t := &target{}
+	scheme, authority, ok := strings.Cut(key.origin, "://")
+	scheme = strings.ToLower(scheme)
+	if !ok || (scheme != "http" && scheme != "https") || authority == "" || strings.ContainsAny(authority, "@ %") ||
+		!validTarget(authority) {
 		return t // user info, zones, odd bytes: net/http's business
 	}
 	addr := authority
@@ -129,7 +144,7 @@ func (f *fastCaller) newTarget(key targetKey) *target {
 			conf = &tls.Config{}
 		}
 	}
-	t.host, t.prefix = authority, prefix
+	t.host = authority
 	t.pool = h1.NewPool(addr, h1.PoolOptions{TLS: conf, Dial: f.dial, MaxIdle: f.maxIdle})
 	return t
 }
@@ -138,7 +153,6 @@ func (f *fastCaller) newTarget(key targetKey) *target {
 func (f *fastCaller) close() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.closed = true
 	for _, t := range f.targets {
 		if t.pool != nil {
 			t.pool.Close()
@@ -149,14 +163,14 @@ func (f *fastCaller) close() {
 // attempt sends one attempt, as HTTPCaller.Attempt; ok is false when the
 // fast client cannot carry the call, and nothing was sent.
 func (f *fastCaller) attempt(ctx context.Context, seq uint64, attempt int, call *Call) (res AttemptResult, ok bool) {
-	t := f.targetFor(call)
+	t, prefix := f.targetFor(call)
 	if t.pool == nil {
 		return res, false
 	}
 	r := f.requests.Get().(*fastRequest)
 	defer f.requests.Put(r)
 	var good bool
-	r.buf, good = appendRequest(r.buf[:0], t, seq, attempt, call)
+	r.buf, good = appendRequest(r.buf[:0], t.host, prefix, seq, attempt, call)
 	if !good {
 		return res, false
 	}
@@ -197,7 +211,7 @@ func (f *fastCaller) attempt(ctx context.Context, seq uint64, attempt int, call 
 // appendRequest writes the request of attempt of call to b: the same
 // headers and body as the std client sends. ok is false when a value
 // would break the request's framing (a control character).
-func appendRequest(b []byte, t *target, seq uint64, attempt int, call *Call) (_ []byte, ok bool) {
+func appendRequest(b []byte, host, prefix string, seq uint64, attempt int, call *Call) (_ []byte, ok bool) {
 	method := call.Method
 	if method == "" {
 		method = http.MethodGet
@@ -205,7 +219,7 @@ func appendRequest(b []byte, t *target, seq uint64, attempt int, call *Call) (_ 
 	b = append(b, method...)
 	b = append(b, ' ')
 	from := len(b)
-	b = append(b, t.prefix...)
+	b = append(b, prefix...)
 	b = call.Path.Append(b, seq)
 	switch {
 	case len(b) == from:
@@ -221,7 +235,7 @@ func appendRequest(b []byte, t *target, seq uint64, attempt int, call *Call) (_ 
 	if h := call.header("Host"); h != nil {
 		b = h.appendValue(b, seq)
 	} else {
-		b = append(b, t.host...)
+		b = append(b, host...)
 	}
 	if !validValue(b[from:]) {
 		return b, false

@@ -429,11 +429,11 @@ func FuzzFastRequest(f *testing.F) {
 		fc := newFastCaller(HTTPOptions{}, nil)
 		defer fc.close()
 		call := &Call{Method: "POST", BaseURL: base, Path: p, Body: b, Headers: []Header{NewHeader("X-V", v)}}
-		tg := fc.targetFor(call)
+		tg, prefix := fc.targetFor(call)
 		if tg.pool == nil {
 			return
 		}
-		req, ok := appendRequest(nil, tg, 7, 0, call)
+		req, ok := appendRequest(nil, tg.host, prefix, 7, 0, call)
 		if !ok {
 			return
 		}

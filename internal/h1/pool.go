@@ -3,7 +3,6 @@ package h1
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"net"
 	"sync"
 	"time"
@@ -60,19 +59,12 @@ func NewPool(addr string, o PoolOptions) *Pool {
 	return p
 }
 
-// ErrClosed: the pool was closed.
-var ErrClosed = errors.New("h1: pool closed")
-
 // Get returns an idle connection that is still open, or dials a new one
 // (and shakes hands, for TLS) bounded by ctx and deadline.
 func (p *Pool) Get(ctx context.Context, deadline time.Time) (*Conn, error) {
 	now := time.Now()
 	for {
 		p.mu.Lock()
-		if p.closed {
-			p.mu.Unlock()
-			return nil, ErrClosed
-		}
 		n := len(p.idle)
 		if n == 0 {
 			p.mu.Unlock()
@@ -124,7 +116,9 @@ func (p *Pool) Put(c *Conn) {
 	p.mu.Unlock()
 }
 
-// Close closes the idle connections, and the others as they are put back.
+// Close closes the idle connections, and the others as they are put back;
+// a connection got after it serves its request and is closed too (as
+// net/http's CloseIdleConnections leaves its Transport usable).
 func (p *Pool) Close() {
 	p.mu.Lock()
 	idle := p.idle
