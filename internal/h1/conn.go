@@ -11,8 +11,10 @@ import (
 	"time"
 )
 
-// readBufferSize bounds a header line of an answer.
-const readBufferSize = 8 << 10
+// readBufferSize is a connection's read buffer to start with: enough for
+// most answers' heads, small enough for 10,000 connections. A longer
+// header line grows it, up to MaxLine.
+const readBufferSize = 2 << 10
 
 // Conn is one connection of a Pool, carrying one request at a time.
 type Conn struct {
@@ -125,20 +127,21 @@ func (c *Conn) RoundTrip(ctx context.Context, deadline time.Time, req []byte, he
 
 // watch lets ctx cancel the call about to start.
 func (c *Conn) watch(ctx context.Context) {
-	if ctx.Done() == nil {
-		return // nothing cancels it: the deadline alone ends it
-	}
-	if ctx != c.watched {
-		if c.stop != nil {
-			c.stop()
+	active := uint64(0) // nothing cancels the call: the deadline alone ends it
+	if ctx.Done() != nil {
+		if ctx != c.watched {
+			if c.stop != nil {
+				c.stop()
+			}
+			c.gen++
+			gen := c.gen
+			c.watched = ctx
+			c.stop = context.AfterFunc(ctx, func() { c.abort(gen) })
 		}
-		c.gen++
-		gen := c.gen
-		c.watched = ctx
-		c.stop = context.AfterFunc(ctx, func() { c.abort(gen) })
+		active = c.gen
 	}
 	c.mu.Lock()
-	c.active = c.gen
+	c.active, c.aborted = active, false
 	c.mu.Unlock()
 }
 

@@ -5,9 +5,9 @@ import (
 	"io"
 )
 
-// Reader is a buffered reader of HTTP/1.1 answers with a fixed buffer:
-// a header line longer than the buffer is a protocol error, never a
-// reason to grow it. Not safe for concurrent use.
+// Reader is a buffered reader of HTTP/1.1 answers. Its buffer grows for a
+// line longer than it, up to MaxLine; a longer line is a protocol error.
+// Not safe for concurrent use.
 type Reader struct {
 	rd   io.Reader
 	buf  []byte
@@ -41,7 +41,10 @@ func (r *Reader) fill() error {
 		r.r = 0
 	}
 	if r.w == len(r.buf) {
-		return errLineTooLong
+		if len(r.buf) >= MaxLine {
+			return errLineTooLong
+		}
+		r.buf = append(r.buf, make([]byte, min(len(r.buf), MaxLine-len(r.buf)))...)
 	}
 	for range 100 {
 		n, err := r.rd.Read(r.buf[r.w:])
@@ -61,7 +64,11 @@ func (r *Reader) fill() error {
 	return io.ErrNoProgress
 }
 
-var errLineTooLong = &ProtocolError{What: "line longer than the buffer"}
+// MaxLine bounds a line of an answer's head, a chunk size's line or a
+// trailer.
+const MaxLine = 64 << 10
+
+var errLineTooLong = &ProtocolError{What: "line longer than 64 KiB"}
 
 // line returns the next line without its CRLF; it is valid until the next
 // read. A line ending in a bare LF is a protocol error.

@@ -41,6 +41,7 @@ func TestReadResponse(t *testing.T) {
 		{"interim", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", false, 201, false, 0, "", ""},
 		{"headers kept", "HTTP/1.1 202 Accepted\r\nLocation:  /jobs/7 \r\nRetry-After: 3\r\nDate: Wed, 21 Oct 2015 07:28:00 GMT\r\nContent-Length: 0\r\n\r\n", false, 202, false, 0, "/jobs/7", "3"},
 		{"same length twice", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", false, 200, false, 2, "", ""},
+		{"long line", "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 5000) + "\r\nContent-Length: 0\r\n\r\n", false, 200, false, 0, "", ""},
 		{"obs-text value", "HTTP/1.1 200 OK\r\nX: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n", false, 200, false, 0, "", ""},
 	}
 	for _, tt := range tests {
@@ -86,7 +87,7 @@ func TestReadResponseRefuses(t *testing.T) {
 		{"bad chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", nil},
 		{"chunk overrun", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n0\r\n\r\n", nil},
 		{"upgrade", "HTTP/1.1 101 Switching Protocols\r\n\r\n", nil},
-		{"line too long", "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 200) + "\r\n\r\n", nil},
+		{"line too long", "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", MaxLine) + "\r\n\r\n", nil},
 		{"nothing", "", io.EOF},
 		{"cut in the head", "HTTP/1.1 200 OK\r\nContent-Le", io.ErrUnexpectedEOF},
 		{"cut in the body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", io.ErrUnexpectedEOF},
