@@ -126,7 +126,7 @@ func (f *fastCaller) newTarget(key targetKey) *target {
 	scheme, authority, ok := strings.Cut(key.origin, "://")
 	scheme = strings.ToLower(scheme)
 	if !ok || (scheme != "http" && scheme != "https") || authority == "" || strings.ContainsAny(authority, "@ %") ||
-		!validTarget(authority) {
+		!visibleASCII(authority) {
 		return t // user info, zones, odd bytes: net/http's business
 	}
 	addr := authority
@@ -227,7 +227,7 @@ func appendRequest(b []byte, host, prefix string, seq uint64, attempt int, call 
 	case b[from] != '/' && b[from] != '*':
 		b = append(b[:from], append([]byte{'/'}, b[from:]...)...) // rare: a target without its slash
 	}
-	if !validTarget(b[from:]) {
+	if !sameAsStd(b[from:]) {
 		return b, false
 	}
 	b = append(b, " HTTP/1.1\r\nHost: "...)
@@ -328,14 +328,54 @@ func (h *Header) appendValue(b []byte, seq uint64) []byte {
 	return h.Value.Append(b, seq)
 }
 
-// validTarget: a request target of visible ASCII (no space, no control).
-func validTarget[T ~string | ~[]byte](s T) bool {
+// visibleASCII: visible ASCII only (no space, no control).
+func visibleASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] <= ' ' || s[i] >= 0x7f {
 			return false
 		}
 	}
 	return true
+}
+
+// sameAsStd reports whether the request target t goes on the wire as the
+// std client would send it: a path of the characters net/url leaves
+// unescaped (and well-formed %XX escapes), then an optional query of
+// visible ASCII, and no fragment. Any other target goes through the std
+// client, which escapes it or says why it cannot be sent.
+func sameAsStd(t []byte) bool {
+	query := false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c <= ' ' || c >= 0x7f || c == '#':
+			return false
+		case query:
+		case c == '?':
+			query = true
+		case c == '%':
+			if i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) {
+				return false
+			}
+			i += 2
+		case !pathByte(c):
+			return false
+		}
+	}
+	return true
+}
+
+// pathByte: a byte net/url's EscapedPath leaves as it is.
+func pathByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-_.~$&+,/:;=@!'()*", c) >= 0
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // validValue: a header value without control characters (tab allowed).
