@@ -182,7 +182,9 @@ func (f *fastCaller) attempt(ctx context.Context, seq uint64, attempt int, call 
 	conn, err := t.pool.Get(ctx, deadline)
 	if err == nil {
 		err = conn.RoundTrip(ctx, deadline, r.buf, call.Method == http.MethodHead, &r.resp)
-		if err != nil || r.resp.Close {
+		// A scenario's own Connection header (close, most likely) ends
+		// the connection after the answer, whatever the server says.
+		if err != nil || r.resp.Close || call.header("Connection") != nil {
 			conn.Close()
 		} else {
 			t.pool.Put(conn)

@@ -447,3 +447,38 @@ func FuzzFastRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestHTTPCallerLargeBodies: bodies of a megabyte, with a length, chunked
+// and to the end of the connection, are read whole by both clients.
+func TestHTTPCallerLargeBodies(t *testing.T) {
+	t.Parallel()
+	body := bytes.Repeat([]byte("x"), 1<<20)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/length":
+			w.Header().Set("Content-Length", "1048576")
+		case "/chunked":
+			w.(http.Flusher).Flush() // no length: chunked
+		case "/close":
+			w.Header().Set("Connection", "close") // no length, HTTP/1.0 style
+			conn, buf, _ := w.(http.Hijacker).Hijack()
+			defer conn.Close()
+			_, _ = buf.WriteString("HTTP/1.1 200 OK\r\n\r\n")
+			_, _ = buf.Write(body)
+			_ = buf.Flush()
+			return
+		}
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	eachClient(t, func(t *testing.T, client Client) {
+		hc := NewHTTPCaller(HTTPOptions{Client: client})
+		defer hc.Close()
+		for _, path := range []string{"/length", "/chunked", "/close", "/length"} {
+			r := hc.Call(t.Context(), 1, &Call{Method: "GET", BaseURL: srv.URL, Path: mustPath(t, path)})
+			if r.Status != 200 {
+				t.Errorf("%s: %+v, want 200", path, r)
+			}
+		}
+	})
+}

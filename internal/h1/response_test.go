@@ -42,6 +42,9 @@ func TestReadResponse(t *testing.T) {
 		{"headers kept", "HTTP/1.1 202 Accepted\r\nLocation:  /jobs/7 \r\nRetry-After: 3\r\nDate: Wed, 21 Oct 2015 07:28:00 GMT\r\nContent-Length: 0\r\n\r\n", false, 202, false, 0, "/jobs/7", "3"},
 		{"same length twice", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok", false, 200, false, 2, "", ""},
 		{"long line", "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 5000) + "\r\nContent-Length: 0\r\n\r\n", false, 200, false, 0, "", ""},
+		{"big length", "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 100000), false, 200, false, 100000, "", ""},
+		{"big chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n186a0\r\n" + strings.Repeat("x", 100000) + "\r\n0\r\n\r\n", false, 200, false, 100000, "", ""},
+		{"big to the end", "HTTP/1.1 200 OK\r\n\r\n" + strings.Repeat("x", 100000), false, 200, true, -1, "", ""},
 		{"obs-text value", "HTTP/1.1 200 OK\r\nX: caf\xc3\xa9\r\nContent-Length: 0\r\n\r\n", false, 200, false, 0, "", ""},
 	}
 	for _, tt := range tests {
@@ -91,6 +94,7 @@ func TestReadResponseRefuses(t *testing.T) {
 		{"nothing", "", io.EOF},
 		{"cut in the head", "HTTP/1.1 200 OK\r\nContent-Le", io.ErrUnexpectedEOF},
 		{"cut in the body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", io.ErrUnexpectedEOF},
+		{"cut in a big body", "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + strings.Repeat("x", 50000), io.ErrUnexpectedEOF},
 		{"cut in a chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", io.ErrUnexpectedEOF},
 	}
 	for _, tt := range tests {
@@ -111,9 +115,10 @@ func TestReadResponseKeepAlive(t *testing.T) {
 	t.Parallel()
 	one := "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
 	two := "HTTP/1.1 503 Busy\r\nTransfer-Encoding: chunked\r\nRetry-After: 1\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
-	r := NewReader(strings.NewReader(one+two+one), 64)
+	big := "HTTP/1.1 201 Created\r\nContent-Length: 70000\r\n\r\n" + strings.Repeat("y", 70000)
+	r := NewReader(strings.NewReader(one+two+big+one), 64)
 	var resp Response
-	for i, want := range []int{200, 503, 200} {
+	for i, want := range []int{200, 503, 201, 200} {
 		if err := ReadResponse(r, &resp, false); err != nil || resp.Status != want {
 			t.Fatalf("answer %d: status %d, %v; want %d", i, resp.Status, err, want)
 		}
