@@ -160,9 +160,11 @@ func (f *fastCaller) close() {
 	}
 }
 
-// attempt sends one attempt, as HTTPCaller.Attempt; ok is false when the
-// fast client cannot carry the call, and nothing was sent.
-func (f *fastCaller) attempt(ctx context.Context, seq uint64, attempt int, call *Call) (res AttemptResult, ok bool) {
+// attempt sends one attempt, as HTTPCaller.Attempt, ended by the
+// caller's timeout, ctx's deadline or by (unless zero), whichever comes
+// first; ok is false when the fast client cannot carry the call, and
+// nothing was sent.
+func (f *fastCaller) attempt(ctx context.Context, by time.Time, seq uint64, attempt int, call *Call) (res AttemptResult, ok bool) {
 	t, prefix := f.targetFor(call)
 	if t.pool == nil {
 		return res, false
@@ -178,6 +180,9 @@ func (f *fastCaller) attempt(ctx context.Context, seq uint64, attempt int, call 
 	deadline := start.Add(f.timeout)
 	if d, has := ctx.Deadline(); has && d.Before(deadline) {
 		deadline = d
+	}
+	if !by.IsZero() && by.Before(deadline) {
+		deadline = by
 	}
 	conn, err := t.pool.Get(ctx, deadline)
 	if err == nil {

@@ -410,6 +410,20 @@ func TestFastCallerAllocs(t *testing.T) {
 			t.Errorf("%s context: %v allocations per call, want 0", name, allocs)
 		}
 	}
+	// Under a policy with an attempt timeout, passed as a deadline.
+	pc, err := NewPolicyCaller(hc, []Policy{{Timeout: 5 * time.Second, Retry: Retry{Attempts: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := uint64(0)
+	if allocs := testing.AllocsPerRun(200, func() {
+		seq++
+		if r := pc.Call(t.Context(), seq, call); r.Status != 200 {
+			t.Fatalf("%+v", r)
+		}
+	}); allocs != 0 {
+		t.Errorf("under a timeout policy: %v allocations per call, want 0", allocs)
+	}
 }
 
 // FuzzFastRequest: whatever the base URL, path and header value, a request
@@ -480,5 +494,31 @@ func TestHTTPCallerLargeBodies(t *testing.T) {
 				t.Errorf("%s: %+v, want 200", path, r)
 			}
 		}
+	})
+}
+
+// TestPolicyTimeoutThroughBothClients: a policy's attempt timeout ends
+// each attempt (passed as a deadline, not a context), as a timeout that
+// the retry policy retries, and the server sees every attempt's
+// connection close.
+func TestPolicyTimeoutThroughBothClients(t *testing.T) {
+	t.Parallel()
+	srv, cut := slowFirstServer(t)
+	eachClient(t, func(t *testing.T, client Client) {
+		before := cut.Load()
+		hc := NewHTTPCaller(HTTPOptions{Client: client})
+		defer hc.Close()
+		pc, err := NewPolicyCaller(hc, []Policy{{Timeout: 50 * time.Millisecond,
+			Retry: Retry{Attempts: 2, Backoff: time.Millisecond, Jitter: JitterNone}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Both attempts are numbered 0 by their header: both hang.
+		call := &Call{Method: "GET", BaseURL: srv.URL, Headers: []Header{mustHeader(t, "Fanbench-Attempt", "0")}}
+		r := pc.Call(t.Context(), 1, call)
+		if r.Failure != FailureTimeout || r.Attempts != 2 || r.Latency > 10*time.Second {
+			t.Errorf("call = %+v, want 2 attempts, timed out, well before the server's 20 s", r)
+		}
+		waitFor(t, "both attempts' connections to close", func() bool { return cut.Load()-before == 2 })
 	})
 }

@@ -180,10 +180,23 @@ func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *
 // client; the fast one never sends a request twice.
 func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call *Call) AttemptResult {
 	if c.fast != nil && c.ClientFor(call.UpstreamIndex) == ClientFast {
-		if res, ok := c.fast.attempt(ctx, seq, attempt, call); ok {
+		if res, ok := c.fast.attempt(ctx, time.Time{}, seq, attempt, call); ok {
 			return res
 		}
 	}
+	return c.attemptStd(ctx, seq, attempt, call)
+}
+
+// AttemptBy is Attempt ended by deadline too (see DeadlineAttempter): the
+// fast client sets it on the connection; the std one takes a context.
+func (c *HTTPCaller) AttemptBy(ctx context.Context, deadline time.Time, seq uint64, attempt int, call *Call) AttemptResult {
+	if c.fast != nil && c.ClientFor(call.UpstreamIndex) == ClientFast {
+		if res, ok := c.fast.attempt(ctx, deadline, seq, attempt, call); ok {
+			return res
+		}
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	return c.attemptStd(ctx, seq, attempt, call)
 }
 
