@@ -37,7 +37,7 @@ type PolicyCaller struct {
 	// byDeadline is inner, when it takes an attempt's timeout as a
 	// deadline; nil otherwise.
 	byDeadline DeadlineAttempter
-	ups   []*upstreamPolicy // by Call.UpstreamIndex; nil: the zero Policy
+	ups        []*upstreamPolicy // by Call.UpstreamIndex; nil: the zero Policy
 	// now and sleep are the clock; tests replace them.
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) bool
