@@ -38,17 +38,23 @@ type HTTPOptions struct {
 	// traces come from net/http, so every call goes through ClientStd.
 	Breakdown bool
 	// Client is the client of calls to every upstream not in Clients:
-	// ClientFast (the default, also for "") or ClientStd.
+	// ClientFast (the default, also for "") or ClientStd; any other value
+	// is taken as ClientStd.
 	Client Client
-	// Clients overrides Client for some upstreams, by UpstreamIndex.
+	// Clients overrides Client for some upstreams, by UpstreamIndex ("":
+	// Client's).
 	Clients map[int]Client
 }
 
-// HTTPCaller makes a call as one HTTP request, over a transport tuned for
+// HTTPCaller makes a call as one HTTP request, over a client tuned for
 // load generation: keep-alive, a large idle pool per host, no proxy, no
 // compression, and a deadline on every call. It is safe for concurrent use.
 //
-// Requests go straight to the Transport, not through an http.Client: a
+// Each upstream's calls go through the fast client (internal/h1) or the
+// std one (net/http's Transport), as HTTPOptions choose; both send the
+// same request and read the answer alike.
+//
+// Std requests go straight to the Transport, not through an http.Client: a
 // redirect is the upstream's answer, counted under its 3xx status, never
 // followed by a request fanbench did not count; and the Client's per-request
 // work (a copy of the headers, kept for redirects) is saved.
@@ -76,13 +82,12 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		o.MaxIdleConnsPerHost = 1024
 	}
 	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
-	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown, client: o.Client, clients: o.Clients}
-	if c.client == "" {
-		c.client = ClientFast
-	}
+	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown, client: known(o.Client, ClientFast),
+		clients: map[int]Client{}}
 	needFast := c.client == ClientFast
-	for _, cl := range o.Clients {
-		needFast = needFast || cl == ClientFast
+	for i, cl := range o.Clients {
+		c.clients[i] = known(cl, c.client)
+		needFast = needFast || c.clients[i] == ClientFast
 	}
 	if needFast && !o.Breakdown {
 		c.fast = newFastCaller(o, conns.DialContext)
@@ -131,10 +136,21 @@ func (c *HTTPCaller) ClientFor(i int) Client {
 	if c.breakdown {
 		return ClientStd
 	}
-	if cl, ok := c.clients[i]; ok && cl != "" {
+	if cl, ok := c.clients[i]; ok {
 		return cl
 	}
 	return c.client
+}
+
+// known returns cl, def for "", and ClientStd for a value it does not know.
+func known(cl, def Client) Client {
+	switch cl {
+	case "":
+		return def
+	case ClientFast:
+		return cl
+	}
+	return ClientStd
 }
 
 // Close releases the caller's idle connections.
