@@ -27,11 +27,12 @@ type Conn struct {
 	peekOpen  bool
 
 	// Cancellation: a context.AfterFunc on the last cancellable context
-	// seen (watched), kept while the calls on this connection keep coming
-	// with the same one, so that a run's long-lived context costs one
-	// registration per connection, not one per call. active is the
-	// generation of the call in flight that the context may cancel.
-	watched context.Context
+	// seen (watched is its Done channel: contexts with one cancel
+	// alike, and channels always compare), kept while the calls on this
+	// connection keep coming with it, so that a run's long-lived context
+	// costs one registration per connection, not one per call. active is
+	// the generation of the call in flight that the context may cancel.
+	watched <-chan struct{}
 	stop    func() bool
 	gen     uint64
 	mu      sync.Mutex
@@ -128,14 +129,14 @@ func (c *Conn) RoundTrip(ctx context.Context, deadline time.Time, req []byte, he
 // watch lets ctx cancel the call about to start.
 func (c *Conn) watch(ctx context.Context) {
 	active := uint64(0) // nothing cancels the call: the deadline alone ends it
-	if ctx.Done() != nil {
-		if ctx != c.watched {
+	if done := ctx.Done(); done != nil {
+		if done != c.watched {
 			if c.stop != nil {
 				c.stop()
 			}
 			c.gen++
 			gen := c.gen
-			c.watched = ctx
+			c.watched = done
 			c.stop = context.AfterFunc(ctx, func() { c.abort(gen) })
 		}
 		active = c.gen
