@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // ErrMismatch marks results that cannot be merged: they ran different
@@ -155,6 +156,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 		u.FirstErrors = maps.Clone(ua.FirstErrors)
 		if i := slices.IndexFunc(b.Upstreams, func(x UpstreamResult) bool { return x.Name == ua.Name }); i >= 0 {
 			ub := b.Upstreams[i]
+			if ub.Client != u.Client { // parts run with different clients: say both
+				u.Client = strings.Join(slices.Compact(slices.Sorted(slices.Values([]string{u.Client, ub.Client}))), "+")
+			}
 			u.Calls += ub.Calls
 			u.Attempts += ub.Attempts
 			u.Retries += ub.Retries

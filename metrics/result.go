@@ -421,7 +421,11 @@ type Outcomes struct {
 
 // UpstreamResult is what was measured of the calls to one upstream.
 type UpstreamResult struct {
-	Name     string `json:"name"`
+	Name string `json:"name"`
+	// Client is the HTTP client the calls went through: "fast"
+	// (fanbench's own HTTP/1.1 client) or "std" (Go's net/http); absent
+	// in results from before it could be chosen.
+	Client   string `json:"client,omitempty"`
 	Calls    uint64 `json:"calls"`
 	Attempts uint64 `json:"attempts"`
 	// Retries counts the attempts after each call's first (and after its

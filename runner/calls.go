@@ -129,6 +129,18 @@ func sniffContentType(body string) string {
 	return "text/plain; charset=utf-8"
 }
 
+// clients returns the HTTP client each upstream chose, by upstream index
+// (those left to the default are absent).
+func clients(sc *scenarios.Scenario) map[int]strategies.Client {
+	out := map[int]strategies.Client{}
+	for i, u := range sc.Upstreams {
+		if u.Client != "" {
+			out[i] = u.Client
+		}
+	}
+	return out
+}
+
 // tlsConfigs returns the TLS settings of the upstreams that have them, by
 // upstream index.
 func tlsConfigs(sc *scenarios.Scenario) (map[int]*tls.Config, error) {

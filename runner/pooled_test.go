@@ -17,7 +17,7 @@ import (
 // per second; arrivals are 2 × rate calls per second. The rate's period
 // (1/rate) is kept off multiples of the sample interval so that sampling
 // does not alias with the schedule.
-func poolScenario(t *testing.T, strategy string, rate int, duration time.Duration) *scenarios.Scenario {
+func poolScenario(t *testing.T, strategy string, rate int, arrivals string, duration time.Duration) *scenarios.Scenario {
 	t.Helper()
 	yaml := fmt.Sprintf(`
 name: pool
@@ -30,8 +30,8 @@ operation:
     - {upstream: profile, method: PUT, path: "/users/{{.Seq}}", critical: true}
     - {upstream: audit, method: POST, path: /log}
 strategies: [%s]
-load: {rate: %d/s, duration: %s, max_in_flight: 2000}
-`, strategy, rate, duration)
+load: {rate: %d/s, arrivals: %s, duration: %s, max_in_flight: 2000}
+`, strategy, rate, arrivals, duration)
 	sc, err := scenarios.Parse("pool.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
@@ -54,22 +54,26 @@ func TestPooledLittlesLaw(t *testing.T) {
 		name     string
 		strategy string
 		rate     int
+		arrivals string
 		// minL: L must be at least this, so that the case tests what it says
 		// (a pool that is actually loaded).
 		minL  float64
 		check func(*testing.T, metrics.StrategyResult)
 	}{
 		// 180 calls/s against 400/s: L ≈ 180 × 10 ms ≈ 1.8.
-		{"below capacity", "{name: pooled, workers: 4}", 90, 1.2, nil},
+		{"below capacity", "{name: pooled, workers: 4}", 90, "uniform", 1.2, nil},
 		// 300 calls/s against 200/s: a backlog builds for the whole second.
-		{"above capacity, block", "{name: pooled, workers: 2}", 150, 20, checkBacklogGrows},
-		// The same overload into a queue of 20: the rest is rejected.
-		{"above capacity, reject", "{name: pooled, workers: 2, queue: 20, when_full: reject}", 150, 10, checkRejects},
+		{"above capacity, block", "{name: pooled, workers: 2}", 150, "uniform", 20, checkBacklogGrows},
+		// The same overload into a queue of 20: the rest is rejected. The
+		// arrivals are Poisson: evenly spaced ones against calls of an even
+		// 10 ms can find a free slot for every critical call (the first of
+		// its operation), and reject only the second calls.
+		{"above capacity, reject", "{name: pooled, workers: 2, queue: 20, when_full: reject}", 150, "poisson", 10, checkRejects},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := Run(t.Context(), poolScenario(t, tt.strategy, tt.rate, time.Second), Options{SampleEvery: sampleEvery})
+			res, err := Run(t.Context(), poolScenario(t, tt.strategy, tt.rate, tt.arrivals, time.Second), Options{SampleEvery: sampleEvery})
 			if err != nil {
 				t.Fatal(err)
 			}

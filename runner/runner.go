@@ -214,6 +214,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		MaxIdleConnsPerHost: max(64, peakInFlight(&sc.Load)),
 		TLS:                 tlsConfs,
 		Breakdown:           o.Breakdown,
+		Clients:             clients(sc),
 	})
 	defer hc.Close()
 	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew
@@ -317,6 +318,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	sr, err := merged.Summarize(spec.Title(), runEnd.Sub(measuredFrom), st.Dropped+st.NotStarted)
 	sr.NotStarted = st.NotStarted
 	for i := range sr.Upstreams {
+		sr.Upstreams[i].Client = string(hc.ClientFor(i))      // upstream results are in upstream order
 		for kind, text := range sr.Upstreams[i].FirstErrors { // an error may quote a URL with a secret
 			sr.Upstreams[i].FirstErrors[kind] = sc.Redact(text)
 		}

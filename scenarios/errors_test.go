@@ -68,6 +68,8 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:6:62: strategies[1].label: p is listed twice, here and at strategies[0]; labels name the results, so they must differ`},
 		{"pool of no workers", lines(l1, l2, l3, l4, l5, "strategies: [{name: pooled, workers: 0}]", l7),
 			`t.yaml:6:38: strategies[0].workers: must be 1 or more, such as workers: 32`},
+		{"unknown client", lines(l1, l2, "  a: {mock: {latency: 10ms}, client: fsat}", l4, l5, l6, l7),
+			`t.yaml:3:38: upstreams.a.client: unknown client "fsat"; did you mean "fast"? allowed: fast, std`},
 		{"unknown when_full", lines(l1, l2, l3, l4, l5, "strategies: [{name: queued, when_full: drop}]", l7),
 			`t.yaml:6:40: strategies[0].when_full: unknown behaviour "drop"; allowed: block, reject`},
 		{"hedge delay neither", lines(l1, l2, l3, l4, l5, "strategies: [{name: hedged, hedge_delay: soon}]", l7),

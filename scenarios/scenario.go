@@ -76,6 +76,11 @@ type Upstream struct {
 	Headers map[string]string `yaml:"headers" json:"headers,omitempty"`
 	// TLS configures https connections to a real upstream.
 	TLS *TLS `yaml:"tls" json:"tls,omitempty"`
+	// Client is the HTTP client of the calls to this upstream: "fast"
+	// (fanbench's own HTTP/1.1 client, the default) or "std" (Go's
+	// net/http, for HTTP/2 servers or anything the fast one does not do).
+	// --breakdown sends every call through std.
+	Client strategies.Client `yaml:"client" json:"client,omitempty"`
 }
 
 // TLS is how fanbench connects to an https upstream. Certificates are

@@ -67,6 +67,8 @@ func leafSchemas(t reflect.Type) *jsonschema.Schema {
 			AnyOf: []*jsonschema.Schema{{Type: "string", Pattern: fractionPattern, Examples: []any{"95%"}}, {Type: "integer", Minimum: "1"}}}
 	case reflect.TypeFor[strategies.WhenFull]():
 		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.WhenFulls)}
+	case reflect.TypeFor[strategies.Client]():
+		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.Clients)}
 	case reflect.TypeFor[strategies.BrokerKind]():
 		return &jsonschema.Schema{Type: "string", Enum: anys(strategies.BrokerKinds)}
 	case reflect.TypeFor[strategies.BrokerStorage]():

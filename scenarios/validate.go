@@ -149,6 +149,9 @@ func (c *checker) upstreams(us Upstreams) {
 		}
 		c.headers(u.Headers, path+".headers", c.env)
 		c.tls(u, path+".tls")
+		if msg := u.Client.Check(); msg != "" {
+			c.addf(path+".client", "%s", msg)
+		}
 	}
 }
 

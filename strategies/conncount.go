@@ -36,5 +36,9 @@ func (c *countedConn) Close() error {
 	return c.Conn.Close()
 }
 
+// NetConn returns the connection counted, for a client that looks under it
+// (internal/h1's idle check).
+func (c *countedConn) NetConn() net.Conn { return c.Conn }
+
 // OpenConns is how many connections the caller holds open now.
 func (c *HTTPCaller) OpenConns() int { return int(c.conns.open.Load()) }

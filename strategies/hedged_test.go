@@ -759,7 +759,11 @@ func TestHTTPCallerHedgeDraw(t *testing.T) {
 		t.Fatal(err)
 	}
 	drawer := mockupstream.NewDrawer(3, "audit", b)
-	caller := NewHTTPCaller(HTTPOptions{})
+	eachClient(t, func(t *testing.T, client Client) { testHedgeDraw(t, client, srv, drawer) })
+}
+
+func testHedgeDraw(t *testing.T, client Client, srv *mockupstream.Server, drawer mockupstream.Drawer) {
+	caller := NewHTTPCaller(HTTPOptions{Client: client})
 	defer caller.Close()
 	path := mustPath(t, "/log")
 	call := &Call{Upstream: "audit", Method: "POST", BaseURL: srv.URL(), Path: path}

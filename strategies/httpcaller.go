@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/h1"
 )
 
 // HTTPOptions tune an HTTPCaller.
@@ -33,19 +34,36 @@ type HTTPOptions struct {
 	TLS map[int]*tls.Config
 	// Breakdown times each request's phases (DNS, connect, TLS, time to
 	// first byte, body) into its result's Phases, with net/http/httptrace.
-	// It allocates a trace per request, so it is off by default.
+	// It allocates a trace per request, so it is off by default; the
+	// traces come from net/http, so every call goes through ClientStd.
 	Breakdown bool
+	// Client is the client of calls to every upstream not in Clients:
+	// ClientFast (the default, also for "") or ClientStd; any other value
+	// is taken as ClientStd.
+	Client Client
+	// Clients overrides Client for some upstreams, by UpstreamIndex ("":
+	// Client's).
+	Clients map[int]Client
 }
 
-// HTTPCaller makes a call as one HTTP request, over a transport tuned for
+// HTTPCaller makes a call as one HTTP request, over a client tuned for
 // load generation: keep-alive, a large idle pool per host, no proxy, no
 // compression, and a deadline on every call. It is safe for concurrent use.
 //
-// Requests go straight to the Transport, not through an http.Client: a
+// Each upstream's calls go through the fast client (internal/h1) or the
+// std one (net/http's Transport), as HTTPOptions choose; both send the
+// same request and read the answer alike.
+//
+// Std requests go straight to the Transport, not through an http.Client: a
 // redirect is the upstream's answer, counted under its 3xx status, never
 // followed by a request fanbench did not count; and the Client's per-request
 // work (a copy of the headers, kept for redirects) is saved.
 type HTTPCaller struct {
+	// fast carries the calls of the upstreams whose client is
+	// ClientFast; nil when none is.
+	fast      *fastCaller
+	client    Client
+	clients   map[int]Client
 	transport *http.Transport
 	// byUpstream holds the transports of upstreams with their own TLS
 	// settings, by UpstreamIndex (nil: transport).
@@ -64,7 +82,16 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		o.MaxIdleConnsPerHost = 1024
 	}
 	conns := &connCounter{dial: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext}
-	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown}
+	c := &HTTPCaller{timeout: o.Timeout, conns: conns, breakdown: o.Breakdown, client: known(o.Client, ClientFast),
+		clients: map[int]Client{}}
+	needFast := c.client == ClientFast
+	for i, cl := range o.Clients {
+		c.clients[i] = known(cl, c.client)
+		needFast = needFast || c.clients[i] == ClientFast
+	}
+	if needFast && !o.Breakdown {
+		c.fast = newFastCaller(o, conns.DialContext)
+	}
 	c.transport = c.newTransport(o, nil)
 	for i, conf := range o.TLS {
 		if i < 0 || conf == nil {
@@ -104,8 +131,33 @@ func (c *HTTPCaller) transportFor(i int) *http.Transport {
 	return c.transport
 }
 
+// ClientFor returns the client of the calls to upstream i.
+func (c *HTTPCaller) ClientFor(i int) Client {
+	if c.breakdown {
+		return ClientStd
+	}
+	if cl, ok := c.clients[i]; ok {
+		return cl
+	}
+	return c.client
+}
+
+// known returns cl, def for "", and ClientStd for a value it does not know.
+func known(cl, def Client) Client {
+	switch cl {
+	case "":
+		return def
+	case ClientFast:
+		return cl
+	}
+	return ClientStd
+}
+
 // Close releases the caller's idle connections.
 func (c *HTTPCaller) Close() {
+	if c.fast != nil {
+		c.fast.close()
+	}
 	c.transport.CloseIdleConnections()
 	for _, t := range c.byUpstream {
 		if t != nil {
@@ -140,8 +192,32 @@ func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *
 // retry from a new call. The Retry-After of a 429 or 503 answer, in either
 // form, is returned in RetryAfter.
 //
-// Every attempt is sent exactly once: see honestRequest.
+// Every attempt is sent exactly once: see honestRequest for the std
+// client; the fast one never sends a request twice.
 func (c *HTTPCaller) Attempt(ctx context.Context, seq uint64, attempt int, call *Call) AttemptResult {
+	if c.fast != nil && c.ClientFor(call.UpstreamIndex) == ClientFast {
+		if res, ok := c.fast.attempt(ctx, time.Time{}, seq, attempt, call); ok {
+			return res
+		}
+	}
+	return c.attemptStd(ctx, seq, attempt, call)
+}
+
+// AttemptBy is Attempt ended by deadline too (see DeadlineAttempter): the
+// fast client sets it on the connection; the std one takes a context.
+func (c *HTTPCaller) AttemptBy(ctx context.Context, deadline time.Time, seq uint64, attempt int, call *Call) AttemptResult {
+	if c.fast != nil && c.ClientFor(call.UpstreamIndex) == ClientFast {
+		if res, ok := c.fast.attempt(ctx, deadline, seq, attempt, call); ok {
+			return res
+		}
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	return c.attemptStd(ctx, seq, attempt, call)
+}
+
+// attemptStd is Attempt through net/http's Transport.
+func (c *HTTPCaller) attemptStd(ctx context.Context, seq uint64, attempt int, call *Call) AttemptResult {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	var res AttemptResult
@@ -334,7 +410,8 @@ func isTLS(err error) bool {
 // net/http makes most of these errors from text, so they are told by it.
 func isProtocol(err error) bool {
 	var pe textproto.ProtocolError
-	if errors.As(err, &pe) {
+	var fast *h1.ProtocolError
+	if errors.As(err, &pe) || errors.As(err, &fast) {
 		return true
 	}
 	msg := err.Error()

@@ -105,33 +105,40 @@ func TestHTTPCallerHonestAttempts(t *testing.T) {
 		{"GET", ""}, {"HEAD", ""}, {"POST", "0"}, {"PUT", "0"}, {"DELETE", ""},
 	}
 	for _, tt := range tests {
-		t.Run(tt.method, func(t *testing.T) {
-			t.Parallel()
-			srv := startResetServer(t)
-			caller := NewHTTPCaller(HTTPOptions{})
-			defer caller.Close()
-			call := &Call{Index: 1, Method: tt.method, BaseURL: "http://" + srv.ln.Addr().String()}
-			first := caller.Attempt(context.Background(), 7, 0, call)
-			second := caller.Attempt(context.Background(), 7, 1, call) // on the reused connection: reset
-			if first.Status != 200 {
-				t.Fatalf("first attempt = %+v, want 200", first)
-			}
-			if second.Status != 0 || second.Failure == NoFailure {
-				t.Errorf("second attempt = %+v, want a connection failure (not a silent replay)", second)
-			}
-			seen := srv.requests()
-			if len(seen) != 2 {
-				t.Fatalf("server saw %d requests, want 2, one per attempt: %+v", len(seen), seen)
-			}
-			for i, r := range seen {
-				if r.attempt != []string{"0", "1"}[i] || r.key != "fb-7-1" || r.conn != 0 {
-					t.Errorf("request %d = %+v, want attempt %d, key fb-7-1, on connection 0", i, r, i)
-				}
-				if r.contentLength != tt.wantLength || r.transferEncoding != "" {
-					t.Errorf("request %d: Content-Length %q, Transfer-Encoding %q; want %q and none", i, r.contentLength, r.transferEncoding, tt.wantLength)
-				}
-			}
+		eachClient(t, func(t *testing.T, client Client) {
+			t.Run(tt.method, func(t *testing.T) {
+				t.Parallel()
+				testHonestAttempt(t, client, tt.method, tt.wantLength)
+			})
 		})
+	}
+}
+
+// testHonestAttempt is TestHTTPCallerHonestAttempts for one method and client.
+func testHonestAttempt(t *testing.T, client Client, method, wantLength string) {
+	srv := startResetServer(t)
+	caller := NewHTTPCaller(HTTPOptions{Client: client})
+	defer caller.Close()
+	call := &Call{Index: 1, Method: method, BaseURL: "http://" + srv.ln.Addr().String()}
+	first := caller.Attempt(context.Background(), 7, 0, call)
+	second := caller.Attempt(context.Background(), 7, 1, call) // on the reused connection: reset
+	if first.Status != 200 {
+		t.Fatalf("first attempt = %+v, want 200", first)
+	}
+	if second.Status != 0 || second.Failure == NoFailure {
+		t.Errorf("second attempt = %+v, want a connection failure (not a silent replay)", second)
+	}
+	seen := srv.requests()
+	if len(seen) != 2 {
+		t.Fatalf("server saw %d requests, want 2, one per attempt: %+v", len(seen), seen)
+	}
+	for i, r := range seen {
+		if r.attempt != []string{"0", "1"}[i] || r.key != "fb-7-1" || r.conn != 0 {
+			t.Errorf("request %d = %+v, want attempt %d, key fb-7-1, on connection 0", i, r, i)
+		}
+		if r.contentLength != wantLength || r.transferEncoding != "" {
+			t.Errorf("request %d: Content-Length %q, Transfer-Encoding %q; want %q and none", i, r.contentLength, r.transferEncoding, wantLength)
+		}
 	}
 }
 
@@ -140,6 +147,10 @@ func TestHTTPCallerHonestAttempts(t *testing.T) {
 // would send a request no count, retry policy or ledger knows of.
 func TestHTTPCallerRedirectIsTheAnswer(t *testing.T) {
 	t.Parallel()
+	eachClient(t, func(t *testing.T, client Client) { testRedirects(t, client) })
+}
+
+func testRedirects(t *testing.T, client Client) {
 	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			t.Parallel()
@@ -149,7 +160,7 @@ func TestHTTPCallerRedirectIsTheAnswer(t *testing.T) {
 			mux.HandleFunc("/to", func(http.ResponseWriter, *http.Request) { followed.Add(1) })
 			srv := httptest.NewServer(mux)
 			defer srv.Close()
-			caller := NewHTTPCaller(HTTPOptions{})
+			caller := NewHTTPCaller(HTTPOptions{Client: client})
 			defer caller.Close()
 			res := caller.Call(context.Background(), 1, &Call{Method: "GET", BaseURL: srv.URL, Path: mustPath(t, "/from")})
 			if res.Status != status || res.Failure != NoFailure {

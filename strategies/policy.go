@@ -127,6 +127,15 @@ type Attempter interface {
 	Attempt(ctx context.Context, seq uint64, attempt int, c *Call) AttemptResult
 }
 
+// DeadlineAttempter is an Attempter that also takes an attempt's deadline
+// apart from its context: a caller bounding each attempt by time (a
+// policy's timeout) passes the deadline instead of a context made for the
+// attempt, which costs a timer and, in the fast client, a cancellation
+// registration per attempt. HTTPCaller is one.
+type DeadlineAttempter interface {
+	AttemptBy(ctx context.Context, deadline time.Time, seq uint64, attempt int, c *Call) AttemptResult
+}
+
 // AttemptResult is what became of one attempt.
 type AttemptResult struct {
 	// Status is the HTTP status; 0 when there was no answer.

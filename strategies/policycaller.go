@@ -34,7 +34,10 @@ var (
 // counts and an injectable clock (docs/architecture.md says more).
 type PolicyCaller struct {
 	inner Attempter
-	ups   []*upstreamPolicy // by Call.UpstreamIndex; nil: the zero Policy
+	// byDeadline is inner, when it takes an attempt's timeout as a
+	// deadline; nil otherwise.
+	byDeadline DeadlineAttempter
+	ups        []*upstreamPolicy // by Call.UpstreamIndex; nil: the zero Policy
 	// now and sleep are the clock; tests replace them.
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) bool
@@ -88,6 +91,7 @@ func NewPolicyCaller(inner Attempter, policies []Policy) (*PolicyCaller, error) 
 		return nil, err
 	}
 	pc := &PolicyCaller{inner: inner, now: time.Now, sleep: sleepCtx}
+	pc.byDeadline, _ = inner.(DeadlineAttempter)
 	pc.rng.Store(0x9e3779b97f4a7c15) // a fixed seed: jitter is reproducible from run to run
 	pc.ups = make([]*upstreamPolicy, len(policies))
 	for i := range policies {
@@ -227,14 +231,18 @@ func (p *PolicyCaller) call(ctx context.Context, seq uint64, first int, c *Call,
 				res.LimiterWait += wait
 			}
 		}
-		actx, cancel := ctx, context.CancelFunc(nil)
-		if u.timeout > 0 {
-			actx, cancel = context.WithTimeout(ctx, u.timeout)
-		}
 		sent := p.now()
-		a := p.inner.Attempt(actx, seq, first+attempt, c)
-		if cancel != nil {
+		var a AttemptResult
+		switch {
+		case u.timeout > 0 && p.byDeadline != nil:
+			// The network's own clock, whatever p.now is.
+			a = p.byDeadline.AttemptBy(ctx, time.Now().Add(u.timeout), seq, first+attempt, c)
+		case u.timeout > 0:
+			actx, cancel := context.WithTimeout(ctx, u.timeout)
+			a = p.inner.Attempt(actx, seq, first+attempt, c)
 			cancel()
+		default:
+			a = p.inner.Attempt(ctx, seq, first+attempt, c)
 		}
 		answered := p.now()
 		if res.Attempts < MaxAttemptLatencies {

@@ -104,13 +104,19 @@ func (a *timedAttempter) Attempt(ctx context.Context, seq uint64, attempt int, c
 func TestPolicyCallerMockRetryAfter(t *testing.T) {
 	t.Parallel()
 	for _, format := range mockupstream.RetryFormats {
+		eachClient(t, func(t *testing.T, client Client) { testRetryAfter(t, client, format) })
+	}
+}
+
+func testRetryAfter(t *testing.T, client Client, format string) {
+	{
 		t.Run(format, func(t *testing.T) {
 			t.Parallel()
 			srv := startMock(t, "rl", mockupstream.Config{
 				Errors:     map[int]units.Fraction{429: 1},
 				RetryAfter: mockupstream.RetryAfter{Format: format, Value: units.Duration(time.Second)},
 			})
-			h := NewHTTPCaller(HTTPOptions{Timeout: 10 * time.Second})
+			h := NewHTTPCaller(HTTPOptions{Timeout: 10 * time.Second, Client: client})
 			defer h.Close()
 			ta := &timedAttempter{inner: h}
 			pc, err := NewPolicyCaller(ta, []Policy{{Retry: Retry{Attempts: 2, Backoff: time.Millisecond, Jitter: JitterNone}}})

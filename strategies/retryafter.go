@@ -47,7 +47,7 @@ func ParseRetryAfter(value, date string, now time.Time) time.Duration {
 }
 
 // parseDigits reads 1*DIGIT, saturating instead of overflowing.
-func parseDigits(s string) (int64, bool) {
+func parseDigits[T ~string | ~[]byte](s T) (int64, bool) {
 	var n int64
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -220,16 +220,18 @@ func TestHTTPCallerAgainstMock(t *testing.T) {
 		t.Fatal(err)
 	}
 	drawer := mockupstream.NewDrawer(1, "audit", b)
-	caller := NewHTTPCaller(HTTPOptions{})
-	defer caller.Close()
-	path := mustPath(t, "/log/{{.Seq}}")
-	call := &Call{Upstream: "audit", Method: "POST", BaseURL: srv.URL(), Path: path}
-	for seq := range uint64(40) {
-		r := caller.Call(t.Context(), seq, call)
-		if want := drawer.Draw(seq, 0).Status; r.Status != want || r.Failure != NoFailure {
-			t.Errorf("call seq %d = status %d failure %v (%v), want the paired draw's status %d", seq, r.Status, r.Failure, r.Err, want)
+	eachClient(t, func(t *testing.T, client Client) {
+		caller := NewHTTPCaller(HTTPOptions{Client: client})
+		defer caller.Close()
+		path := mustPath(t, "/log/{{.Seq}}")
+		call := &Call{Upstream: "audit", Method: "POST", BaseURL: srv.URL(), Path: path}
+		for seq := range uint64(40) {
+			r := caller.Call(t.Context(), seq, call)
+			if want := drawer.Draw(seq, 0).Status; r.Status != want || r.Failure != NoFailure {
+				t.Errorf("call seq %d = status %d failure %v (%v), want the paired draw's status %d", seq, r.Status, r.Failure, r.Err, want)
+			}
 		}
-	}
+	})
 }
 
 func TestHTTPCallerFailures(t *testing.T) {
@@ -281,7 +283,15 @@ func TestHTTPCallerFailures(t *testing.T) {
 	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer plain.Close()
 
-	caller := NewHTTPCaller(HTTPOptions{Timeout: 50 * time.Millisecond})
+	eachClient(t, func(t *testing.T, client Client) {
+		testFailures(t, client, slow, closedURL, hangup, faults, selfSigned, plain)
+	})
+}
+
+// testFailures is TestHTTPCallerFailures through one client.
+func testFailures(t *testing.T, client Client, slow *mockupstream.Server, closedURL string, hangup *httptest.Server,
+	faults map[string]string, selfSigned, plain *httptest.Server) {
+	caller := NewHTTPCaller(HTTPOptions{Timeout: 50 * time.Millisecond, Client: client})
 	defer caller.Close()
 	canceled, cancel := context.WithCancel(t.Context())
 	cancel()
@@ -297,12 +307,12 @@ func TestHTTPCallerFailures(t *testing.T) {
 		{"refused", t.Context(), closedURL, FailureRefused, "connection refused"},
 		{"hang-up", t.Context(), hangup.URL, FailureEmpty, "EOF"},
 		{"reset", t.Context(), faults["reset"], FailureReset, "connection reset by peer"},
-		{"not HTTP", t.Context(), faults["malformed"], FailureProtocol, "malformed HTTP status code"},
+		{"not HTTP", t.Context(), faults["malformed"], FailureProtocol, "malformed HTTP"},
 		{"unknown authority", t.Context(), selfSigned.URL, FailureTLS, "x509: certificate signed by unknown authority"},
 		{"TLS to plain HTTP", t.Context(), "https://" + plain.Listener.Addr().String(), FailureTLS, "first record does not look like a TLS handshake"},
 		{"canceled run", canceled, slow.URL(), FailureCanceled, ""},
 	}
-	patient := NewHTTPCaller(HTTPOptions{Timeout: 10 * time.Second}) // a handshake under the race detector is slow
+	patient := NewHTTPCaller(HTTPOptions{Timeout: 10 * time.Second, Client: client}) // a handshake under the race detector is slow
 	defer patient.Close()
 	for _, tt := range tests {
 		c := patient

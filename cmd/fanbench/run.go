@@ -96,7 +96,7 @@ operations in flight finish for up to 10s, writes what was measured and exits
 	fl.StringVar(&f.trace, "trace", "", "write a runtime execution trace of the run to `PATH` (go tool trace PATH), to see what held the generator up when it fell behind")
 	fl.StringVar(&f.hlog, "hlog", "", "write an HdrHistogram interval log (a histogram a second per strategy and metric) to `DIR`/SCENARIO.hlog; read it with fanbench report")
 	fl.StringVar(&f.otlp, "otlp", "", "export OpenTelemetry metrics every second to the OTLP/HTTP collector at `URL` (such as http://localhost:4318), or to the OTEL_EXPORTER_OTLP_ENDPOINT variable's with env; OTEL_* variables configure the rest")
-	fl.BoolVar(&f.breakdown, "breakdown", false, "trace every request (net/http/httptrace) and show where the calls' time went per upstream: DNS, connect, TLS, time to first byte, body, connections opened and reused (--wide, the HTML report, the result)")
+	fl.BoolVar(&f.breakdown, "breakdown", false, "trace every request (net/http/httptrace, so every call goes through the std client) and show where the calls' time went per upstream: DNS, connect, TLS, time to first byte, body, connections opened and reused (--wide, the HTML report, the result)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table (colour is used only on a terminal, and never when NO_COLOR is set)")
 	fl.StringVar(&f.rate, "rate", "", "override load.rate, e.g. 50/s")
 	fl.StringVar(&f.duration, "duration", "", "override load.duration, e.g. 30s")

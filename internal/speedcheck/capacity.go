@@ -25,7 +25,7 @@ const (
 
 // mockUpstreams is the standalone mock's file: two upstreams that answer at
 // once, so the clients, not the mock's sleeps, set the pace.
-var mockUpstreams = twoMocks(0)
+var mockUpstreams = twoMocks(0, "")
 
 // capacity starts one standalone mock process and drives it, one after
 // another, with fanbench (fanout of 2 calls), vegeta and a bare net/http
@@ -129,7 +129,7 @@ func (m measured) String() string {
 }
 
 func capacityFanbench(ctx context.Context, o options, mock *mockProcess) (measured, error) {
-	scenario := fanoutScenario("capacity", twoURLs(mock.urls[0], mock.urls[1]),
+	scenario := fanoutScenario("capacity", twoURLs(mock.urls[0], mock.urls[1], o.client),
 		fmt.Sprintf("{model: closed, users: %d, duration: %s}", max(1, o.workers/2), o.duration))
 	before, err := mock.served()
 	if err != nil {

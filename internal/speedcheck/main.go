@@ -35,11 +35,12 @@ type options struct {
 	workers  int           // capacity: requests in flight for each tool
 	rounds   int           // capacity: rounds of the three tools; the best of each counts
 	workDir  string        // where scenario and result files go
+	client   string        // fanbench's HTTP client (fast, std); "" for the default
 }
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N] [--client fast|std]")
 		return 2
 	}
 	name := args[0]
@@ -48,6 +49,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.StringVar(&o.fanbench, "fanbench", "bin/fanbench", "the fanbench binary to run")
 	fs.DurationVar(&o.duration, "duration", 0, "length of each measured run (default: capacity 8s, memory 10s, scale 10s)")
 	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
+	fs.StringVar(&o.client, "client", "", "fanbench's HTTP client for the upstreams' calls: fast or std (default: the scenario default, fast)")
 	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
 	fs.IntVar(&o.rounds, "rounds", 1, "capacity: rounds of the three tools, one after another; each tool's best round is compared; jetstream: rounds of nats bench and fanbench, interleaved; medians are compared")
 	if err := fs.Parse(args[1:]); err != nil {

@@ -35,7 +35,7 @@ func memory(ctx context.Context, o options, out io.Writer) error {
 		memoryLatency, memoryRate, memoryInFlight)
 	var rss [2]int64
 	for i, d := range []time.Duration{o.duration, o.long} {
-		r, err := runFanbench(ctx, o, fmt.Sprintf("memory-%d", i), memoryScenario(d))
+		r, err := runFanbench(ctx, o, fmt.Sprintf("memory-%d", i), memoryScenario(d, o.client))
 		if err != nil {
 			return err
 		}
@@ -48,8 +48,8 @@ func memory(ctx context.Context, o options, out io.Writer) error {
 	return nil
 }
 
-func memoryScenario(d time.Duration) string {
-	return fanoutScenario("memory", twoMocks(memoryLatency),
+func memoryScenario(d time.Duration, client string) string {
+	return fanoutScenario("memory", twoMocks(memoryLatency, client),
 		fmt.Sprintf("{model: open, rate: %d/s, duration: %s, max_in_flight: %d}", memoryRate, d, memoryInFlight))
 }
 

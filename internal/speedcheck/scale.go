@@ -40,12 +40,12 @@ func scale(ctx context.Context, o options, out io.Writer) error {
 	// hold 10,000 connections, a file descriptor at each end, and one
 	// process holding both ends would need twice the descriptors (the
 	// machine's limit is often 20,000) and share its scheduler with them.
-	mock, err := startMock(ctx, o, twoMocks(scaleLatency), scaleMockNice)
+	mock, err := startMock(ctx, o, twoMocks(scaleLatency, ""), scaleMockNice)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
-	scenario := fanoutScenario("scale", twoURLs(mock.urls[0], mock.urls[1]),
+	scenario := fanoutScenario("scale", twoURLs(mock.urls[0], mock.urls[1], o.client),
 		fmt.Sprintf("{model: open, rate: %d/s, duration: %s, warmup: %s, max_in_flight: %d, on_cap: drop}",
 			scaleRate, o.duration+scaleWarmup, scaleWarmup, scaleInFlight*6/5))
 	fmt.Fprintf(out, "scale: fanout of 2 calls to a standalone mock process (pid %d, nice %d, %v fixed), %d operations/s for %v, max_in_flight %d, on_cap: drop\n",

@@ -9,25 +9,35 @@ import (
 // a and b, fanned out. These build its files.
 
 // twoMocks is the upstreams block of two mock upstreams of a fixed latency,
-// as a scenario or a fanbench mock file holds it.
-func twoMocks(latency time.Duration) string {
+// as a scenario or (with no client) a fanbench mock file holds it; client,
+// when set, is the HTTP client of the scenario's calls to them.
+func twoMocks(latency time.Duration, client string) string {
 	return fmt.Sprintf(`seed: 1
 upstreams:
   a:
-    mock: {latency: %v}
+    mock: {latency: %v}%[2]s
   b:
-    mock: {latency: %v}
-`, latency, latency)
+    mock: {latency: %[1]v}%[2]s
+`, latency, clientLine("\n    ", client))
 }
 
 // twoURLs is the upstreams block of a and b served elsewhere (a standalone
 // mock process).
-func twoURLs(a, b string) string {
+func twoURLs(a, b, client string) string {
 	return fmt.Sprintf(`seed: 1
 upstreams:
-  a: {url: %q}
-  b: {url: %q}
-`, a, b)
+  a: {url: %q%[3]s}
+  b: {url: %[2]q%[3]s}
+`, a, b, clientLine(", ", client))
+}
+
+// clientLine is the key that sets an upstream's client, after sep; none for
+// the default.
+func clientLine(sep, client string) string {
+	if client == "" {
+		return ""
+	}
+	return sep + "client: " + client
 }
 
 // fanoutScenario is the scenario named name: fanout of a GET to a and b,
