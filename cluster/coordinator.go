@@ -42,6 +42,11 @@ type Options struct {
 	// Progress receives the merged figures once a second and a line as
 	// agents claim, end or are lost; nil for silence.
 	Progress io.Writer
+	// AgentResult, when set, is given each agent's own result of each
+	// strategy before they are merged (tests compare them with the merge).
+	AgentResult func(segment int, sr metrics.StrategyResult)
+	// Claimed, when set, is told of each agent as it claims its segment.
+	Claimed func(AgentInfo)
 }
 
 // ErrServerLost marks a run whose NATS server went away: the result holds

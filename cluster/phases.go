@@ -185,6 +185,9 @@ func (c *coord) handleKey(key string, value []byte) {
 		var info AgentInfo
 		if json.Unmarshal(value, &info) == nil && info.Segment >= 0 && info.Segment < len(c.segs) {
 			c.infos[info.Segment] = info
+			if c.o.Claimed != nil {
+				c.o.Claimed(info)
+			}
 			c.progress("agent %s on %s (pid %d) claimed segment %s", info.Name, info.Host, info.PID, c.plan.Segments[info.Segment])
 		}
 	case "reject":

@@ -109,6 +109,9 @@ func (c *coord) result() (*metrics.Result, error) {
 // interrupted (and in the agent's Lost) with a warning to res.
 func (c *coord) segmentResult(i, s int, agent *metrics.Agent, res *metrics.Result) (metrics.StrategyResult, bool, error) {
 	if f := c.finals[[2]int{i, s}]; f != nil {
+		if c.o.AgentResult != nil {
+			c.o.AgentResult(s, *f)
+		}
 		return *f, true, nil
 	}
 	if c.done[s] != nil && !c.isLost(s) {

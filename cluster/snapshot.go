@@ -118,11 +118,12 @@ type tally struct {
 	attempts  map[string]uint64
 	statuses  map[string]map[int]uint64
 	failures  map[string]map[string]uint64
+	windows   map[int]metrics.Window // by K: snapshot K is second K of the strategy
 }
 
 func newTally() *tally {
 	return &tally{seen: map[int]bool{}, hists: map[string]*metrics.Histogram{}, attempts: map[string]uint64{},
-		statuses: map[string]map[int]uint64{}, failures: map[string]map[string]uint64{}}
+		statuses: map[string]map[int]uint64{}, failures: map[string]map[string]uint64{}, windows: map[int]metrics.Window{}}
 }
 
 // add counts s, unless a snapshot with its K was counted already.
@@ -134,6 +135,11 @@ func (t *tally) add(s Snapshot) {
 	t.atS, t.inFlight = max(t.atS, s.AtS), s.InFlight
 	t.outcomes = metrics.Outcomes{OK: t.outcomes.OK + s.Outcomes.OK, Partial: t.outcomes.Partial + s.Outcomes.Partial,
 		Failed: t.outcomes.Failed + s.Outcomes.Failed}
+	var lat *metrics.Histogram
+	if s.Latency != "" {
+		lat, _ = metrics.DecodeHistogram(s.Latency)
+	}
+	t.windows[s.K] = metrics.WindowOf(int64(s.K), lat, s.Outcomes)
 	t.merge("latency", s.Latency)
 	t.merge("service_time", s.Service)
 	t.merge("schedule_lag", s.Lag)
@@ -196,6 +202,9 @@ func (t *tally) result(name, strategy string) (metrics.StrategyResult, error) {
 		return metrics.Summary{}
 	}
 	sr.Latency, sr.ServiceTime, sr.ScheduleLag = sum("latency"), sum("service_time"), sum("schedule_lag")
+	for _, k := range slices.Sorted(maps.Keys(t.windows)) {
+		sr.Windows = append(sr.Windows, t.windows[k])
+	}
 	for _, name := range t.upstreams {
 		u := metrics.UpstreamResult{Name: name, Attempts: t.attempts[name], Statuses: map[string]uint64{}, Latency: sum("upstream:" + name)}
 		if h, ok := t.hists["upstream:"+name]; ok {
