@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -156,10 +155,10 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 	before := func(ctx context.Context, title string) error {
 		return barrier(ctx, rkv, index(title), sm.Index, offset)
 	}
-	cpu0 := cpuSeconds()
+	cpu0 := runner.CPUTime()
 	res, runErr := runner.Run(runCtx, sc, runner.Options{Version: o.Version, Segment: segs[sm.Index],
 		BeforeLoad: before, Exporters: []runner.Exporter{snaps}, Observer: finals{pub}})
-	done := doneMsg{Segment: sm.Index, CPUSeconds: cpuSeconds() - cpu0}
+	done := doneMsg{Segment: sm.Index, CPUSeconds: (runner.CPUTime() - cpu0).Seconds()}
 	if res != nil {
 		done.Interrupted, done.Warnings = res.Interrupted, res.Warnings
 	}
@@ -331,15 +330,6 @@ func (f finals) StrategyEnded(e runner.StrategyEnd) {
 	if e.Result != nil {
 		f.p.send("final", fmt.Sprintf("final.%d", e.Index), finalMsg{Segment: f.p.seg, Strategy: e.Index, Result: *e.Result})
 	}
-}
-
-// cpuSeconds is the process's CPU time, user and system.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 func logf(w io.Writer, format string, args ...any) {

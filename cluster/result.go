@@ -23,6 +23,13 @@ func (c *coord) result() (*metrics.Result, error) {
 	}
 	res := &metrics.Result{Schema: metrics.Schema, Scenario: scJSON, Environment: metrics.CurrentEnvironment(c.plan.Version),
 		StartedAt: c.plan.Created.UTC().Truncate(time.Millisecond), DurationS: time.Since(c.plan.Created).Seconds()}
+	if c.serverLost { // nothing more can arrive: what has not is lost
+		for s := range c.segs {
+			if c.done[s] == nil && !c.isLost(s) {
+				c.lost[s] = time.Now()
+			}
+		}
+	}
 	agents := make([]metrics.Agent, len(c.segs))
 	lag := make([]*metrics.Histogram, len(c.segs))
 	for s := range c.segs {
