@@ -126,9 +126,13 @@ func newTally() *tally {
 		statuses: map[string]map[int]uint64{}, failures: map[string]map[string]uint64{}, windows: map[int]metrics.Window{}}
 }
 
+// maxSnapshots bounds K: a run of a strategy of up to 30 days. A corrupt
+// message past it is dropped rather than sizing the windows by it.
+const maxSnapshots = 30 * 24 * 3600
+
 // add counts s, unless a snapshot with its K was counted already.
 func (t *tally) add(s Snapshot) {
-	if t.seen[s.K] {
+	if t.seen[s.K] || s.K < 0 || s.K > maxSnapshots {
 		return
 	}
 	t.seen[s.K] = true

@@ -166,3 +166,27 @@ func TestDriveClosedSegments(t *testing.T) {
 		}
 	})
 }
+
+// FuzzParseSegment: any text parses to a segment that prints back to
+// itself, or to an ErrSegment; never a panic.
+func FuzzParseSegment(f *testing.F) {
+	for _, s := range []string{"0:1", "1/3:2/3", "0:1/70000", "1/2", "a:b", "2/4:3/4"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		seg, err := ParseSegment(s)
+		if err != nil {
+			if !errors.Is(err, ErrSegment) {
+				t.Fatalf("ParseSegment(%q): %v, not an ErrSegment", s, err)
+			}
+			return
+		}
+		again, err := ParseSegment(seg.String())
+		if err != nil || again.String() != seg.String() {
+			t.Fatalf("ParseSegment(%q) = %v; its text %q parses to %v, %v", s, seg, seg.String(), again, err)
+		}
+		if !seg.Whole() && (seg.From >= seg.To || seg.To > seg.Den) {
+			t.Fatalf("ParseSegment(%q) = %+v: not within [0, 1]", s, seg)
+		}
+	})
+}

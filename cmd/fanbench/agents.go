@@ -206,7 +206,12 @@ be at the same paths on every agent's machine. Ctrl-C stops the agent (and its
 share of a run under way, which the coordinator then counts as lost).`,
 		Example: `  fanbench agent --nats nats://nats.example:4222 --name load-1
   FANBENCH_NATS_CREDS=/etc/fanbench/agent.creds fanbench agent --nats 'nats://${NATS_HOST}:4222'`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("agent takes no arguments, got %q (the scenario comes from the coordinator)", args)
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if url == "" {
 				return usagef("agent needs --nats URL")
