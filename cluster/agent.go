@@ -124,9 +124,15 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 	if err != nil {
 		return reject(err.Error())
 	}
-	msg, sm, err := claim(ctx, js, p, o.ClaimFor)
+	msg, sm, err := claim(ctx, js, rkv, p, o.ClaimFor)
 	if err != nil || sm.Index < 0 || sm.Index >= len(segs) {
 		return false // every segment taken, or the run over
+	}
+	if _, err := rkv.Get(ctx, startedKey); err == nil {
+		// A claim that lapsed after the start: its agent was lost, which
+		// is the coordinator's to count. Hand it back.
+		_ = msg.Nak()
+		return false
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -149,7 +155,7 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 	logf(o.Log, "agent %s: claimed segment %s of run %s (clock offset %v ± %v)", o.Name, sm.Segment, p.RunID, offset, rtt/2)
 	wg.Go(func() { watchStop(runCtx, rkv, cancel) })
 
-	pub := &publisher{js: js, run: p.RunID, seg: sm.Index}
+	pub := startPublisher(js, p.RunID, sm.Index, o.Log, o.Name)
 	index := func(title string) int { return slices.Index(p.Strategies, title) }
 	snaps := &snapshotter{segment: sm.Index, strategy: index, publish: pub.snapshot}
 	before := func(ctx context.Context, title string) error {
@@ -166,10 +172,8 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 		done.Err = runErr.Error()
 	}
 	pub.send("done", "done", done)
-	select {
-	case <-js.PublishAsyncComplete():
-	case <-time.After(10 * time.Second):
-		logf(o.Log, "agent %s: some reports were not acknowledged within 10s", o.Name)
+	if !pub.close(30 * time.Second) {
+		logf(o.Log, "agent %s: some reports were not sent within 30s", o.Name)
 	}
 	cancel(nil) // stop renewing the claim before acking it
 	wg.Wait()
@@ -182,13 +186,16 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 
 // claim fetches a segment from the run's work queue, trying for up to
 // within.
-func claim(ctx context.Context, js jetstream.JetStream, p *Plan, within time.Duration) (jetstream.Msg, segmentMsg, error) {
+func claim(ctx context.Context, js jetstream.JetStream, rkv jetstream.KeyValue, p *Plan, within time.Duration) (jetstream.Msg, segmentMsg, error) {
 	cons, err := js.Consumer(ctx, segmentStream(p.RunID), claimsConsumer)
 	if err != nil {
 		return nil, segmentMsg{}, err
 	}
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if _, err := rkv.Get(ctx, startedKey); err == nil {
+			return nil, segmentMsg{}, errors.New("the run has started")
+		}
 		batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return nil, segmentMsg{}, err
@@ -293,21 +300,75 @@ func barrier(ctx context.Context, kv jetstream.KeyValue, strategy, seg int, offs
 	}
 }
 
-// publisher sends an agent's reports to the run's report stream, each with
-// a message id so that a copy sent again is dropped by the server.
+// publisher sends an agent's reports to the run's report stream, in
+// order, from a goroutine of its own: each waits for the server's ack and
+// is sent again (with the same message id, which the stream's duplicate
+// window drops) until one comes, so none is lost and none counted twice.
 type publisher struct {
-	js  jetstream.JetStream
-	run string
-	seg int
+	js    jetstream.JetStream
+	run   string
+	seg   int
+	queue chan outgoing
+	done  chan struct{}
+	log   io.Writer
+	name  string
 }
 
+type outgoing struct {
+	subject, id string
+	data        []byte
+}
+
+// publishTries bounds the sends of one report: about 20 s of trying.
+const publishTries = 8
+
+func startPublisher(js jetstream.JetStream, run string, seg int, log io.Writer, name string) *publisher {
+	p := &publisher{js: js, run: run, seg: seg, queue: make(chan outgoing, 4096), done: make(chan struct{}), log: log, name: name}
+	go func() {
+		defer close(p.done)
+		for m := range p.queue {
+			var err error
+			for try := range publishTries {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				_, err = js.Publish(ctx, m.subject, m.data, jetstream.WithMsgID(m.id))
+				cancel()
+				if err == nil {
+					break
+				}
+				time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+			}
+			if err != nil {
+				logf(p.log, "agent %s: report %s not acknowledged after %d tries: %v", p.name, m.id, publishTries, err)
+			}
+		}
+	}()
+	return p
+}
+
+// send queues a report; it never blocks the runner: a full queue (the
+// server unreachable for minutes) drops the report, and says so.
 func (p *publisher) send(kind, id string, v any) {
 	data, err := pack(v)
 	if err != nil {
 		return
 	}
-	_, _ = p.js.PublishAsync(reportSubject(p.run, kind, p.seg), data,
-		jetstream.WithMsgID(fmt.Sprintf("%s.%d.%s", p.run, p.seg, id)))
+	m := outgoing{subject: reportSubject(p.run, kind, p.seg), id: fmt.Sprintf("%s.%d.%s", p.run, p.seg, id), data: data}
+	select {
+	case p.queue <- m:
+	default:
+		logf(p.log, "agent %s: report %s dropped: the queue to the server is full", p.name, m.id)
+	}
+}
+
+// close sends what is queued, waiting at most within.
+func (p *publisher) close(within time.Duration) bool {
+	close(p.queue)
+	select {
+	case <-p.done:
+		return true
+	case <-time.After(within):
+		return false
+	}
 }
 
 func (p *publisher) snapshot(s Snapshot) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -84,7 +85,30 @@ func Coordinate(ctx context.Context, nc *nats.Conn, o Options) (*metrics.Result,
 	if err != nil {
 		return nil, err
 	}
+	if runErr == nil {
+		runErr = c.failed()
+	}
 	return res, runErr
+}
+
+// ErrAgentsFailed marks a run that every agent failed to carry out (an
+// upstream that would not start, say).
+var ErrAgentsFailed = errors.New("every agent's run failed")
+
+// failed is ErrAgentsFailed, with the first agent's error, when every
+// agent's run failed.
+func (c *coord) failed() error {
+	first := ""
+	for s := range c.segs {
+		d := c.done[s]
+		if d == nil || d.Err == "" {
+			return nil
+		}
+		if first == "" {
+			first = fmt.Sprintf("agent %s: %s", c.infos[s].Name, d.Err)
+		}
+	}
+	return fmt.Errorf("%w; %s", ErrAgentsFailed, first)
 }
 
 // coord is one coordinated run.
@@ -99,6 +123,7 @@ type coord struct {
 	clock  *nats.Subscription
 	events chan event
 	stop   context.CancelFunc // ends the watchers
+	bg     sync.WaitGroup     // the watchers' goroutines
 	began  time.Time
 
 	infos      map[int]AgentInfo
@@ -202,7 +227,7 @@ func (c *coord) watch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	go func() {
+	c.bg.Go(func() {
 		defer w.Stop()
 		for {
 			select {
@@ -217,7 +242,7 @@ func (c *coord) watch(ctx context.Context) error {
 				}
 			}
 		}
-	}()
+	})
 	cons, err := c.js.OrderedConsumer(ctx, reportStream(c.plan.RunID), jetstream.OrderedConsumerConfig{})
 	if err != nil {
 		return err
@@ -246,7 +271,7 @@ func (c *coord) watchLost(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	go func() {
+	c.bg.Go(func() {
 		for ctx.Err() == nil {
 			batch, err := cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 			if err != nil {
@@ -263,7 +288,7 @@ func (c *coord) watchLost(ctx context.Context) {
 				}
 			}
 		}
-	}()
+	})
 }
 
 // close removes the plan and what the run made on the server.
@@ -271,6 +296,7 @@ func (c *coord) close() {
 	if c.stop != nil {
 		c.stop()
 	}
+	c.bg.Wait()
 	if c.clock != nil {
 		_ = c.clock.Unsubscribe()
 	}

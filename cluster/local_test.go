@@ -303,6 +303,7 @@ func bucketSum(t *testing.T, merged string, parts []string) bool {
 // wait, merges what the agent reported and counts the rest of its share
 // as interrupted, with a warning, well within 15 s of the planned end.
 func TestLocalAgentKilled(t *testing.T) {
+	t.Parallel()
 	profile := newRecorder(t, "profile", 7, 10*time.Millisecond)
 	audit := newRecorder(t, "audit", 7, 10*time.Millisecond)
 	src := []byte(strings.Replace(fmt.Sprintf(exactScenario, profile.srv.URL, audit.srv.URL), "1500ms", "3s", 1))

@@ -34,9 +34,13 @@ func (c *coord) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w: %d of %d agents claimed a segment within %v%s", ErrAgents, len(c.infos), c.o.Agents, c.o.WaitAgents, refused)
 	}
-	lctx, stopLost := context.WithCancel(ctx)
+	if _, err := c.rkv.PutString(ctx, startedKey, "started"); err != nil {
+		return c.putFailed(err)
+	}
+	// The lapsed claims are watched until the run ends, a stop included.
+	lctx, stopLost := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLost()
-	c.watchLost(context.WithoutCancel(lctx))
+	c.watchLost(lctx)
 	c.began = time.Now()
 	length := c.o.Scenario.Load.Length()
 	for i, title := range c.plan.Strategies {

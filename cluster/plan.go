@@ -78,7 +78,13 @@ func keySafe(s string) string {
 	}, s)
 }
 
-const stopKey = "stop"
+// stopKey, put, stops the agents; startedKey, put once every segment is
+// claimed, keeps late agents from claiming a lapsed segment (the
+// coordinator's, to count its agent lost).
+const (
+	stopKey    = "stop"
+	startedKey = "started"
+)
 
 // segmentMsg is a segment on the work-queue stream.
 type segmentMsg struct {

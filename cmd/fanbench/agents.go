@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/fanbench/fanbench/cluster"
+	"github.com/fanbench/fanbench/internal/safefile"
 	"github.com/fanbench/fanbench/scenarios"
 	"github.com/fanbench/fanbench/strategies"
 )
@@ -65,18 +66,19 @@ func runDistributed(cmd *cobra.Command, args []string, f *runFlags, stdout, stde
 	}
 	var src []byte
 	var file string
+	var sc *scenarios.Scenario
 	var err error
 	if f.example != "" {
 		file = "example:" + f.example
-		src, err = scenarios.ExampleSource(f.example)
+		if src, err = scenarios.ExampleSource(f.example); err == nil {
+			sc, err = scenarios.Parse(file, src)
+		}
 	} else {
 		file = args[0]
-		src, err = os.ReadFile(file)
+		if sc, err = scenarios.Load(file); err == nil { // the checks and messages of a run in one process
+			src, err = safefile.ReadFile(file, scenarios.MaxFileBytes)
+		}
 	}
-	if err != nil {
-		return err
-	}
-	sc, err := scenarios.Parse(file, src)
 	if err != nil {
 		return err
 	}
