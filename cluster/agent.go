@@ -243,18 +243,27 @@ func watchStop(ctx context.Context, kv jetstream.KeyValue, cancel context.Cancel
 	if err != nil {
 		return
 	}
+	eachPut(ctx, w, func(jetstream.KeyValueEntry) bool {
+		cancel(errors.New("stopped by the coordinator"))
+		return false
+	})
+}
+
+// eachPut calls f with every value put that w sees, until f returns
+// false, ctx ends or the watch does; then it stops w. It reports whether
+// f ended it.
+func eachPut(ctx context.Context, w jetstream.KeyWatcher, f func(jetstream.KeyValueEntry) bool) bool {
 	defer w.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case e, ok := <-w.Updates():
 			if !ok {
-				return
+				return false
 			}
-			if e != nil && e.Operation() == jetstream.KeyValuePut {
-				cancel(errors.New("stopped by the coordinator"))
-				return
+			if e != nil && e.Operation() == jetstream.KeyValuePut && !f(e) {
+				return true
 			}
 		}
 	}
@@ -272,31 +281,24 @@ func barrier(ctx context.Context, kv jetstream.KeyValue, strategy, seg int, offs
 	if err != nil {
 		return fmt.Errorf("at the barrier: %w", err)
 	}
-	defer w.Stop()
-	for {
-		select {
-		case <-bctx.Done():
-			return fmt.Errorf("at the barrier: no start from the coordinator within %v: %w", barrierWait, context.Cause(bctx))
-		case e, ok := <-w.Updates():
-			if !ok {
-				return errors.New("at the barrier: the watch ended")
-			}
-			if e == nil || e.Operation() != jetstream.KeyValuePut {
-				continue
-			}
-			var g goMsg
-			if err := json.Unmarshal(e.Value(), &g); err != nil {
-				return fmt.Errorf("at the barrier: %w", err)
-			}
-			t := time.NewTimer(time.Until(g.T0.Add(offset)))
-			defer t.Stop()
-			select {
-			case <-t.C:
-				return nil
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		}
+	var g goMsg
+	var bad error
+	if !eachPut(bctx, w, func(e jetstream.KeyValueEntry) bool {
+		bad = json.Unmarshal(e.Value(), &g)
+		return false
+	}) {
+		return fmt.Errorf("at the barrier: no start from the coordinator within %v: %w", barrierWait, context.Cause(bctx))
+	}
+	if bad != nil {
+		return fmt.Errorf("at the barrier: %w", bad)
+	}
+	t := time.NewTimer(time.Until(g.T0.Add(offset)))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
 	}
 }
 

@@ -228,20 +228,10 @@ func (c *coord) watch(ctx context.Context) error {
 		return err
 	}
 	c.bg.Go(func() {
-		defer w.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Updates():
-				if !ok {
-					return
-				}
-				if e != nil && e.Operation() == jetstream.KeyValuePut {
-					c.send(ctx, event{key: e.Key(), value: e.Value(), lostSeg: -1})
-				}
-			}
-		}
+		eachPut(ctx, w, func(e jetstream.KeyValueEntry) bool {
+			c.send(ctx, event{key: e.Key(), value: e.Value(), lostSeg: -1})
+			return true
+		})
 	})
 	cons, err := c.js.OrderedConsumer(ctx, reportStream(c.plan.RunID), jetstream.OrderedConsumerConfig{})
 	if err != nil {

@@ -1,14 +1,12 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,82 +14,15 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/fanbench/fanbench/internal/natsembed"
+	"github.com/fanbench/fanbench/internal/procs"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/scenarios"
 )
 
-// proc is a fanbench process started in the background.
-type proc struct {
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	stderr bytes.Buffer
-	done   chan struct{}
-	code   int
-}
-
-func (p *proc) Write(b []byte) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.Write(b)
-}
-
-func (p *proc) text() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.stderr.String()
-}
-
 // startProc starts fanbench with args; the test's end kills it if it runs.
-func startProc(t *testing.T, args ...string) *proc {
+func startProc(t *testing.T, args ...string) *procs.Process {
 	t.Helper()
-	p := &proc{cmd: exec.Command(fanbench, args...), done: make(chan struct{})}
-	p.cmd.Stderr, p.cmd.Stdout = p, p
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(p.done)
-		var ee *exec.ExitError
-		if err := p.cmd.Wait(); errors.As(err, &ee) {
-			p.code = ee.ExitCode()
-		}
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
-}
-
-// waitFor waits until the process has said text.
-func (p *proc) waitFor(t *testing.T, text string, within time.Duration) {
-	t.Helper()
-	deadline := time.After(within)
-	for !strings.Contains(p.text(), text) {
-		select {
-		case <-p.done:
-			t.Fatalf("fanbench ended (exit %d) before saying %q:\n%s", p.code, text, p.text())
-		case <-deadline:
-			t.Fatalf("fanbench did not say %q within %v:\n%s", text, within, p.text())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// wait waits for the process to end, for at most within.
-func (p *proc) wait(t *testing.T, within time.Duration) int {
-	t.Helper()
-	select {
-	case <-p.done:
-		return p.code
-	case <-time.After(within):
-		t.Fatalf("fanbench did not end within %v:\n%s", within, p.text())
-		return -1
-	}
+	return procs.Start(t, exec.Command(fanbench, args...))
 }
 
 func writeScenario(t *testing.T, src string) (dir, file string) {
@@ -131,12 +62,12 @@ func TestServerLostExits3WithPartialResult(t *testing.T) {
 	}
 	out := filepath.Join(dir, "partial.json")
 	coord := startProc(t, "run", file, "--agents", "2", "--nats", srv.URL(), "--out", out)
-	coord.waitFor(t, "agents start at", 30*time.Second)
+	coord.WaitFor(t, "agents start at", 30*time.Second)
 	time.Sleep(2 * time.Second)
 	srv.Stop()
-	code := coord.wait(t, 30*time.Second)
-	if code != 3 || !strings.Contains(coord.text(), "connection to the NATS server was lost") || !strings.Contains(coord.text(), "partial result") {
-		t.Fatalf("exit %d, want 3 and a message of the lost server:\n%s", code, coord.text())
+	code := coord.Exit(t, 30*time.Second)
+	if code != 3 || !strings.Contains(coord.Text(), "connection to the NATS server was lost") || !strings.Contains(coord.Text(), "partial result") {
+		t.Fatalf("exit %d, want 3 and a message of the lost server:\n%s", code, coord.Text())
 	}
 	res, err := metrics.ReadResult(out)
 	if err != nil {
@@ -154,13 +85,13 @@ func TestInterruptStopsAgentsAndWritesResult(t *testing.T) {
 	dir, file := writeScenario(t, longScenario)
 	out := filepath.Join(dir, "stopped.json")
 	coord := startProc(t, "run", file, "--agents", "2", "--local", "--out", out)
-	coord.waitFor(t, "agents start at", 30*time.Second)
+	coord.WaitFor(t, "agents start at", 30*time.Second)
 	time.Sleep(1500 * time.Millisecond)
 	stoppedAt := time.Now()
-	_ = coord.cmd.Process.Signal(syscall.SIGINT)
-	code := coord.wait(t, 30*time.Second)
+	coord.Signal(t, syscall.SIGINT)
+	code := coord.Exit(t, 30*time.Second)
 	if code != 130 {
-		t.Fatalf("exit %d, want 130:\n%s", code, coord.text())
+		t.Fatalf("exit %d, want 130:\n%s", code, coord.Text())
 	}
 	if took := time.Since(stoppedAt); took > 15*time.Second {
 		t.Errorf("the coordinator took %v to end after Ctrl-C", took)

@@ -3,10 +3,9 @@ package cluster
 import (
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
+	"github.com/fanbench/fanbench/internal/procs"
 	"go.uber.org/goleak"
 )
 
@@ -20,15 +19,8 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fanbench = filepath.Join(dir, "fanbench")
-	goBin := "go"
-	if root := os.Getenv("GOROOT"); root != "" {
-		goBin = filepath.Join(root, "bin", "go")
-	}
-	build := exec.Command(goBin, "build", "-o", fanbench, "github.com/fanbench/fanbench/cmd/fanbench")
-	build.Env = append(os.Environ(), "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building fanbench: %v\n%s", err, out)
+	if fanbench, err = procs.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
