@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -22,6 +23,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/schematest"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/mockupstream"
 	"github.com/fanbench/fanbench/scenarios"
@@ -343,4 +345,50 @@ func TestLocalAgentKilled(t *testing.T) {
 	if err := res.Check("merged"); err != nil {
 		t.Errorf("the merged result is inconsistent: %v", err)
 	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, data)
+}
+
+const closedScenario = `name: closed
+seed: 11
+upstreams:
+  a: {mock: {latency: 10ms}}
+operation:
+  calls:
+    - {upstream: a, method: GET, path: /a}
+strategies: [fanout]
+load: {model: closed, users: 4, duration: 1s}
+`
+
+// The closed model splits its users: 2 agents run 2 users each, their
+// operations numbered apart, and the merged result (agents section
+// included) is valid against the result schema.
+func TestLocalAgentsClosedModel(t *testing.T) {
+	t.Parallel()
+	src := []byte(closedScenario)
+	sc, err := scenarios.Parse("closed.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := coordinateLocal(t, t.Context(), sc, src, 2, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Strategies[0]
+	// 4 users, 10 ms each, for 1 s: about 400 operations; a loaded
+	// machine makes fewer.
+	if sr.Operations < 40 || sr.Operations > 420 || res.Agents[0].Operations == 0 || res.Agents[1].Operations == 0 {
+		t.Errorf("%d operations (agents %d and %d); want up to about 400, from both", sr.Operations, res.Agents[0].Operations, res.Agents[1].Operations)
+	}
+	if err := res.Check("merged"); err != nil {
+		t.Error(err)
+	}
+	data, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, data)
 }

@@ -72,7 +72,9 @@ operations in flight finish for up to 10s, writes what was measured and exits
 		Example: `  fanbench run --example seed
   fanbench run scenario.yaml --out result.json
   fanbench run scenario.yaml --rate 50/s --duration 30s --strategies fanout
-  fanbench run --example seed --format json > result.json`,
+  fanbench run --example seed --format json > result.json
+  fanbench run scenario.yaml --agents 3 --local --out result.json
+  fanbench run scenario.yaml --agents 3 --nats nats://nats.internal:4222 --out result.json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case len(args) > 1:
