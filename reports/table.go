@@ -43,9 +43,9 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 	var sections []table.Writer
 	if o.Wide {
 		sections = []table.Writer{strategyTable(r, o), upstreamTable(r, o), breakdownTable(r, o), outcomesTable(r, o),
-			detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o)}
+			detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o), agentsTable(r, o)}
 	} else {
-		sections = []table.Writer{compactTable(r, o), sweepTable(r, o), widthsTable(r, o)}
+		sections = []table.Writer{compactTable(r, o), sweepTable(r, o), widthsTable(r, o), agentsTable(r, o)}
 	}
 	for _, t := range sections {
 		if t == nil {
