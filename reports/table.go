@@ -45,13 +45,18 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 		sections = []table.Writer{strategyTable(r, o), upstreamTable(r, o), breakdownTable(r, o), outcomesTable(r, o),
 			detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o), agentsTable(r, o)}
 	} else {
-		sections = []table.Writer{compactTable(r, o), sweepTable(r, o), widthsTable(r, o), agentsTable(r, o)}
+		sections = []table.Writer{compactTable(r, o), sweepTable(r, o), widthsTable(r, o)}
 	}
 	for _, t := range sections {
 		if t == nil {
 			continue
 		}
 		b.WriteString("\n" + t.Render() + "\n")
+	}
+	if !o.Wide {
+		if line := agentsLine(r, o); line != "" {
+			b.WriteString("\n" + line)
+		}
 	}
 	b.WriteString(healthBlock(r, o))
 	if th := thresholdTable(r, o); th != nil {
