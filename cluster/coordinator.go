@@ -50,6 +50,11 @@ type Options struct {
 	Claimed func(AgentInfo)
 }
 
+// leftoverAge is how long what a run made on the server outlives a
+// coordinator that could not remove it (killed, or cut off): its
+// messages and keys expire then.
+const leftoverAge = 24 * time.Hour
+
 // ErrServerLost marks a run whose NATS server went away: the result holds
 // what had arrived.
 var ErrServerLost = errors.New("the connection to the NATS server was lost")
@@ -184,11 +189,11 @@ func (c *coord) setup(ctx context.Context) error {
 	if c.agents, err = c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: agentsBucket, Storage: jetstream.MemoryStorage}); err != nil {
 		return fmt.Errorf("the agents' bucket %s: %w", agentsBucket, err)
 	}
-	if c.rkv, err = c.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: runBucket(run), Storage: jetstream.MemoryStorage}); err != nil {
+	if c.rkv, err = c.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: runBucket(run), Storage: jetstream.MemoryStorage, TTL: leftoverAge}); err != nil {
 		return fmt.Errorf("the run's bucket: %w", err)
 	}
 	seg, err := c.js.CreateStream(ctx, jetstream.StreamConfig{Name: segmentStream(run), Subjects: []string{segmentSubject(run)},
-		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.MemoryStorage})
+		Retention: jetstream.WorkQueuePolicy, Storage: jetstream.MemoryStorage, MaxAge: leftoverAge})
 	if err != nil {
 		return fmt.Errorf("the segments' stream: %w", err)
 	}
@@ -197,7 +202,7 @@ func (c *coord) setup(ctx context.Context) error {
 		return fmt.Errorf("the segments' consumer: %w", err)
 	}
 	if _, err := c.js.CreateStream(ctx, jetstream.StreamConfig{Name: reportStream(run), Subjects: []string{"fanbench." + run + ".report.>"},
-		Storage: jetstream.MemoryStorage, Duplicates: 2 * time.Minute}); err != nil {
+		Storage: jetstream.MemoryStorage, Duplicates: 2 * time.Minute, MaxAge: leftoverAge}); err != nil {
 		return fmt.Errorf("the reports' stream: %w", err)
 	}
 	for i, s := range c.plan.Segments {
