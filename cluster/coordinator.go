@@ -129,7 +129,6 @@ type coord struct {
 	events chan event
 	stop   context.CancelFunc // ends the watchers
 	bg     sync.WaitGroup     // the watchers' goroutines
-	began  time.Time
 
 	infos      map[int]AgentInfo
 	rejections []string

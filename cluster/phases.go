@@ -41,7 +41,6 @@ func (c *coord) run(ctx context.Context) error {
 	lctx, stopLost := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopLost()
 	c.watchLost(lctx)
-	c.began = time.Now()
 	length := c.o.Scenario.Load.Length()
 	for i, title := range c.plan.Strategies {
 		if ctx.Err() != nil {
