@@ -64,6 +64,11 @@ func runDistributed(cmd *cobra.Command, args []string, f *runFlags, stdout, stde
 	case d.wait <= 0:
 		return usagef("--agents-wait must be above 0")
 	}
+	for _, name := range []string{"hlog", "otlp", "breakdown", "cpuprofile", "memprofile", "trace"} {
+		if cmd.Flags().Changed(name) {
+			return usagef("--%s applies to a run in one process; a distributed run (--agents) does not take it yet", name)
+		}
+	}
 	var src []byte
 	var file string
 	var sc *scenarios.Scenario

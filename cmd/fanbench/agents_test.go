@@ -23,6 +23,7 @@ func TestAgentsUsage(t *testing.T) {
 		{[]string{"run", "--example", "seed", "--agents", "2", "--local", "--creds", "x.creds"}, 2, "--creds applies to --nats"},
 		{[]string{"run", "--example", "seed", "--agents", "2", "--local", "--repeats", "3"}, 2, "load.repeats"},
 		{[]string{"run", "--example", "seed", "--agents", "2", "--local", "--agents-wait", "0s"}, 2, "--agents-wait"},
+		{[]string{"run", "--example", "seed", "--agents", "2", "--local", "--hlog", "x"}, 2, "--hlog applies to a run in one process"},
 		{[]string{"agent"}, 2, "agent needs --nats URL"},
 		{[]string{"agent", "--nats", "nats://127.0.0.1:4222", "extra"}, 2, "agent takes no arguments"},
 		{[]string{"run", "--example", "seed", "--agents", "1", "--nats", "nats://127.0.0.1:1"}, 3, "connecting to the NATS server at nats://127.0.0.1:1"},
