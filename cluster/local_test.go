@@ -301,55 +301,67 @@ func bucketSum(t *testing.T, merged string, parts []string) bool {
 	return slices.Equal(sum, want)
 }
 
-// One of 3 agents killed mid-run: the coordinator notices within the ack
-// wait, merges what the agent reported and counts the rest of its share
-// as interrupted, with a warning, well within 15 s of the planned end.
+// One of 3 agents killed mid-run (SIGKILL: the coordinator notices when
+// its claim lapses) or stopped on its own (SIGINT: it sends what it
+// measured): the coordinator merges what the agent reported and counts
+// the rest of its share as interrupted, with a warning, well within 15 s
+// of the planned end.
 func TestLocalAgentKilled(t *testing.T) {
 	t.Parallel()
-	profile := newRecorder(t, "profile", 7, 10*time.Millisecond)
-	audit := newRecorder(t, "audit", 7, 10*time.Millisecond)
-	src := []byte(strings.Replace(fmt.Sprintf(exactScenario, profile.srv.URL, audit.srv.URL), "1500ms", "3s", 1))
-	sc, err := scenarios.Parse("killed.yaml", src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	var began time.Time
-	res, err := coordinateLocal(t, t.Context(), sc, src, 3, Options{LostAfter: 2 * time.Second, Claimed: func(a AgentInfo) {
-		if a.Segment != 1 {
-			return
-		}
-		once.Do(func() {
-			began = time.Now()
-			time.AfterFunc(2500*time.Millisecond, func() { _ = syscall.Kill(a.PID, syscall.SIGKILL) })
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		warn string
+	}{
+		{syscall.SIGKILL, "was lost"},
+		{syscall.SIGINT, "stopped before the end of its share"},
+	} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			t.Parallel()
+			profile := newRecorder(t, "profile", 7, 10*time.Millisecond)
+			audit := newRecorder(t, "audit", 7, 10*time.Millisecond)
+			src := []byte(strings.Replace(fmt.Sprintf(exactScenario, profile.srv.URL, audit.srv.URL), "1500ms", "3s", 1))
+			sc, err := scenarios.Parse("killed.yaml", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var once sync.Once
+			var began time.Time
+			res, err := coordinateLocal(t, t.Context(), sc, src, 3, Options{LostAfter: 2 * time.Second, Claimed: func(a AgentInfo) {
+				if a.Segment != 1 {
+					return
+				}
+				once.Do(func() {
+					began = time.Now()
+					time.AfterFunc(2500*time.Millisecond, func() { _ = syscall.Kill(a.PID, tt.sig) })
+				})
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if took := time.Since(began); took > 3*time.Second+15*time.Second {
+				t.Errorf("the merged result came %v after the claims; want within 15 s of the planned end (3 s)", took)
+			}
+			sr := res.Strategies[0]
+			if sr.Operations+sr.Interrupted != 600 || sr.Interrupted == 0 {
+				t.Errorf("%d operations + %d interrupted; want 600 in all, some interrupted", sr.Operations, sr.Interrupted)
+			}
+			lost := res.Agents[1]
+			if lost.Status != "lost" || lost.Lost == 0 || lost.Lost+lost.Operations > 200 || sr.Interrupted < lost.Lost {
+				t.Errorf("the killed agent: %+v; want lost, its 200 operations at most reported + lost", lost)
+			}
+			if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, tt.warn) }) {
+				t.Errorf("no warning that the agent %s: %q", tt.warn, res.Warnings)
+			}
+			if err := res.Check("merged"); err != nil {
+				t.Errorf("the merged result is inconsistent: %v", err)
+			}
+			data, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schematest.Validate(t, data)
 		})
-	}})
-	if err != nil {
-		t.Fatal(err)
 	}
-	took := time.Since(began)
-	if took > 3*time.Second+15*time.Second {
-		t.Errorf("the merged result came %v after the claims; want within 15 s of the planned end (3 s)", took)
-	}
-	sr := res.Strategies[0]
-	if sr.Operations+sr.Interrupted != 600 || sr.Interrupted == 0 {
-		t.Errorf("%d operations + %d interrupted; want 600 in all, some interrupted", sr.Operations, sr.Interrupted)
-	}
-	lost := res.Agents[1]
-	if lost.Status != "lost" || lost.Lost != sr.Interrupted || lost.Lost+lost.Operations != 200 {
-		t.Errorf("the killed agent: %+v; want lost, its 200 operations = reported + lost", lost)
-	}
-	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "was lost") }) {
-		t.Errorf("no warning of the lost agent: %q", res.Warnings)
-	}
-	if err := res.Check("merged"); err != nil {
-		t.Errorf("the merged result is inconsistent: %v", err)
-	}
-	data, err := json.Marshal(res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schematest.Validate(t, data)
 }
 
 const closedScenario = `name: closed

@@ -48,7 +48,7 @@ func (c *coord) result() (*metrics.Result, error) {
 				agents[s].Warnings = append(agents[s].Warnings, "the agent's run failed: "+d.Err)
 			}
 		}
-		if c.isLost(s) {
+		if c.quit(s) {
 			agents[s].Status = "lost"
 		}
 		lag[s] = metrics.NewHistogram()
@@ -111,42 +111,68 @@ func (c *coord) result() (*metrics.Result, error) {
 	return res, nil
 }
 
+// quit reports whether segment s's agent left its share unfinished on
+// its own: lost, stopped by its own signal (not the coordinator's stop),
+// or its run failed.
+func (c *coord) quit(s int) bool {
+	if c.isLost(s) {
+		return true
+	}
+	d := c.done[s]
+	return d != nil && (d.Err != "" || d.Interrupted && !c.stopped)
+}
+
 // segmentResult is strategy i's result on segment s: the agent's own, or
-// for a lost agent what its snapshots say, its unfinished share counted as
-// interrupted (and in the agent's Lost) with a warning to res.
+// for a lost agent what its snapshots say. The unfinished share of an
+// agent that quit is counted as interrupted (and in the agent's Lost),
+// with a warning to res.
 func (c *coord) segmentResult(i, s int, agent *metrics.Agent, res *metrics.Result) (metrics.StrategyResult, bool, error) {
-	if f := c.finals[[2]int{i, s}]; f != nil {
-		if c.o.AgentResult != nil {
-			c.o.AgentResult(s, *f)
+	f := c.finals[[2]int{i, s}]
+	if f != nil && c.o.AgentResult != nil {
+		c.o.AgentResult(s, *f)
+	}
+	if !c.quit(s) {
+		if f == nil {
+			return metrics.StrategyResult{}, false, nil // stopped by the coordinator before this strategy
 		}
 		return *f, true, nil
 	}
-	if c.done[s] != nil && !c.isLost(s) {
-		return metrics.StrategyResult{}, false, nil // the agent ended before this strategy (stopped, or its run failed)
-	}
 	spec := c.o.Scenario.Strategies[i]
-	t := c.tallies[[2]int{i, s}]
-	if t == nil {
-		t = newTally()
-	}
-	sr, err := t.result(spec.Title(), spec.Name)
-	if err != nil {
-		return sr, false, err
+	var sr metrics.StrategyResult
+	from := "its per-second reports"
+	if f != nil {
+		sr, from = *f, "its result"
+	} else {
+		t := c.tallies[[2]int{i, s}]
+		if t == nil {
+			t = newTally()
+		}
+		var err error
+		if sr, err = t.result(spec.Title(), spec.Name); err != nil {
+			return sr, false, err
+		}
 	}
 	title := c.plan.Strategies[i]
+	why := "was lost"
+	if !c.isLost(s) {
+		why = "stopped before the end of its share"
+	}
 	planned, known := runner.Planned(c.o.Scenario, c.segs[s], plannedLimit)
 	if !known {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: agent %s was lost; the %d operations it reported are merged, and how many more its users would have run is unknown (closed model)",
-			title, agent.Name, sr.Operations))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: agent %s %s; the %d operations it reported are merged, and how many more its users would have run is unknown (closed model)",
+			title, agent.Name, why, sr.Operations))
 		return sr, true, nil
 	}
+	counted := sr.Operations + sr.Interrupted
 	if c.stopped { // the run was stopped: its share ended early anyway
-		planned = min(planned, sr.Operations)
+		planned = min(planned, counted)
 	}
-	lost := planned - min(planned, sr.Operations)
+	lost := planned - min(planned, counted)
 	sr.Interrupted += lost
 	agent.Lost += lost
-	res.Warnings = append(res.Warnings, fmt.Sprintf("%s: agent %s (segment %s) was lost; %d of its %d operations are merged from its per-second reports, and the other %d are counted as interrupted",
-		title, agent.Name, agent.Segment, sr.Operations, planned, lost))
+	if lost > 0 || f == nil {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s: agent %s (segment %s) %s; %d of its %d operations are merged from %s, and the other %d are counted as interrupted",
+			title, agent.Name, agent.Segment, why, sr.Operations, planned, from, planned-min(planned, sr.Operations)))
+	}
 	return sr, true, nil
 }
