@@ -136,10 +136,15 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 	}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// The claim is renewed until the agent's reports are sent, a stop
+	// included: the load ends at once, the reports come after the grace.
+	claimCtx, release := context.WithCancel(context.WithoutCancel(ctx))
+	defer release()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	defer release()
 	defer cancel(nil)
-	wg.Go(func() { keepClaim(runCtx, msg, p.LostAfter, cancel) })
+	wg.Go(func() { keepClaim(claimCtx, msg, p.LostAfter, cancel) })
 	offset, rtt, err := clockOffset(runCtx, nc, p.RunID)
 	if err != nil {
 		logf(o.Log, "agent %s: no clock offset estimate (%v): assuming none", o.Name, err)
@@ -175,7 +180,8 @@ func runPlan(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, p *Plan
 	if !pub.close(30 * time.Second) {
 		logf(o.Log, "agent %s: some reports were not sent within 30s", o.Name)
 	}
-	cancel(nil) // stop renewing the claim before acking it
+	cancel(nil)
+	release() // stop renewing the claim before acking it
 	wg.Wait()
 	actx, acancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	_ = msg.DoubleAck(actx)

@@ -307,7 +307,6 @@ func bucketSum(t *testing.T, merged string, parts []string) bool {
 // the rest of its share as interrupted, with a warning, well within 15 s
 // of the planned end.
 func TestLocalAgentKilled(t *testing.T) {
-	t.Parallel()
 	for _, tt := range []struct {
 		sig  syscall.Signal
 		warn string
@@ -379,7 +378,6 @@ load: {model: closed, users: 4, duration: 1s}
 // operations numbered apart, and the merged result (agents section
 // included) is valid against the result schema.
 func TestLocalAgentsClosedModel(t *testing.T) {
-	t.Parallel()
 	src := []byte(closedScenario)
 	sc, err := scenarios.Parse("closed.yaml", src)
 	if err != nil {
