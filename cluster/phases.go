@@ -26,8 +26,10 @@ func (c *coord) run(ctx context.Context) error {
 	case c.serverLost:
 		return ErrServerLost
 	case ctx.Err() != nil:
+		c.stopAgents() // those that claimed one wait at the first barrier
 		return fmt.Errorf("%w: stopped while waiting for the agents (%d of %d had claimed a segment)", ErrAgents, len(c.infos), c.o.Agents)
 	case err != nil:
+		c.stopAgents() // those that claimed a segment wait at the first barrier
 		refused := ""
 		if len(c.rejections) > 0 {
 			refused = "; refused: " + strings.Join(c.rejections, "; ")
@@ -71,6 +73,9 @@ func (c *coord) run(ctx context.Context) error {
 		if err := c.waitResults(ctx, i, end); err != nil {
 			return err
 		}
+	}
+	if ctx.Err() != nil && !c.stopped { // stopped at a barrier: the agents wait there
+		c.stopAgents()
 	}
 	// The agents' last words: their warnings and CPU.
 	_ = c.wait(context.WithoutCancel(ctx), time.Now().Add(10*time.Second), func() bool {
