@@ -83,7 +83,7 @@ operation:
     - {upstream: profile, method: PUT, path: "/users/{{.Seq}}", critical: true}
     - {upstream: audit, method: POST, path: /log}
 strategies: [fanout]
-load: {rate: 200/s, duration: 1500ms}
+load: {rate: 100/s, duration: 1500ms}
 `
 
 // coordinateLocal runs sc on n local agent processes, in-process
@@ -159,15 +159,15 @@ func TestLocalAgentsRunTheSameOperations(t *testing.T) {
 	distSeqs := []map[uint64]int{profile.take(), audit.take()}
 
 	s, d := single.Strategies[0], dist.Strategies[0]
-	if s.Operations != 300 || d.Operations != s.Operations || d.Outcomes != s.Outcomes {
-		t.Errorf("operations: single %d %+v, 3 agents %d %+v; want 300 in both", s.Operations, s.Outcomes, d.Operations, d.Outcomes)
+	if s.Operations != 150 || d.Operations != s.Operations || d.Outcomes != s.Outcomes {
+		t.Errorf("operations: single %d %+v, 3 agents %d %+v; want 150 in both", s.Operations, s.Outcomes, d.Operations, d.Outcomes)
 	}
 	for i, name := range []string{"profile", "audit"} {
-		if !equalSeqs(singleSeqs[i], distSeqs[i]) || len(distSeqs[i]) != 300 {
-			t.Errorf("%s: single process sent %d seqs, 3 agents %d; want the same 300", name, len(singleSeqs[i]), len(distSeqs[i]))
+		if !equalSeqs(singleSeqs[i], distSeqs[i]) || len(distSeqs[i]) != 150 {
+			t.Errorf("%s: single process sent %d seqs, 3 agents %d; want the same 150", name, len(singleSeqs[i]), len(distSeqs[i]))
 		}
-		if s.Upstreams[i].Calls != d.Upstreams[i].Calls || d.Upstreams[i].Calls != 300 {
-			t.Errorf("%s: calls single %d, 3 agents %d; want 300", name, s.Upstreams[i].Calls, d.Upstreams[i].Calls)
+		if s.Upstreams[i].Calls != d.Upstreams[i].Calls || d.Upstreams[i].Calls != 150 {
+			t.Errorf("%s: calls single %d, 3 agents %d; want 150", name, s.Upstreams[i].Calls, d.Upstreams[i].Calls)
 		}
 	}
 	if len(own) != 3 || len(dist.Agents) != 3 {
@@ -183,8 +183,8 @@ func TestLocalAgentsRunTheSameOperations(t *testing.T) {
 		}
 	}
 	for _, a := range dist.Agents {
-		if a.Status != "finished" || a.Operations != 100 {
-			t.Errorf("agent %+v: want finished, 100 operations", a)
+		if a.Status != "finished" || a.Operations != 50 {
+			t.Errorf("agent %+v: want finished, 50 operations", a)
 		}
 	}
 }
@@ -223,7 +223,7 @@ operation:
     - {upstream: profile, method: PUT, path: "/users/{{.Seq}}", critical: true}
     - {upstream: audit, method: POST, path: /log}
 strategies: [sequential, fanout]
-load: {rate: 200/s, duration: 1500ms}
+load: {rate: 100/s, duration: 1500ms}
 `
 
 // Against mocks with fixed latencies, each agent running its own, 3 local
@@ -246,8 +246,8 @@ func TestLocalAgentsPercentiles(t *testing.T) {
 	}
 	for i, d := range dist.Strategies {
 		s := single.Strategies[i]
-		if d.Operations != 300 || s.Operations != 300 || d.Upstreams[0].Calls != s.Upstreams[0].Calls || d.Upstreams[1].Calls != s.Upstreams[1].Calls {
-			t.Errorf("%s: operations single %d, 3 agents %d; want 300, and the same calls", d.Name, s.Operations, d.Operations)
+		if d.Operations != 150 || s.Operations != 150 || d.Upstreams[0].Calls != s.Upstreams[0].Calls || d.Upstreams[1].Calls != s.Upstreams[1].Calls {
+			t.Errorf("%s: operations single %d, 3 agents %d; want 150, and the same calls", d.Name, s.Operations, d.Operations)
 		}
 		if math.Abs(d.Latency.P50-s.Latency.P50) > 0.1*s.Latency.P50 {
 			t.Errorf("%s p50: 3 agents %.3f ms, single process %.3f ms; want within 10%%", d.Name, d.Latency.P50, s.Latency.P50)
@@ -341,12 +341,12 @@ func TestLocalAgentKilled(t *testing.T) {
 				t.Errorf("the merged result came %v after the claims; want within 15 s of the planned end (3 s)", took)
 			}
 			sr := res.Strategies[0]
-			if sr.Operations+sr.Interrupted != 600 || sr.Interrupted == 0 {
-				t.Errorf("%d operations + %d interrupted; want 600 in all, some interrupted", sr.Operations, sr.Interrupted)
+			if sr.Operations+sr.Interrupted != 300 || sr.Interrupted == 0 {
+				t.Errorf("%d operations + %d interrupted; want 300 in all, some interrupted", sr.Operations, sr.Interrupted)
 			}
 			lost := res.Agents[1]
-			if lost.Status != "lost" || lost.Lost == 0 || lost.Lost+lost.Operations > 200 || sr.Interrupted < lost.Lost {
-				t.Errorf("the killed agent: %+v; want lost, its 200 operations at most reported + lost", lost)
+			if lost.Status != "lost" || lost.Lost == 0 || lost.Lost+lost.Operations > 100 || sr.Interrupted < lost.Lost {
+				t.Errorf("the killed agent: %+v; want lost, its 100 operations at most reported + lost", lost)
 			}
 			if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, tt.warn) }) {
 				t.Errorf("no warning that the agent %s: %q", tt.warn, res.Warnings)
