@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test test-slow vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide bench-jetstream fuzz demo baseline docs clean
+.PHONY: all build test test-slow vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide bench-jetstream bench-agents fuzz demo baseline docs clean
 
 all: build
 
@@ -70,6 +70,12 @@ bench-wide: build
 ## after the builds (nats-server and nats take about a minute each without a build cache)
 bench-jetstream:
 	$(GO) run ./internal/speedcheck jetstream --rounds 3 $(SPEEDFLAGS)
+
+## bench-agents: distributed runs on one machine, interleaved with single-process runs, 3
+## rounds: maximum throughput of 1 local agent against 1 process (target ratio >= 0.95), and
+## p50/p99 of 3 local agents against 1 process on fixed-latency mocks (target within 1%), ~2 min
+bench-agents:
+	$(GO) test -run '^$$' -bench LocalAgents -benchtime 1x -v ./cluster
 
 ## fuzz: a short run ($(FUZZTIME)) of every fuzz target
 fuzz:

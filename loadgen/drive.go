@@ -96,6 +96,13 @@ type Config struct {
 	// cancelled too. Operations still running then are cut off: the worker
 	// sees its context done when the operation returns. 0 means no limit.
 	Grace time.Duration
+	// Segment is the share of the schedule this drive runs (the whole
+	// when zero): in the open model, the operations whose numbers it has,
+	// at their usual intended starts; in the closed model, the users whose
+	// numbers it has, their operations numbered by Segment.Nth. Operations
+	// then counts the whole schedule's operations in the open model, and
+	// the segment's share of them in the closed one.
+	Segment Segment
 	// Length is how long the open model's schedule lasts (0: until an
 	// operation count ends it). With Grace, it bounds the drive whatever
 	// the schedule holds: the grace period starts at Length on the real
@@ -252,6 +259,9 @@ dispatch:
 			}
 			measured++
 		}
+		if !c.Segment.Has(n) {
+			continue // another segment's: its agent runs it
+		}
 		if c.Clock.SleepUntil(ctx, t.Intended) != nil {
 			st.Interrupted = true
 			st.ScheduleEnd = c.Clock.Now().Sub(st.Start)
@@ -336,7 +346,14 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 	// operation they are in), or when the operation count is reached.
 	endOfSchedule := time.AfterFunc(c.Users.Duration(), startGrace)
 	defer endOfSchedule.Stop()
+	limit := c.Operations
+	if limit > 0 && !c.Segment.Whole() {
+		limit = max(c.Segment.Below(limit), 1)
+	}
 	for k := range c.Users.Peak() {
+		if !c.Segment.Has(uint64(k)) {
+			continue // another segment's user
+		}
 		if ctx.Err() != nil {
 			break // stopped while the users were still being started
 		}
@@ -359,8 +376,8 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 					if at >= end || ctx.Err() != nil {
 						break
 					}
-					t := Ticket{Seq: seq.Add(1) - 1, At: at, Intended: now, Warmup: at < c.Warmup}
-					if !t.Warmup && c.Operations > 0 && measured.Add(1) > c.Operations {
+					t := Ticket{Seq: c.Segment.Nth(seq.Add(1) - 1), At: at, Intended: now, Warmup: at < c.Warmup}
+					if !t.Warmup && limit > 0 && measured.Add(1) > limit {
 						startGrace()
 						return
 					}
@@ -387,8 +404,8 @@ func driveClosed(ctx, workCtx context.Context, c Config, startGrace func()) Stat
 	// The load stopped before its schedule ended when ctx did, or a user
 	// could not start its next operation (or its think) because it had.
 	st.Interrupted = ctx.Err() != nil && c.Clock.Now().Sub(st.Start) < c.Users.Duration() &&
-		(c.Operations == 0 || measured.Load() <= c.Operations)
-	if !st.Interrupted && (c.Operations == 0 || measured.Load() <= c.Operations) {
+		(limit == 0 || measured.Load() <= limit)
+	if !st.Interrupted && (limit == 0 || measured.Load() <= limit) {
 		st.ScheduleEnd = c.Users.Duration() // the users' schedule ran out
 	}
 	startGrace()

@@ -25,3 +25,22 @@ func ExampleConstant() {
 	// 3 150ms
 	// 4 200ms
 }
+
+// Three agents split a schedule of 10 operations: each runs every third
+// operation, at its usual intended start, and together they run them all.
+func ExampleShare() {
+	for i := range 3 {
+		seg := loadgen.Share(i, 3)
+		var ops []uint64
+		for n := range uint64(10) {
+			if seg.Has(n) {
+				ops = append(ops, n)
+			}
+		}
+		fmt.Println(seg, ops)
+	}
+	// Output:
+	// 0:1/3 [0 3 6 9]
+	// 1/3:2/3 [1 4 7]
+	// 2/3:1 [2 5 8]
+}

@@ -13,11 +13,14 @@ func notStarted(c Config, t Ticket, measured uint64) uint64 {
 	}
 	end := search(c.Pacer, t.Seq, func(_ time.Duration, ok bool) bool { return !ok })
 	warm := search(c.Pacer, t.Seq, func(at time.Duration, ok bool) bool { return !ok || at >= c.Warmup })
-	n := end - warm
-	if c.Operations > 0 {
-		n = min(n, c.Operations-min(measured, c.Operations))
+	from := max(warm, t.Seq)
+	if c.Operations > 0 { // the measured operations are numbered on from warm, in order
+		end = min(end, from+c.Operations-min(measured, c.Operations))
 	}
-	return n
+	if end <= from {
+		return 0
+	}
+	return c.Segment.Below(end) - c.Segment.Below(from)
 }
 
 // search returns the first n ≥ from for which stop(p.Due(n)) is true,

@@ -79,6 +79,10 @@ func sameJSON(a, b json.RawMessage) bool {
 	return bytes.Equal(ca.Bytes(), cb.Bytes())
 }
 
+// MergeStrategy merges two measurements of one strategy, as MergeResults
+// does each strategy of two results: exactly, from the histograms.
+func MergeStrategy(a, b StrategyResult) (StrategyResult, error) { return mergeStrategy(a, b) }
+
 func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	if a.Sweep != nil || b.Sweep != nil {
 		return StrategyResult{}, fmt.Errorf("strategy %s: results of a rate sweep cannot be merged (each found its own sustained rate); run the sweep once", a.Name)

@@ -33,6 +33,9 @@ type Result struct {
 	// reports.Decide); absent from results written before it was recorded,
 	// and recomputed by every report from the figures.
 	Verdict *Verdict `json:"verdict,omitempty"`
+	// Agents are the agents of a distributed run, one per segment of the
+	// load; absent for a run in one process.
+	Agents []Agent `json:"agents,omitempty"`
 }
 
 // Verdict is a run's answer: which strategy wins, by how much, at what

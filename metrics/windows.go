@@ -468,3 +468,31 @@ func checkWindows(ws []Window) error {
 // maxWindowSeconds bounds at_s in a result file (a week): merging makes a
 // window for every second up to the last.
 const maxWindowSeconds = 7 * 24 * 3600
+
+// WindowOf makes the window of second at from the latency histogram of
+// the operations completed in it and their outcomes: what a coordinator
+// knows of a second of an agent it lost (its started and late counts are
+// unknown: Started is the completed count). Values within one HDR bucket
+// fall in the window bucket of the HDR bucket's middle.
+func WindowOf(at int64, latency *Histogram, o Outcomes) Window {
+	w := Window{AtS: at, Completed: o.OK + o.Partial + o.Failed, Partial: o.Partial, Failed: o.Failed}
+	w.Started = w.Completed
+	if latency == nil || latency.Count() == 0 {
+		return w
+	}
+	var buckets [windowBuckets]uint64
+	for _, bar := range latency.counts().Distribution() {
+		if bar.Count > 0 {
+			buckets[windowBucket((bar.From+bar.To)/2)] += uint64(bar.Count)
+		}
+	}
+	for i, n := range buckets {
+		if n > 0 {
+			w.Buckets = append(w.Buckets, [2]uint64{uint64(i), n})
+		}
+	}
+	w.Min = ms(latency.Quantile(0))
+	w.Max = ms(latency.Quantile(100))
+	w.fillQuantiles()
+	return w
+}

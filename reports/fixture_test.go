@@ -102,13 +102,30 @@ func hostile(t *testing.T) *metrics.Result {
 	return r
 }
 
+// withAgents is the fixture as a distributed run of three agents, one of
+// them lost, would record it.
+func withAgents(t *testing.T) *metrics.Result {
+	t.Helper()
+	r := fixture(t)
+	lag := metrics.Summary{Count: 300, P50: 0.06, P99: 0.5, Max: 2.3}
+	r.Agents = []metrics.Agent{
+		{Name: "load-1", Host: "10.0.0.11", Segment: "0:1/3", Status: "finished", Operations: 600, ScheduleLag: lag, LateStarts: 2,
+			ClockOffsetMS: 0.004, ClockRTTMS: 0.12, CPUSeconds: 3.2},
+		{Name: "load-2", Host: "load-2", Segment: "1/3:2/3", Status: "finished", Operations: 600, ScheduleLag: lag,
+			ClockOffsetMS: -1.25, ClockRTTMS: 0.8, CPUSeconds: 3.1},
+		{Name: "load-3", Host: "10.0.0.13", Segment: "2/3:1", Status: "lost", Operations: 210, Lost: 390, ScheduleLag: lag,
+			ClockOffsetMS: 0.5, ClockRTTMS: 0.3, Warnings: []string{"cut off"}},
+	}
+	return r
+}
+
 // testResults are the results every renderer is golden-tested with: the
 // recorded fixture, and real results of three examples (histograms and
 // time series stripped), which bring pools, queues, hedges, breakers,
 // 429s, cost and warnings.
 func testResults(t *testing.T) map[string]*metrics.Result {
 	t.Helper()
-	results := map[string]*metrics.Result{"recorded": fixture(t), "hostile": hostile(t)}
+	results := map[string]*metrics.Result{"recorded": fixture(t), "hostile": hostile(t), "agents": withAgents(t)}
 	for _, name := range []string{"checkout", "rate-limited", "brownout", "webhooks"} {
 		// Stripped of their histograms, they are no longer files that
 		// metrics.ReadResult accepts (it checks the counts against them).

@@ -43,7 +43,7 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 	var sections []table.Writer
 	if o.Wide {
 		sections = []table.Writer{strategyTable(r, o), upstreamTable(r, o), asyncTable(r, o), callbacksTable(r, o), breakdownTable(r, o),
-			outcomesTable(r, o), detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o)}
+			outcomesTable(r, o), detailsTable(r, o), sweepTable(r, o), widthsTable(r, o), costTable(r, o), agentsTable(r, o)}
 	} else {
 		sections = []table.Writer{compactTable(r, o), asyncTable(r, o), callbacksTable(r, o), sweepTable(r, o), widthsTable(r, o)}
 	}
@@ -52,6 +52,11 @@ func Table(w io.Writer, r *metrics.Result, o TableOptions) error {
 			continue
 		}
 		b.WriteString("\n" + t.Render() + "\n")
+	}
+	if !o.Wide {
+		if line := agentsLine(r, o); line != "" {
+			b.WriteString("\n" + line)
+		}
 	}
 	b.WriteString(healthBlock(r, o))
 	if th := thresholdTable(r, o); th != nil {

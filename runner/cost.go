@@ -36,7 +36,7 @@ const (
 // startCost starts sampling; conns says how many connections the caller
 // holds open (nil: not counted).
 func startCost(conns func() int) *costSampler {
-	c := &costSampler{conns: conns, cpuStart: cpuTime(),
+	c := &costSampler{conns: conns, cpuStart: CPUTime(),
 		samples: []metrics.Sample{{Name: metricGoroutines}, {Name: metricHeap}, {Name: metricPauses}}}
 	c.read()
 	c.pauseStart = copyHistogram(c.samples[2].Value)
@@ -63,7 +63,7 @@ func (c *costSampler) read() {
 func (c *costSampler) stop(operations uint64, mocks bool) *fbmetrics.Cost {
 	c.loop.stop()
 	c.read()
-	cpu := cpuTime() - c.cpuStart
+	cpu := CPUTime() - c.cpuStart
 	out := &fbmetrics.Cost{CPUSeconds: cpu.Seconds(), PeakGoroutines: c.peakGoroutines, PeakHeapBytes: c.peakHeap,
 		PeakOpenConns: c.peakConns, IncludesMocks: mocks}
 	if operations > 0 {
@@ -73,8 +73,9 @@ func (c *costSampler) stop(operations uint64, mocks bool) *fbmetrics.Cost {
 	return out
 }
 
-// cpuTime is the process's user + system CPU time.
-func cpuTime() time.Duration {
+// CPUTime is the process's user + system CPU time (an agent of a
+// distributed run reports it).
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

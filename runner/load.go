@@ -90,3 +90,32 @@ func peakInFlight(l *scenarios.LoadSpec) int {
 	}
 	return peak
 }
+
+// Planned counts the measured operations (past the warm-up) of segment
+// seg of the scenario's schedule, for a coordinator to know how many an
+// agent it lost did not finish; false when the schedule does not say (the
+// closed model's operations follow the answers, not a schedule) or holds
+// more than limit operations.
+func Planned(sc *scenarios.Scenario, seg loadgen.Segment, limit uint64) (uint64, bool) {
+	c, err := loadConfig(sc)
+	if err != nil || c.Pacer == nil {
+		return 0, false
+	}
+	var measured, mine uint64
+	for n := uint64(0); ; n++ {
+		if n == limit {
+			return 0, false
+		}
+		at, ok := c.Pacer.Due(n)
+		if !ok || c.Operations > 0 && measured == c.Operations {
+			return mine, true
+		}
+		if at < c.Warmup {
+			continue
+		}
+		measured++
+		if seg.Has(n) {
+			mine++
+		}
+	}
+}

@@ -53,6 +53,15 @@ type Options struct {
 	// runs (see Exporter); none by default, and then nothing is counted
 	// for them.
 	Exporters []Exporter
+	// Segment is the share of each strategy's schedule to run (the whole
+	// when zero): an agent of a distributed run runs its own (see
+	// loadgen.Segment). The in-flight cap is shared out likewise.
+	Segment loadgen.Segment
+	// BeforeLoad, when set, is called for each strategy once its
+	// upstreams and strategy are ready, just before its load starts, and
+	// the load starts when it returns: the barrier at which the agents of
+	// a distributed run wait for one another. An error ends the run.
+	BeforeLoad func(ctx context.Context, strategy string) error
 }
 
 // Run runs every strategy of sc in turn and returns what was measured. When
@@ -143,6 +152,15 @@ rounds:
 	res.Thresholds = JudgeThresholds(sc, res) // judged on what ran, interrupted or not
 	res.DurationS = time.Since(began).Seconds()
 	return res, nil
+}
+
+// shareOf is a segment's share of an in-flight cap, rounded up.
+func shareOf(limit int, seg loadgen.Segment) int {
+	if seg.Whole() || limit <= 0 {
+		return limit
+	}
+	per := seg.To - seg.From
+	return int((uint64(limit)*per + seg.Den - 1) / seg.Den)
 }
 
 // lateWarnings is the run's one warning about its generator: only when its
@@ -283,6 +301,12 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	if err != nil {
 		return metrics.StrategyResult{}, false, err
 	}
+	lc.MaxInFlight = shareOf(lc.MaxInFlight, o.Segment)
+	if o.BeforeLoad != nil {
+		if err := o.BeforeLoad(ctx, spec.Title()); err != nil {
+			return metrics.StrategyResult{}, false, err
+		}
+	}
 	var interrupted atomic.Uint64 // operations cut off after the grace period
 	ticks := startTicks(o.Observer, layout.Windows, layout.Failures, time.Now(), o.tickEvery)
 	defer ticks.stop() // before Run tells the Observer the strategy ended
@@ -290,7 +314,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	st, err := loadgen.Drive(ctx, loadgen.Config{
 		Pacer: lc.Pacer, Users: lc.Users, Think: lc.Think, ThinkSeed: lc.ThinkSeed,
 		MaxInFlight: lc.MaxInFlight, DropAtCap: lc.DropAtCap, Warmup: lc.Warmup, Operations: lc.Operations,
-		Clock: clock, Grace: o.Grace, Length: sc.Load.Length(),
+		Segment: o.Segment, Clock: clock, Grace: o.Grace, Length: sc.Load.Length(),
 		NewWorker: func(int) loadgen.Worker {
 			return &worker{strategy: strat, op: strategies.NewOperation(calls), recs: recs, clock: clock,
 				ideal: ideal, latencies: make([]time.Duration, len(calls)), background: bg != nil, tail: tail,

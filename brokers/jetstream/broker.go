@@ -14,6 +14,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/fanbench/fanbench/internal/natsembed"
 	"github.com/fanbench/fanbench/metrics"
 	"github.com/fanbench/fanbench/strategies"
 )
@@ -49,8 +50,8 @@ type Broker struct {
 	names names
 	tune  tuning
 
-	emb    *embedded // nil for an external server
-	cpu    *cpuWatch // nil for an external server
+	emb    *natsembed.Server // nil for an external server
+	cpu    *cpuWatch         // nil for an external server
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	async  [asyncPublishers]publishGroup // publish: async
@@ -127,7 +128,7 @@ func (b *Broker) where() string {
 }
 
 // connect opens the client connection, under the client's CPU label.
-func connect(spec strategies.BrokerSpec, emb *embedded, reconnect bool) (*nats.Conn, error) {
+func connect(spec strategies.BrokerSpec, emb *natsembed.Server, reconnect bool) (*nats.Conn, error) {
 	opts := []nats.Option{nats.Name("fanbench"), nats.Timeout(2 * time.Second), nats.ReconnectWait(20 * time.Millisecond),
 		nats.ReconnectJitter(0, 0), nats.PingInterval(5 * time.Second)}
 	if reconnect {
@@ -162,7 +163,7 @@ func (b *Broker) open(ctx context.Context) error {
 	b.nc = nc
 	b.version = nc.ConnectedServerVersion()
 	if b.emb != nil {
-		b.version = b.emb.version()
+		b.version = b.emb.Version()
 	}
 	b.js, err = jetstream.New(nc)
 	if err != nil {
@@ -373,7 +374,7 @@ func (b *Broker) RestartServer() error {
 	if b.spec.Storage != strategies.StorageFile {
 		return errors.New("jetstream broker: a memory stream does not survive a restart; restart needs storage: file")
 	}
-	return b.emb.restart()
+	return b.emb.Restart()
 }
 
 func (b *Broker) isClosed() bool {
@@ -418,9 +419,9 @@ func (b *Broker) shutdown() {
 	if b.emb != nil {
 		s, c := b.cpu.stop()
 		b.mu.Lock()
-		b.cpuServer, b.cpuClient, b.restarts = s, c, b.emb.restartCount()
+		b.cpuServer, b.cpuClient, b.restarts = s, c, b.emb.Restarts()
 		b.mu.Unlock()
-		b.emb.stop()
+		b.emb.Stop()
 	}
 }
 
@@ -508,11 +509,11 @@ func (b *Broker) Report() (*metrics.BrokerResult, *metrics.Histogram) {
 	if b.emb == nil {
 		r.Server = strategies.RedactURLs(b.spec.URL)
 	} else {
-		if u := b.emb.url(); u != "" {
+		if u := b.emb.URL(); u != "" {
 			r.Server = "embedded, listening on " + u
 		}
 		if b.spec.Keep {
-			r.StoreDir = b.emb.storeDir
+			r.StoreDir = b.emb.StoreDir()
 		}
 	}
 	h := b.acks.merged()

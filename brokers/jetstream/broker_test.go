@@ -319,7 +319,7 @@ func TestEmbeddedListenAndKeep(t *testing.T) {
 	b := startBroker(t, jsSpec(func(s *strategies.BrokerSpec) {
 		s.Listen, s.Storage, s.Keep = "127.0.0.1:0", strategies.StorageFile, true
 	}), 10, false)
-	url := b.emb.url()
+	url := b.emb.URL()
 	nc, err := nats.Connect(url)
 	if err != nil {
 		t.Fatalf("connecting to the embedded server at %q: %v", url, err)

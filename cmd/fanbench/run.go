@@ -47,10 +47,16 @@ type runFlags struct {
 	hlog       string
 	otlp       string
 	breakdown  bool
+	dist       distFlags
 }
 
 func newRunCmd(stdout, stderr io.Writer) *cobra.Command {
-	var f runFlags
+	return newRunCmdWith(new(runFlags), stdout, stderr)
+}
+
+// newRunCmdWith is the run command, its flags parsed into f: an agent
+// parses a plan's flags with it, to apply them as the coordinator did.
+func newRunCmdWith(f *runFlags, stdout, stderr io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run [FILE | --example NAME]",
 		Short: "Run a scenario: every strategy in turn, then print the table",
@@ -66,7 +72,9 @@ operations in flight finish for up to 10s, writes what was measured and exits
 		Example: `  fanbench run --example seed
   fanbench run scenario.yaml --out result.json
   fanbench run scenario.yaml --rate 50/s --duration 30s --strategies fanout
-  fanbench run --example seed --format json > result.json`,
+  fanbench run --example seed --format json > result.json
+  fanbench run scenario.yaml --agents 3 --local --out result.json
+  fanbench run scenario.yaml --agents 3 --nats nats://nats.internal:4222 --out result.json`,
 		Args: func(_ *cobra.Command, args []string) error {
 			switch {
 			case len(args) > 1:
@@ -79,7 +87,10 @@ operations in flight finish for up to 10s, writes what was measured and exits
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runRun(cmd, args, &f, stdout, stderr)
+			if f.dist.agents > 0 || f.dist.local || f.dist.nats != "" {
+				return runDistributed(cmd, args, f, stdout, stderr)
+			}
+			return runRun(cmd, args, f, stdout, stderr)
 		},
 	}
 	fl := cmd.Flags()
@@ -105,6 +116,7 @@ operations in flight finish for up to 10s, writes what was measured and exits
 	fl.IntVar(&f.repeats, "repeats", 0, "override load.repeats: run every strategy N times, each round with the same seed, for fanbench compare")
 	fl.Uint64Var(&f.seed, "seed", 0, "override the seed of the paired draws")
 	fl.StringSliceVar(&f.strategies, "strategies", nil, "run only these strategies, by name or label, e.g. sequential,fanout")
+	addDistFlags(fl, &f.dist)
 	return cmd
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/fanbench/fanbench/internal/procs"
 	"go.uber.org/goleak"
 )
 
@@ -34,17 +35,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fanbench = filepath.Join(dir, "fanbench")
 	if other := os.Getenv(binaryEnv); other != "" {
 		fanbench = other
-	} else {
-		build := exec.Command(goTool(), "build", "-o", fanbench, "github.com/fanbench/fanbench/cmd/fanbench")
-		build.Env = append(os.Environ(), "GOFLAGS=") // not the -race of the tests
-		if out, err := build.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "building fanbench: %v\n%s", err, out)
-			os.RemoveAll(dir)
-			os.Exit(1)
-		}
+	} else if fanbench, err = procs.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
 	code := m.Run()
 	if code == 0 {
@@ -55,17 +51,6 @@ func TestMain(m *testing.M) {
 	}
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// goTool finds the go command: on the PATH, or in $GOROOT/bin.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	if root := os.Getenv("GOROOT"); root != "" {
-		return filepath.Join(root, "bin", "go")
-	}
-	return "go"
 }
 
 // result is how a fanbench process ended.

@@ -1,0 +1,223 @@
+package cluster
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/fanbench/fanbench/metrics"
+	"github.com/fanbench/fanbench/runner"
+)
+
+// Snapshot is one second of one agent's strategy: what it measured since
+// its previous snapshot, histograms encoded as in a result file. Its K
+// counts the strategy's snapshots from 0, so a lost one shows as a gap and
+// the message id (run, segment, strategy, K) lets the stream drop a copy.
+type Snapshot struct {
+	Segment  int  `json:"segment"`
+	Strategy int  `json:"strategy"`
+	K        int  `json:"k"`
+	Final    bool `json:"final,omitempty"`
+	// AtS is the seconds since the strategy's load started.
+	AtS       float64            `json:"at_s"`
+	Outcomes  metrics.Outcomes   `json:"outcomes"`
+	InFlight  int                `json:"in_flight"`
+	Latency   string             `json:"latency"`
+	Service   string             `json:"service_time"`
+	Lag       string             `json:"schedule_lag"`
+	Upstreams []upstreamSnapshot `json:"upstreams,omitempty"`
+}
+
+type upstreamSnapshot struct {
+	Name     string            `json:"name"`
+	Attempts uint64            `json:"attempts"`
+	Statuses map[int]uint64    `json:"statuses,omitempty"`
+	Failures map[string]uint64 `json:"failures,omitempty"`
+	Latency  string            `json:"latency"`
+}
+
+// snapshotter turns the runner's cumulative live snapshots into interval
+// ones. Only the runner's export goroutine calls it.
+type snapshotter struct {
+	segment  int
+	strategy func(title string) int
+	publish  func(Snapshot)
+
+	title string
+	k     int
+	prev  metrics.LiveCounts
+}
+
+// Export implements runner.Exporter.
+func (s *snapshotter) Export(ls runner.LiveSnapshot) {
+	if ls.Strategy != s.title {
+		s.title, s.k, s.prev = ls.Strategy, 0, metrics.LiveCounts{}
+	}
+	c := ls.Counts
+	snap := Snapshot{Segment: s.segment, Strategy: s.strategy(ls.Strategy), K: s.k, Final: ls.Final,
+		AtS: ls.At.Sub(ls.Started).Seconds(), InFlight: ls.InFlight,
+		Outcomes: metrics.Outcomes{OK: c.Outcomes.OK - s.prev.Outcomes.OK, Partial: c.Outcomes.Partial - s.prev.Outcomes.Partial,
+			Failed: c.Outcomes.Failed - s.prev.Outcomes.Failed},
+		Latency: encodeSince(c.Latency, s.prev.Latency), Service: encodeSince(c.ServiceTime, s.prev.ServiceTime),
+		Lag: encodeSince(c.ScheduleLag, s.prev.ScheduleLag)}
+	for i, u := range c.Upstreams {
+		var p metrics.LiveUpstream
+		if i < len(s.prev.Upstreams) {
+			p = s.prev.Upstreams[i]
+		}
+		us := upstreamSnapshot{Name: u.Name, Attempts: u.Attempts - p.Attempts, Latency: encodeSince(u.Latency, p.Latency)}
+		for k, n := range u.Statuses {
+			if d := n - p.Statuses[k]; d > 0 {
+				if us.Statuses == nil {
+					us.Statuses = map[int]uint64{}
+				}
+				us.Statuses[k] = d
+			}
+		}
+		for k, n := range u.Failures {
+			if d := n - p.Failures[k]; d > 0 {
+				if us.Failures == nil {
+					us.Failures = map[string]uint64{}
+				}
+				us.Failures[k] = d
+			}
+		}
+		snap.Upstreams = append(snap.Upstreams, us)
+	}
+	s.prev = c
+	s.k++
+	s.publish(snap)
+}
+
+// encodeSince encodes the values of c not in prev; "" when there are none.
+func encodeSince(c, prev *metrics.Counts) string {
+	if c == nil {
+		return ""
+	}
+	d := c.Since(prev)
+	if d.Total() == 0 {
+		return ""
+	}
+	enc, err := d.Histogram().Encode()
+	if err != nil {
+		return ""
+	}
+	return enc
+}
+
+// tally is the sum of one agent's snapshots of one strategy, kept by the
+// coordinator: the live progress, and what is known of a strategy whose
+// agent was lost before it sent its result.
+type tally struct {
+	seen      map[int]bool // by K: a copy is counted once
+	atS       float64
+	inFlight  int
+	outcomes  metrics.Outcomes
+	hists     map[string]*metrics.Histogram
+	upstreams []string
+	attempts  map[string]uint64
+	statuses  map[string]map[int]uint64
+	failures  map[string]map[string]uint64
+	windows   map[int]metrics.Window // by K: snapshot K is second K of the strategy
+}
+
+func newTally() *tally {
+	return &tally{seen: map[int]bool{}, hists: map[string]*metrics.Histogram{}, attempts: map[string]uint64{},
+		statuses: map[string]map[int]uint64{}, failures: map[string]map[string]uint64{}, windows: map[int]metrics.Window{}}
+}
+
+// maxSnapshots bounds K: a run of a strategy of up to 30 days. A corrupt
+// message past it is dropped rather than sizing the windows by it.
+const maxSnapshots = 30 * 24 * 3600
+
+// add counts s, unless a snapshot with its K was counted already.
+func (t *tally) add(s Snapshot) {
+	if t.seen[s.K] || s.K < 0 || s.K > maxSnapshots {
+		return
+	}
+	t.seen[s.K] = true
+	t.atS, t.inFlight = max(t.atS, s.AtS), s.InFlight
+	t.outcomes = metrics.Outcomes{OK: t.outcomes.OK + s.Outcomes.OK, Partial: t.outcomes.Partial + s.Outcomes.Partial,
+		Failed: t.outcomes.Failed + s.Outcomes.Failed}
+	var lat *metrics.Histogram
+	if s.Latency != "" {
+		lat, _ = metrics.DecodeHistogram(s.Latency)
+	}
+	t.windows[s.K] = metrics.WindowOf(int64(s.K), lat, s.Outcomes)
+	t.merge("latency", s.Latency)
+	t.merge("service_time", s.Service)
+	t.merge("schedule_lag", s.Lag)
+	for _, u := range s.Upstreams {
+		if !slices.Contains(t.upstreams, u.Name) {
+			t.upstreams = append(t.upstreams, u.Name)
+			t.statuses[u.Name], t.failures[u.Name] = map[int]uint64{}, map[string]uint64{}
+		}
+		t.attempts[u.Name] += u.Attempts
+		for k, n := range u.Statuses {
+			t.statuses[u.Name][k] += n
+		}
+		for k, n := range u.Failures {
+			t.failures[u.Name][k] += n
+		}
+		t.merge("upstream:"+u.Name, u.Latency)
+	}
+}
+
+func (t *tally) merge(key, enc string) {
+	if enc == "" {
+		return
+	}
+	h, err := metrics.DecodeHistogram(enc)
+	if err != nil {
+		return // written by Encode: cannot happen but for a corrupt message, which counts as none
+	}
+	if prev, ok := t.hists[key]; ok {
+		prev.Merge(h)
+	} else {
+		t.hists[key] = h
+	}
+}
+
+func (t *tally) operations() uint64 { return t.outcomes.OK + t.outcomes.Partial + t.outcomes.Failed }
+
+// result is what the snapshots say of the strategy: its operations,
+// outcomes and the histograms the live counts keep (latency, service time,
+// schedule lag, each upstream's latency); the rest is unknown, and zero.
+func (t *tally) result(name, strategy string) (metrics.StrategyResult, error) {
+	sr := metrics.StrategyResult{Name: name, Strategy: strategy, Operations: t.operations(), Outcomes: t.outcomes,
+		DurationS: t.atS, Histograms: map[string]string{}}
+	if sr.Operations > 0 {
+		sr.ErrorRate = float64(sr.Operations-sr.Outcomes.OK) / float64(sr.Operations)
+	}
+	if t.atS > 0 {
+		sr.Throughput = float64(sr.Operations) / t.atS
+	}
+	for _, key := range slices.Sorted(maps.Keys(t.hists)) {
+		enc, err := t.hists[key].Encode()
+		if err != nil {
+			return sr, err
+		}
+		sr.Histograms[key] = enc
+	}
+	sum := func(key string) metrics.Summary {
+		if h, ok := t.hists[key]; ok {
+			return h.Summary()
+		}
+		return metrics.Summary{}
+	}
+	sr.Latency, sr.ServiceTime, sr.ScheduleLag = sum("latency"), sum("service_time"), sum("schedule_lag")
+	for _, k := range slices.Sorted(maps.Keys(t.windows)) {
+		sr.Windows = append(sr.Windows, t.windows[k])
+	}
+	for _, name := range t.upstreams {
+		u := metrics.UpstreamResult{Name: name, Attempts: t.attempts[name], Statuses: map[string]uint64{}, Latency: sum("upstream:" + name)}
+		if h, ok := t.hists["upstream:"+name]; ok {
+			u.Calls = uint64(h.Count())
+		}
+		for k, n := range t.statuses[name] {
+			u.Statuses[strconv.Itoa(k)] = n
+		}
+		sr.Upstreams = append(sr.Upstreams, u)
+	}
+	return sr, nil
+}
