@@ -23,6 +23,7 @@ func Markdown(w io.Writer, r *metrics.Result) error {
 	mdWidths(&b, r)
 	mdThresholds(&b, r)
 	mdUpstreams(&b, r)
+	mdAgents(&b, r)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -76,7 +76,7 @@ func reportPage(r *metrics.Result) (*page, error) {
 		return nil, err
 	}
 	p.Sections = append(p.Sections, timeline...)
-	for _, build := range []func(*metrics.Result, colours) (*section, error){upstreamSection, asyncSection, outcomeSection, queueSection, costSection} {
+	for _, build := range []func(*metrics.Result, colours) (*section, error){upstreamSection, asyncSection, outcomeSection, queueSection, costSection, agentsSection} {
 		s, err := build(r, col)
 		if err != nil {
 			return nil, err
