@@ -49,12 +49,16 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.DurationVar(&o.duration, "duration", 0, "length of each measured run (default: capacity 8s, memory 10s, scale 10s)")
 	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
 	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
-	fs.IntVar(&o.rounds, "rounds", 1, "capacity: rounds of the three tools, one after another; each tool's best round is compared; jetstream: rounds of nats bench and fanbench, interleaved; medians are compared")
+	fs.IntVar(&o.rounds, "rounds", 0, "rounds, interleaved; medians are compared (default: capacity 3, accuracy 3, jetstream 1)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
 	if o.duration <= 0 {
-		o.duration = map[string]time.Duration{"capacity": 8 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
+		o.duration = map[string]time.Duration{"capacity": 5 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
+	}
+	if o.rounds <= 0 {
+		o.rounds = map[string]int{"capacity": 3, "accuracy": 3}[name]
+		o.rounds = max(o.rounds, 1)
 	}
 	dir, err := os.MkdirTemp("", "fanbench-speedcheck-")
 	if err != nil {

@@ -42,3 +42,13 @@ strategies: [fanout]
 load: %s
 `, name, upstreams, load)
 }
+
+// postScenario is the scenario named name: fanout of calls POSTs of body
+// (1 or 2: to a, then b), as upstreams defines them, under load.
+func postScenario(name, upstreams string, calls int, body, load string) string {
+	s := fmt.Sprintf("name: %s\n%soperation:\n  calls:\n", name, upstreams)
+	for _, u := range []string{"a", "b"}[:calls] {
+		s += fmt.Sprintf("    - {upstream: %s, method: POST, path: /, body: %q}\n", u, body)
+	}
+	return s + fmt.Sprintf("strategies: [fanout]\nload: %s\n", load)
+}
