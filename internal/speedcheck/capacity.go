@@ -169,7 +169,7 @@ func (m measured) String() string {
 // then b) in the closed model, workers/calls users.
 func capacityFanbench(ctx context.Context, o options, mock *mockProcess, calls int) (measured, error) {
 	users := max(1, o.workers/calls)
-	scenario := postScenario("capacity", twoURLs(mock.urls[0], mock.urls[1]), calls, capacityBody,
+	scenario := callsScenario("capacity", twoURLs(mock.urls[0], mock.urls[1]), "POST", calls, capacityBody,
 		fmt.Sprintf("{model: closed, users: %d, duration: %s}", users, o.duration))
 	before, err := mock.served()
 	if err != nil {

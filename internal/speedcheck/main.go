@@ -20,6 +20,7 @@ func main() {
 // checks are the subcommands, by name.
 var checks = map[string]func(ctx context.Context, o options, out io.Writer) error{
 	"capacity": capacity,
+	"accuracy": accuracy,
 	"memory":   memory,
 	"scale":    scale,
 	"wide":     wide,
@@ -39,7 +40,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|accuracy|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
 		return 2
 	}
 	name := args[0]
@@ -54,7 +55,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 		return 2
 	}
 	if o.duration <= 0 {
-		o.duration = map[string]time.Duration{"capacity": 5 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
+		o.duration = map[string]time.Duration{"capacity": 5 * time.Second, "accuracy": 5 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
 	}
 	if o.rounds <= 0 {
 		o.rounds = map[string]int{"capacity": 3, "accuracy": 3}[name]
