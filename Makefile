@@ -64,7 +64,8 @@ bench-memory: build
 bench-scale: build
 	$(GO) run ./internal/speedcheck scale --fanbench bin/fanbench $(SPEEDFLAGS)
 
-## bench-wide: a 100-way fan-out at 200 operations/s (20,000 calls/s), in-process mocks;
+## bench-wide: a 100-way fan-out at 200 operations/s (20,000 calls/s) after a 2 s ramp, the shard a
+## standalone mock process at nice 15 (SPEEDFLAGS=--mock=inprocess: in fanbench's process);
 ## prints the harness overhead p99 (target <= 5 ms), ~15 s
 bench-wide: build
 	$(GO) run ./internal/speedcheck wide --fanbench bin/fanbench $(SPEEDFLAGS)

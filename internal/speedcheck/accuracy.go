@@ -33,7 +33,7 @@ type overhead struct{ p50, p99 float64 }
 // service time, from the send, is what vegeta measures and is printed
 // beside it. The medians of the rounds are compared.
 func accuracy(ctx context.Context, o options, out io.Writer) error {
-	mock, err := startMock(ctx, o, twoMocks(accuracyLatency), 0)
+	mock, err := startMock(ctx, o, twoMocks(accuracyLatency), 2, 0)
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,7 @@ func capacityTools() []capacityTool {
 // the in-flight cap as latency, as it should; it is not what is compared
 // here.)
 func capacity(ctx context.Context, o options, out io.Writer) error {
-	mock, err := startMock(ctx, o, mockUpstreams, 0)
+	mock, err := startMock(ctx, o, mockUpstreams, 2, 0)
 	if err != nil {
 		return err
 	}
@@ -264,11 +264,11 @@ type mockProcess struct {
 	done chan struct{}
 }
 
-// startMock starts `fanbench mock` serving upstreams, at the given nice
+// startMock starts `fanbench mock` serving upstreams (count of them), at the given nice
 // level when it is above 0 (through nice(1), so that every thread of the
 // process has it: on Linux a priority set on a running process's id
 // reaches its main thread only).
-func startMock(ctx context.Context, o options, upstreams string, niceness int) (*mockProcess, error) {
+func startMock(ctx context.Context, o options, upstreams string, count, niceness int) (*mockProcess, error) {
 	file := filepath.Join(o.workDir, "mock.yaml")
 	if err := os.WriteFile(file, []byte(upstreams), 0o600); err != nil {
 		return nil, err
@@ -291,7 +291,8 @@ func startMock(ctx context.Context, o options, upstreams string, niceness int) (
 	}
 	m := &mockProcess{cmd: cmd, done: make(chan struct{})}
 	lines := bufio.NewScanner(stdout)
-	for len(m.urls) < 2 && lines.Scan() {
+	// One line "NAME URL" per upstream on stdout.
+	for len(m.urls) < count && lines.Scan() {
 		if f := strings.Fields(lines.Text()); len(f) == 2 {
 			m.urls = append(m.urls, f[1])
 		}
@@ -301,7 +302,7 @@ func startMock(ctx context.Context, o options, upstreams string, niceness int) (
 		_ = cmd.Wait()
 		close(m.done)
 	}()
-	if len(m.urls) < 2 {
+	if len(m.urls) < count {
 		m.stop()
 		return nil, fmt.Errorf("fanbench mock printed no URLs: %s", stderr.Bytes())
 	}

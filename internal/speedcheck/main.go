@@ -35,6 +35,7 @@ type options struct {
 	long     time.Duration // memory: the long run
 	workers  int           // capacity: requests in flight for each tool
 	rounds   int           // capacity: rounds of the three tools; the best of each counts
+	mock     string        // wide: standalone (a niced mock process) or inprocess
 	workDir  string        // where scenario and result files go
 }
 
@@ -51,6 +52,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
 	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds, interleaved; medians are compared (default: capacity 3, accuracy 3, jetstream 1)")
+	fs.StringVar(&o.mock, "mock", "standalone", "wide: the shard in a process of its own at nice 15 (standalone) or in fanbench's (inprocess)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
