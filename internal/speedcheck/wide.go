@@ -26,10 +26,13 @@ const (
 	// ListenOverflows counter: docs/performance.md).
 	wideRamp = 2 * time.Second
 	// wideInFlight is the in-flight cap: about twice the operations in
-	// flight at this rate when one in five waits for a slow shard (200/s
-	// × 250 ms = 50), so that a stall cannot pile up hundreds of
-	// operations of 100 calls.
-	wideInFlight = 100
+	// flight on schedule (Little's law: 200/s × a mean ideal latency of
+	// about 45 ms, one operation in six waiting for a ~200 ms shard, is
+	// 9), as the memory check sizes its cap. It also bounds the run's
+	// connections at 2,000 (20 operations of 100 calls): under a cap of
+	// 100, a run that fell behind opened 10,000, whose TIME_WAIT sockets
+	// then held a third of this machine's ephemeral ports for a minute.
+	wideInFlight = 20
 	// wideMockNice is the standalone shard's nice level, as bench-scale's.
 	wideMockNice = 15
 )
