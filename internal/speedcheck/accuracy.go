@@ -72,8 +72,9 @@ func accuracy(ctx context.Context, o options, out io.Writer) error {
 	v := med["vegeta"]
 	for _, name := range []string{"fanbench-1", "fanbench-2"} {
 		f := med[name]
-		fmt.Fprintf(out, "%s overhead no worse than vegeta's: p50 %.3f vs %.3f ms %s, p99 %.3f vs %.3f ms %s\n",
-			name, f.p50, v.p50, verdict(f.p50 <= v.p50), f.p99, v.p99, verdict(f.p99 <= v.p99))
+		fmt.Fprintf(out, "%s overhead no worse than vegeta's: p50 %.3f vs %.3f ms %s, p99 %.3f vs %.3f ms %s (rounds no worse: p50 %d, p99 %d of %d)\n",
+			name, f.p50, v.p50, verdict(f.p50 <= v.p50), f.p99, v.p99, verdict(f.p99 <= v.p99),
+			noWorse(p50s[name], p50s["vegeta"]), noWorse(p99s[name], p99s["vegeta"]), o.rounds)
 	}
 	fmt.Fprintln(out, "(the target is fanbench-1's, one call per operation like vegeta's requests; fanbench-2 waits for the slower of two)")
 	return nil
@@ -138,4 +139,16 @@ func accuracyVegeta(ctx context.Context, o options, mock *mockProcess) (overhead
 		return overhead{}, "", fmt.Errorf("not a clean run: %s", note)
 	}
 	return overhead{ms(rep.Latencies.P50 - accuracyLatency), ms(rep.Latencies.P99 - accuracyLatency)}, note, nil
+}
+
+// noWorse counts the rounds in which a's figure was at most b's, round by
+// round (the same round's runs met the same machine).
+func noWorse(a, b []float64) int {
+	n := 0
+	for i := range min(len(a), len(b)) {
+		if a[i] <= b[i] {
+			n++
+		}
+	}
+	return n
 }
