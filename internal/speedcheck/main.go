@@ -41,7 +41,7 @@ type options struct {
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|accuracy|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|accuracy|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N] [--mock standalone|inprocess]")
 		return 2
 	}
 	name := args[0]
