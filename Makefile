@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 COMMIT   ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS  := -X main.versionOverride=$(VERSION) -X main.commitOverride=$(COMMIT)
 
-.PHONY: all build test test-slow vet staticcheck unit bench bench-async bench-capacity bench-memory bench-scale bench-wide bench-jetstream bench-agents fuzz demo baseline docs clean
+.PHONY: all build test test-slow vet staticcheck unit bench bench-async bench-capacity bench-accuracy bench-memory bench-scale bench-wide bench-jetstream bench-agents fuzz demo baseline docs clean
 
 all: build
 
@@ -45,11 +45,18 @@ bench:
 bench-async:
 	$(GO) test -run '^$$' -bench CompletionAccuracy -benchtime 1x ./strategies
 
-## bench-capacity: fanbench (fanout of 2) vs vegeta vs a bare net/http loop against one
-## standalone mock process, ~30 s; prints requests/s and the ratios.
+## bench-capacity: fanbench (one call per operation and a fan-out of two) vs wrk (when
+## installed) vs vegeta vs a bare net/http loop, POST, 64 in flight each, against one standalone
+## mock process, 3 interleaved rounds of 5 s, ~90 s; prints the medians and every ratio.
 ## SPEEDFLAGS passes flags to any bench-* check, e.g. SPEEDFLAGS='--rounds 3 --duration 5s'
 bench-capacity: build
 	$(GO) run ./internal/speedcheck capacity --fanbench bin/fanbench $(SPEEDFLAGS)
+
+## bench-accuracy: harness overhead at 1,000 operations/s over a 10 ms upstream, fanbench
+## against vegeta on one standalone mock process, 3 interleaved rounds of 5 s, ~55 s;
+## prints p50 and p99 of each and whether fanbench's is no worse than vegeta's
+bench-accuracy: build
+	$(GO) run ./internal/speedcheck accuracy --fanbench bin/fanbench $(SPEEDFLAGS)
 
 ## bench-memory: peak RSS of a 10 s and a 60 s run at 5,000 operations/s, ~75 s
 bench-memory: build
@@ -59,7 +66,8 @@ bench-memory: build
 bench-scale: build
 	$(GO) run ./internal/speedcheck scale --fanbench bin/fanbench $(SPEEDFLAGS)
 
-## bench-wide: a 100-way fan-out at 200 operations/s (20,000 calls/s), in-process mocks;
+## bench-wide: a 100-way fan-out at 200 operations/s (20,000 calls/s) after a 2 s ramp, the shard a
+## standalone mock process at nice 15 (SPEEDFLAGS=--mock=inprocess: in fanbench's process);
 ## prints the harness overhead p99 (target <= 5 ms), ~15 s
 bench-wide: build
 	$(GO) run ./internal/speedcheck wide --fanbench bin/fanbench $(SPEEDFLAGS)

@@ -119,3 +119,19 @@ func Planned(sc *scenarios.Scenario, seg loadgen.Segment, limit uint64) (uint64,
 		}
 	}
 }
+
+// idleConnsPerHost is how many idle connections the caller keeps to each
+// upstream: enough for the most calls in flight at once, the operations in
+// flight times the calls of one (repeats counted), so that a connection
+// freed by one operation is there for the next rather than closed and
+// dialled again. Sized by operations alone, a 100-way fan-out at 200
+// operations/s (the wide check) kept 64 of the 2,000 connections its
+// bursts opened, and dialled the rest again: twice the CPU per call, and
+// tens of thousands of sockets in TIME_WAIT (docs/performance.md).
+func idleConnsPerHost(sc *scenarios.Scenario) int {
+	calls := 0
+	for _, c := range sc.Operation.Calls {
+		calls += max(1, c.Repeat)
+	}
+	return max(64, peakInFlight(&sc.Load)*max(1, calls))
+}

@@ -108,3 +108,26 @@ func TestGraceCutsOffAtTheEnd(t *testing.T) {
 		t.Errorf("%d interrupted, %d measured; want 4 and 0", sr.Interrupted, sr.Operations)
 	}
 }
+
+func TestIdleConnsPerHost(t *testing.T) {
+	t.Parallel()
+	open := func(cap int, calls ...scenarios.Call) *scenarios.Scenario {
+		return &scenarios.Scenario{Load: scenarios.LoadSpec{Model: "open", MaxInFlight: cap}, Operation: scenarios.Operation{Calls: calls}}
+	}
+	tests := []struct {
+		name string
+		sc   *scenarios.Scenario
+		want int
+	}{
+		{"at least 64", open(10, scenarios.Call{Upstream: "a"}), 64},
+		{"the cap times the calls", open(100, scenarios.Call{Upstream: "a"}, scenarios.Call{Upstream: "b"}), 200},
+		{"repeats counted", open(20, scenarios.Call{Upstream: "shard", Repeat: 100}), 2000},
+		{"closed: the most users", &scenarios.Scenario{Load: scenarios.LoadSpec{Model: scenarios.ModelClosed, Users: 32},
+			Operation: scenarios.Operation{Calls: []scenarios.Call{{Upstream: "a"}, {Upstream: "b"}, {Upstream: "c"}}}}, 96},
+	}
+	for _, tt := range tests {
+		if got := idleConnsPerHost(tt.sc); got != tt.want {
+			t.Errorf("%s: idleConnsPerHost = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

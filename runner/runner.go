@@ -229,7 +229,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 	}
 	hc := strategies.NewHTTPCaller(strategies.HTTPOptions{
 		Timeout:             o.CallTimeout,
-		MaxIdleConnsPerHost: max(64, peakInFlight(&sc.Load)),
+		MaxIdleConnsPerHost: idleConnsPerHost(sc),
 		TLS:                 tlsConfs,
 		Breakdown:           o.Breakdown,
 		Clients:             clients(sc),

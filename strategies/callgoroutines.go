@@ -12,29 +12,40 @@ import (
 // none is idle, so there are as many as the most calls ever in flight at
 // once; they end with close.
 type callGoroutines struct {
-	work chan func()
+	work chan callTask
 	wg   sync.WaitGroup
 	made atomic.Int32 // goroutines started
 }
 
-func newCallGoroutines() *callGoroutines { return &callGoroutines{work: make(chan func())} }
+// callRunner is an operation in progress that runs its call i.
+type callRunner interface{ runCall(i int) }
 
-// run runs f on an idle goroutine, or on a new one when none is idle. It
-// must not be called after close. On a nil *callGoroutines (a Fanout not
-// made by NewFanout) f gets a goroutine of its own, which ends with it.
-func (g *callGoroutines) run(f func()) {
+// callTask is call i of an operation: a value, so that handing it to a
+// goroutine allocates nothing, where a closure per call would.
+type callTask struct {
+	r callRunner
+	i int
+}
+
+func newCallGoroutines() *callGoroutines { return &callGoroutines{work: make(chan callTask)} }
+
+// run runs r's call i on an idle goroutine, or on a new one when none is
+// idle. It must not be called after close. On a nil *callGoroutines (a
+// Fanout not made by NewFanout) the call gets a goroutine of its own, which
+// ends with it.
+func (g *callGoroutines) run(r callRunner, i int) {
 	if g == nil {
-		go f()
+		go r.runCall(i)
 		return
 	}
 	select {
-	case g.work <- f:
+	case g.work <- callTask{r, i}:
 	default:
 		g.made.Add(1)
 		g.wg.Go(func() {
-			f()
-			for f := range g.work {
-				f()
+			r.runCall(i)
+			for t := range g.work {
+				t.r.runCall(t.i)
 			}
 		})
 	}

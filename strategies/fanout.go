@@ -69,6 +69,7 @@ type Fanout struct {
 	// on goroutines kept from one operation to the next; without them each
 	// call gets a new goroutine.
 	goroutines *callGoroutines
+	runs       sync.Pool // of *fanoutRun
 }
 
 // NewFanout returns a Fanout whose calls run on goroutines it keeps; Close
@@ -94,77 +95,102 @@ func (*Fanout) Name() string { return fanoutName }
 // the operation's fate was known, so its work (or its cancellation) bought
 // nothing.
 func (f *Fanout) Execute(ctx context.Context, op *Operation) Outcome {
-	need := f.WaitFor.need(len(op.Calls))
-	early := need < len(op.Calls) // complete once `need` calls succeeded
-	callCtx, cancel := ctx, context.CancelFunc(nil)
-	if f.FailFast || early {
-		callCtx, cancel = context.WithCancel(ctx)
-		defer cancel()
+	s, _ := f.runs.Get().(*fanoutRun)
+	if s == nil {
+		s = &fanoutRun{f: f}
 	}
-	var decided atomic.Bool // a critical call has failed
-	// With WaitFor: the successes so far, the critical calls still out,
-	// and whether the operation had enough (then the rest are given up).
-	var succeeded, criticalLeft atomic.Int64
-	var enough atomic.Bool
-	if early {
+	s.op, s.callCtx, s.cancel = op, ctx, nil
+	s.need = f.WaitFor.need(len(op.Calls))
+	s.early = s.need < len(op.Calls) // complete once `need` calls succeeded
+	if f.FailFast || s.early {
+		s.callCtx, s.cancel = context.WithCancel(ctx)
+	}
+	if s.early {
 		for i := range op.Calls {
 			if op.Calls[i].Critical {
-				criticalLeft.Add(1)
+				s.criticalLeft.Add(1)
 			}
 		}
-	}
-	call := func(i int) {
-		// Each call writes only its own slot of Results.
-		r := f.Caller.Call(callCtx, op.Seq, &op.Calls[i])
-		critical := op.Calls[i].Critical
-		switch {
-		case !r.OK() && critical && decided.CompareAndSwap(false, true):
-			// This failure decides the operation.
-			if f.FailFast {
-				cancel()
-			}
-		case decided.Load():
-			r.Wasted = true
-		case early && enough.Load() && !r.OK():
-			// Cancelled once the operation had what it waited for.
-			r.Failure, r.Wasted = FailureGivenUp, true
-		}
-		if early {
-			s := succeeded.Load()
-			if r.OK() {
-				s = succeeded.Add(1)
-			}
-			c := criticalLeft.Load()
-			if critical {
-				c = criticalLeft.Add(-1)
-			}
-			if s >= int64(need) && c == 0 && !decided.Load() && enough.CompareAndSwap(false, true) {
-				cancel() // the rest are given up
-			}
-		}
-		op.Results[i] = r
 	}
 	// Every call but the last runs on another goroutine; the last runs on
 	// this one, which is waiting anyway. That saves a goroutine per
 	// operation, and its stack growth: a new goroutine's stack is grown,
 	// by copying, on its way into the HTTP client (see callGoroutines for
 	// the others; the cost measured is in docs/performance.md).
-	var wg sync.WaitGroup
 	last := len(op.Calls) - 1
+	s.wg.Add(max(last, 0))
 	for i := range last {
-		wg.Add(1)
-		f.goroutines.run(func() {
-			defer wg.Done()
-			call(i)
-		})
+		f.goroutines.run(s, i)
 	}
 	if last >= 0 {
-		call(last)
+		s.call(last)
 	}
-	wg.Wait()
+	s.wg.Wait()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	*s = fanoutRun{f: f} // nothing of this operation is kept
+	f.runs.Put(s)
 	outcome := Classify(op.Calls, op.Results)
 	compensate(ctx, f.Caller, op, outcome)
 	return outcome
+}
+
+// fanoutRun is one operation of a Fanout in progress, reused from one
+// operation to the next so that fanning out allocates nothing: its calls
+// reach the kept goroutines as (run, index), not as a closure each.
+type fanoutRun struct {
+	f       *Fanout
+	op      *Operation
+	callCtx context.Context
+	cancel  context.CancelFunc // nil unless FailFast or early
+	need    int
+	early   bool
+	wg      sync.WaitGroup // the calls on other goroutines
+	decided atomic.Bool    // a critical call has failed
+	// With WaitFor: the successes so far, the critical calls still out,
+	// and whether the operation had enough (then the rest are given up).
+	succeeded, criticalLeft atomic.Int64
+	enough                  atomic.Bool
+}
+
+// runCall makes call i on a goroutine other than the operation's.
+func (s *fanoutRun) runCall(i int) {
+	s.call(i)
+	s.wg.Done() // the last touch of s: Execute may reuse it after Wait
+}
+
+// call makes call i; each call writes only its own slot of Results.
+func (s *fanoutRun) call(i int) {
+	op := s.op
+	r := s.f.Caller.Call(s.callCtx, op.Seq, &op.Calls[i])
+	critical := op.Calls[i].Critical
+	switch {
+	case !r.OK() && critical && s.decided.CompareAndSwap(false, true):
+		// This failure decides the operation.
+		if s.f.FailFast {
+			s.cancel()
+		}
+	case s.decided.Load():
+		r.Wasted = true
+	case s.early && s.enough.Load() && !r.OK():
+		// Cancelled once the operation had what it waited for.
+		r.Failure, r.Wasted = FailureGivenUp, true
+	}
+	if s.early {
+		n := s.succeeded.Load()
+		if r.OK() {
+			n = s.succeeded.Add(1)
+		}
+		c := s.criticalLeft.Load()
+		if critical {
+			c = s.criticalLeft.Add(-1)
+		}
+		if n >= int64(s.need) && c == 0 && !s.decided.Load() && s.enough.CompareAndSwap(false, true) {
+			s.cancel() // the rest are given up
+		}
+	}
+	op.Results[i] = r
 }
 
 // Ideal is the slowest call's latency; with WaitFor, the later of the

@@ -140,3 +140,34 @@ func TestFanoutIdealWaitFor(t *testing.T) {
 		t.Errorf("all: ideal %v, want 50ms", got)
 	}
 }
+
+// An operation of a Fanout made by NewFanout allocates nothing once warm,
+// whatever its width: its calls reach the kept goroutines as values, and
+// its state is reused (not with fail_fast or wait_for, whose cancellable
+// context allocates). Not parallel: AllocsPerRun counts every goroutine's
+// allocations.
+func TestFanoutAllocs(t *testing.T) {
+	if hedgeRaceEnabled {
+		t.Skip("the race detector makes sync.Pool drop states")
+	}
+	for _, width := range []int{1, 2, 100} {
+		f := NewFanout(nopCaller{}, false)
+		calls := make([]Call, width)
+		for i := range calls {
+			calls[i] = Call{Upstream: "shard", Method: "GET"}
+		}
+		op := NewOperation(calls)
+		ctx := context.Background()
+		f.Execute(ctx, op)
+		n := testing.AllocsPerRun(200, func() { f.Execute(ctx, op) })
+		_ = f.Close()
+		if n > 0 {
+			t.Errorf("width %d: %v allocations per operation, want 0", width, n)
+		}
+		for i, r := range op.Results {
+			if !r.OK() {
+				t.Fatalf("width %d: call %d: %+v", width, i, r)
+			}
+		}
+	}
+}

@@ -149,6 +149,10 @@ type Hedged struct {
 	// states are reused per call, each with its own timer, so that hedging
 	// a call allocates no timer.
 	states sync.Pool
+	// runs are the operations' states (*hedgedRun), and goroutines the
+	// goroutines their calls run on, kept from one operation to the next.
+	runs       sync.Pool
+	goroutines *callGoroutines
 	// newTimer returns a stopped timer that runs f when it fires; tests
 	// replace it to fire timers by hand.
 	newTimer func(f func()) hedgeTimer
@@ -179,7 +183,8 @@ func NewHedged(caller Caller, o HedgeOptions) (*Hedged, error) {
 	if d.Fixed == 0 && d.Quantile == 0 {
 		d.Quantile = DefaultHedgeQuantile
 	}
-	h := &Hedged{caller: ac, delay: d.Fixed, quantile: d.Quantile, upstreams: o.Upstreams, newTimer: afterFuncTimer}
+	h := &Hedged{caller: ac, delay: d.Fixed, quantile: d.Quantile, upstreams: o.Upstreams, newTimer: afterFuncTimer,
+		goroutines: newCallGoroutines()}
 	h.states.New = func() any {
 		s := &hedgeState{h: h, done: make(chan struct{}, 1)}
 		s.timer = h.newTimer(s.fire)
@@ -204,20 +209,48 @@ func (*Hedged) Name() string { return hedgedName }
 // succeeded. A call that ends after a critical sibling failed is marked
 // Wasted, as under Fanout.
 func (h *Hedged) Execute(ctx context.Context, op *Operation) Outcome {
-	var decided atomic.Bool // a critical call has failed
-	var wg sync.WaitGroup
-	last := len(op.Calls) - 1
-	for i := range op.Calls {
-		if i == last {
-			h.run(ctx, op, i, &decided) // the last call on this goroutine: one goroutine fewer
-			break
-		}
-		wg.Go(func() { h.run(ctx, op, i, &decided) })
+	s, _ := h.runs.Get().(*hedgedRun)
+	if s == nil {
+		s = &hedgedRun{h: h}
 	}
-	wg.Wait()
+	s.ctx, s.op = ctx, op
+	last := len(op.Calls) - 1
+	s.wg.Add(max(last, 0))
+	for i := range last {
+		h.goroutines.run(s, i)
+	}
+	if last >= 0 {
+		h.run(ctx, op, last, &s.decided) // the last call on this goroutine: one goroutine fewer
+	}
+	s.wg.Wait()
+	*s = hedgedRun{h: h} // nothing of this operation is kept
+	h.runs.Put(s)
 	outcome := Classify(op.Calls, op.Results)
 	compensate(ctx, h.caller, op, outcome)
 	return outcome
+}
+
+// Close ends the goroutines the calls ran on, once every operation has
+// returned.
+func (h *Hedged) Close() error {
+	h.goroutines.close()
+	return nil
+}
+
+// hedgedRun is one operation of a Hedged in progress, reused from one
+// operation to the next, as fanoutRun is.
+type hedgedRun struct {
+	h       *Hedged
+	ctx     context.Context
+	op      *Operation
+	wg      sync.WaitGroup // the calls on other goroutines
+	decided atomic.Bool    // a critical call has failed
+}
+
+// runCall makes call i on a goroutine other than the operation's.
+func (s *hedgedRun) runCall(i int) {
+	s.h.run(s.ctx, s.op, i, &s.decided)
+	s.wg.Done() // the last touch of s: Execute may reuse it after Wait
 }
 
 // run makes call i, writing its result into its own slot of Results only.

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
 // capacityBare is the floor any Go client stands on: workers goroutines,
-// each sending GETs back to back through one shared net/http client,
+// each sending POSTs of capacityBody back to back through one shared net/http client,
 // alternating between the two upstreams, reading and closing every body.
 func capacityBare(ctx context.Context, o options, mock *mockProcess) (measured, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
@@ -30,11 +31,12 @@ func capacityBare(ctx context.Context, o options, mock *mockProcess) (measured, 
 	for w := range o.workers {
 		wg.Go(func() {
 			for i := w; runCtx.Err() == nil; i++ {
-				req, err := http.NewRequestWithContext(runCtx, http.MethodGet, mock.urls[i%2]+"/", nil)
+				req, err := http.NewRequestWithContext(runCtx, http.MethodPost, mock.urls[i%2]+"/", strings.NewReader(capacityBody))
 				if err != nil {
 					failed.Add(1)
 					return
 				}
+				req.Header.Set("Content-Type", "application/json")
 				resp, err := client.Do(req)
 				if err != nil {
 					if runCtx.Err() == nil {

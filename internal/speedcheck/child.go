@@ -36,9 +36,7 @@ func runFanbench(ctx context.Context, o options, name, scenario string) (fanbenc
 		return fanbenchRun{}, fmt.Errorf("%s run %s: %w\n%s", o.fanbench, file, err, stderr.Bytes())
 	}
 	var r fanbenchRun
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
-	}
+	r.maxRSS = maxRSS(cmd.ProcessState)
 	data, err := os.ReadFile(out)
 	if err != nil {
 		return fanbenchRun{}, err
@@ -70,4 +68,12 @@ func inFlightPeak(ws []metrics.Window) uint64 {
 		}
 	}
 	return peak
+}
+
+// maxRSS is an ended child's peak resident set, in bytes (0 when unknown).
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return 0
 }

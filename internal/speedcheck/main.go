@@ -20,6 +20,7 @@ func main() {
 // checks are the subcommands, by name.
 var checks = map[string]func(ctx context.Context, o options, out io.Writer) error{
 	"capacity": capacity,
+	"accuracy": accuracy,
 	"memory":   memory,
 	"scale":    scale,
 	"wide":     wide,
@@ -34,13 +35,14 @@ type options struct {
 	long     time.Duration // memory: the long run
 	workers  int           // capacity: requests in flight for each tool
 	rounds   int           // capacity: rounds of the three tools; the best of each counts
+	mock     string        // wide: standalone (a niced mock process) or inprocess
 	workDir  string        // where scenario and result files go
 	client   string        // fanbench's HTTP client (fast, std); "" for the default
 }
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N] [--client fast|std]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|accuracy|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N] [--client fast|std] [--mock standalone|inprocess]")
 		return 2
 	}
 	name := args[0]
@@ -51,12 +53,17 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
 	fs.StringVar(&o.client, "client", "", "fanbench's HTTP client for the upstreams' calls: fast or std (default: the scenario default, fast)")
 	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
-	fs.IntVar(&o.rounds, "rounds", 1, "capacity: rounds of the three tools, one after another; each tool's best round is compared; jetstream: rounds of nats bench and fanbench, interleaved; medians are compared")
+	fs.IntVar(&o.rounds, "rounds", 0, "rounds, interleaved; medians are compared (default: capacity 3, accuracy 3, jetstream 1)")
+	fs.StringVar(&o.mock, "mock", "standalone", "wide: the shard in a process of its own at nice 15 (standalone) or in fanbench's (inprocess)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
 	if o.duration <= 0 {
-		o.duration = map[string]time.Duration{"capacity": 8 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
+		o.duration = map[string]time.Duration{"capacity": 5 * time.Second, "accuracy": 5 * time.Second, "memory": 10 * time.Second, "scale": 10 * time.Second, "wide": 10 * time.Second}[name]
+	}
+	if o.rounds <= 0 {
+		o.rounds = map[string]int{"capacity": 3, "accuracy": 3}[name]
+		o.rounds = max(o.rounds, 1)
 	}
 	dir, err := os.MkdirTemp("", "fanbench-speedcheck-")
 	if err != nil {

@@ -40,7 +40,7 @@ func scale(ctx context.Context, o options, out io.Writer) error {
 	// hold 10,000 connections, a file descriptor at each end, and one
 	// process holding both ends would need twice the descriptors (the
 	// machine's limit is often 20,000) and share its scheduler with them.
-	mock, err := startMock(ctx, o, twoMocks(scaleLatency, ""), scaleMockNice)
+	mock, err := startMock(ctx, o, twoMocks(scaleLatency, ""), 2, scaleMockNice)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ func scaleVegeta(ctx context.Context, o options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	mock, err := startMock(ctx, o, twoMocks(scaleLatency, ""), scaleMockNice)
+	mock, err := startMock(ctx, o, twoMocks(scaleLatency, ""), 2, scaleMockNice)
 	if err != nil {
 		return "", err
 	}

@@ -43,12 +43,20 @@ func clientLine(sep, client string) string {
 // fanoutScenario is the scenario named name: fanout of a GET to a and b,
 // as upstreams defines them, under load (a flow mapping).
 func fanoutScenario(name, upstreams, load string) string {
-	return fmt.Sprintf(`name: %s
-%soperation:
-  calls:
-    - {upstream: a, method: GET, path: /}
-    - {upstream: b, method: GET, path: /}
-strategies: [fanout]
-load: %s
-`, name, upstreams, load)
+	return callsScenario(name, upstreams, "GET", 2, "", load)
+}
+
+// callsScenario is the scenario named name: fanout of calls requests
+// (1: to a; 2: to a and b) of method with body (if any), as upstreams
+// defines them, under load.
+func callsScenario(name, upstreams, method string, calls int, body, load string) string {
+	s := fmt.Sprintf("name: %s\n%soperation:\n  calls:\n", name, upstreams)
+	for _, u := range []string{"a", "b"}[:calls] {
+		s += fmt.Sprintf("    - {upstream: %s, method: %s, path: /", u, method)
+		if body != "" {
+			s += fmt.Sprintf(", body: %q", body)
+		}
+		s += "}\n"
+	}
+	return s + fmt.Sprintf("strategies: [fanout]\nload: %s\n", load)
 }
