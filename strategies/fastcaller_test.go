@@ -160,14 +160,23 @@ func TestFastCallerCancelsInFlight(t *testing.T) {
 }
 
 // slowFirstServer answers attempt 0 of every call after 20 s (or when its
-// connection closes, which it counts) and the others at once.
+// connection closes, which it counts) and the others once an attempt 0
+// has arrived, so that the slow request is in flight, not still to be
+// sent, when a quick answer makes the caller give it up.
 func slowFirstServer(t *testing.T) (*httptest.Server, *atomic.Int64) {
 	t.Helper()
 	var cut atomic.Int64
+	arrived := make(chan struct{})
+	var once sync.Once
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Fanbench-Attempt") != "0" {
+			select {
+			case <-arrived:
+			case <-time.After(10 * time.Second):
+			}
 			return
 		}
+		once.Do(func() { close(arrived) })
 		select {
 		case <-r.Context().Done():
 			cut.Add(1)

@@ -100,7 +100,7 @@ func (c *Conn) RoundTrip(ctx context.Context, deadline time.Time, req []byte, he
 	c.watch(ctx)
 	err := ctx.Err()
 	if err == nil {
-		err = c.nc.SetDeadline(deadline)
+		err = c.setDeadline(deadline)
 	}
 	if err == nil {
 		_, err = c.nc.Write(req)
@@ -124,6 +124,19 @@ func (c *Conn) RoundTrip(ctx context.Context, deadline time.Time, req []byte, he
 		return ErrTimeout
 	}
 	return err
+}
+
+// setDeadline sets the call's deadline unless the call was cut off
+// already: under the lock abort takes, so that a cancellation that came
+// between watch and now is not overwritten by the later deadline (the
+// call would then wait for its whole timeout).
+func (c *Conn) setDeadline(deadline time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.aborted {
+		return context.Canceled
+	}
+	return c.nc.SetDeadline(deadline)
 }
 
 // watch lets ctx cancel the call about to start.
