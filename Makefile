@@ -62,7 +62,8 @@ bench-accuracy: build
 bench-memory: build
 	$(GO) run ./internal/speedcheck memory --fanbench bin/fanbench $(SPEEDFLAGS)
 
-## bench-scale: 5,000 operations in flight (2,500/s of 2 s) for 10 s, no drops
+## bench-scale: 10,000 operations in flight (5,000/s of 2 s, one call each) for 10 s, no drops;
+## SPEEDFLAGS="--rate 2500 --calls 2" for a fan-out of two (10,000 connections either way)
 bench-scale: build
 	$(GO) run ./internal/speedcheck scale --fanbench bin/fanbench $(SPEEDFLAGS)
 

@@ -35,6 +35,8 @@ type options struct {
 	long     time.Duration // memory: the long run
 	workers  int           // capacity: requests in flight for each tool
 	rounds   int           // capacity: rounds of the three tools; the best of each counts
+	rate     int           // scale: operations/s (each 2 s long)
+	calls    int           // scale: calls per operation (1 or 2)
 	mock     string        // wide: standalone (a niced mock process) or inprocess
 	workDir  string        // where scenario and result files go
 	client   string        // fanbench's HTTP client (fast, std); "" for the default
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.DurationVar(&o.long, "long", 60*time.Second, "memory: length of the long run")
 	fs.StringVar(&o.client, "client", "", "fanbench's HTTP client for the upstreams' calls: fast or std (default: the scenario default, fast)")
 	fs.IntVar(&o.workers, "workers", 64, "capacity: requests in flight for each tool")
+	fs.IntVar(&o.rate, "rate", 5000, "scale: operations/s, each 2 s long (5,000/s holds 10,000 in flight)")
+	fs.IntVar(&o.calls, "calls", 1, "scale: calls per operation, 1 or 2 (a connection each, and this machine allows 20,000 descriptors a process)")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds, interleaved; medians are compared (default: capacity 3, accuracy 3, jetstream 1)")
 	fs.StringVar(&o.mock, "mock", "standalone", "wide: the shard in a process of its own at nice 15 (standalone) or in fanbench's (inprocess)")
 	if err := fs.Parse(args[1:]); err != nil {

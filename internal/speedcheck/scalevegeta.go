@@ -16,9 +16,9 @@ import (
 )
 
 // scaleVegeta puts the scale check's load on vegeta, as a yardstick for
-// fanbench's schedule: 5,000 requests/s (2,500 operations of 2 calls) to
-// a fresh mock process of the same two upstreams (niced the same), round robin, with the
-// workers for 10,000 in flight started up front, for the same warm-up and
+// fanbench's schedule: the same requests/s (operations × calls) to a
+// fresh mock process of the same upstreams (niced the same), round robin,
+// with the workers for all the requests in flight started up front, for the same warm-up and
 // measured time. vegeta sends request n at began + n/rate; its results
 // carry n (seq) and when the request was begun, so its schedule lag is
 // read from them the way fanbench measures its own.
@@ -34,11 +34,15 @@ func scaleVegeta(ctx context.Context, o options) (string, error) {
 	defer mock.stop()
 	targets := filepath.Join(o.workDir, "scale-targets.txt")
 	results := filepath.Join(o.workDir, "scale-vegeta.bin")
-	if err := os.WriteFile(targets, fmt.Appendf(nil, "GET %s/\n\nGET %s/\n", mock.urls[0], mock.urls[1]), 0o600); err != nil {
+	var list []byte
+	for _, u := range mock.urls[:o.calls] {
+		list = fmt.Appendf(list, "GET %s/\n\n", u)
+	}
+	if err := os.WriteFile(targets, list, 0o600); err != nil {
 		return "", err
 	}
-	rate := 2 * scaleRate
-	workers := 2 * scaleInFlight * 21 / 20
+	rate := o.calls * o.rate
+	workers := o.calls * scaleInFlight(o) * 21 / 20
 	total := o.duration + scaleWarmup
 	attack := exec.CommandContext(ctx, bin, "attack", fmt.Sprintf("-rate=%d/s", rate), fmt.Sprintf("-workers=%d", workers),
 		"-duration="+total.String(), "-timeout=30s", "-targets="+targets, "-output="+results)
