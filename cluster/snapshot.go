@@ -118,12 +118,18 @@ type tally struct {
 	attempts  map[string]uint64
 	statuses  map[string]map[int]uint64
 	failures  map[string]map[string]uint64
-	windows   map[int]metrics.Window // by K: snapshot K is second K of the strategy
+	seconds   map[int]second // by K: snapshot K is second K of the strategy
+}
+
+// second is one snapshot's operations: their latencies and outcomes.
+type second struct {
+	latency  *metrics.Histogram // nil: none
+	outcomes metrics.Outcomes
 }
 
 func newTally() *tally {
 	return &tally{seen: map[int]bool{}, hists: map[string]*metrics.Histogram{}, attempts: map[string]uint64{},
-		statuses: map[string]map[int]uint64{}, failures: map[string]map[string]uint64{}, windows: map[int]metrics.Window{}}
+		statuses: map[string]map[int]uint64{}, failures: map[string]map[string]uint64{}, seconds: map[int]second{}}
 }
 
 // maxSnapshots bounds K: a run of a strategy of up to 30 days. A corrupt
@@ -143,7 +149,7 @@ func (t *tally) add(s Snapshot) {
 	if s.Latency != "" {
 		lat, _ = metrics.DecodeHistogram(s.Latency)
 	}
-	t.windows[s.K] = metrics.WindowOf(int64(s.K), lat, s.Outcomes)
+	t.seconds[s.K] = second{latency: lat, outcomes: s.Outcomes}
 	t.merge("latency", s.Latency)
 	t.merge("service_time", s.Service)
 	t.merge("schedule_lag", s.Lag)
@@ -178,46 +184,142 @@ func (t *tally) merge(key, enc string) {
 	}
 }
 
-func (t *tally) operations() uint64 { return t.outcomes.OK + t.outcomes.Partial + t.outcomes.Failed }
+func (t *tally) operations() uint64 { return total(t.outcomes) }
+
+func total(o metrics.Outcomes) uint64 { return o.OK + o.Partial + o.Failed }
 
 // result is what the snapshots say of the strategy: its operations,
 // outcomes and the histograms the live counts keep (latency, service time,
 // schedule lag, each upstream's latency); the rest is unknown, and zero.
+//
+// A snapshot is read while the agent records (metrics.Live.Read), so an
+// operation being recorded at that moment, at most one per recorder, may
+// be counted in some of its figures and not yet in others; the final
+// snapshot, read once the recorders stopped, makes them agree. A result
+// from the snapshots alone (an agent lost before its final one) is made to
+// agree with itself: its operations are those the three operation
+// histograms all hold, an outcome that came before its latency waits for
+// it in the next second, and what the last snapshot caught midway is left
+// out (the largest of its values, as which are the operations' is not
+// known): the caller counts those operations with the interrupted.
 func (t *tally) result(name, strategy string) (metrics.StrategyResult, error) {
-	sr := metrics.StrategyResult{Name: name, Strategy: strategy, Operations: t.operations(), Outcomes: t.outcomes,
-		DurationS: t.atS, Histograms: map[string]string{}}
+	sr := metrics.StrategyResult{Name: name, Strategy: strategy, DurationS: t.atS, Histograms: map[string]string{}}
+	ops := int64(-1)
+	for _, key := range []string{"latency", "service_time", "schedule_lag"} {
+		var n int64
+		if h, ok := t.hists[key]; ok {
+			n = h.Count()
+		}
+		if ops < 0 || n < ops {
+			ops = n
+		}
+	}
+	hists := map[string]*metrics.Histogram{}
+	for _, key := range []string{"latency", "service_time", "schedule_lag"} {
+		if h, ok := t.hists[key]; ok && ops > 0 {
+			hists[key] = h.Lowest(ops)
+		}
+	}
+	var carry metrics.Outcomes
+	left := ops
+	for _, k := range slices.Sorted(maps.Keys(t.seconds)) {
+		sec := t.seconds[k]
+		lat := sec.latency
+		if lat != nil && lat.Count() > left {
+			lat = lat.Lowest(left)
+		}
+		var n uint64
+		if lat != nil {
+			n = uint64(lat.Count())
+		}
+		left -= int64(n)
+		o := settle(metrics.Outcomes{OK: sec.outcomes.OK + carry.OK, Partial: sec.outcomes.Partial + carry.Partial,
+			Failed: sec.outcomes.Failed + carry.Failed}, n)
+		carry = metrics.Outcomes{OK: sec.outcomes.OK + carry.OK - o.OK, Partial: sec.outcomes.Partial + carry.Partial - o.Partial,
+			Failed: sec.outcomes.Failed + carry.Failed - o.Failed}
+		sr.Outcomes = metrics.Outcomes{OK: sr.Outcomes.OK + o.OK, Partial: sr.Outcomes.Partial + o.Partial, Failed: sr.Outcomes.Failed + o.Failed}
+		sr.Windows = append(sr.Windows, metrics.WindowOf(int64(k), lat, o))
+	}
+	sr.Operations = total(sr.Outcomes)
 	if sr.Operations > 0 {
 		sr.ErrorRate = float64(sr.Operations-sr.Outcomes.OK) / float64(sr.Operations)
 	}
 	if t.atS > 0 {
 		sr.Throughput = float64(sr.Operations) / t.atS
 	}
-	for _, key := range slices.Sorted(maps.Keys(t.hists)) {
-		enc, err := t.hists[key].Encode()
+	for _, name := range t.upstreams {
+		u := metrics.UpstreamResult{Name: name, Attempts: t.attempts[name], Statuses: map[string]uint64{}}
+		for k, n := range t.statuses[name] {
+			u.Statuses[strconv.Itoa(k)] = n
+		}
+		for k, n := range t.failures[name] {
+			u.Statuses[k] += n
+		}
+		var answered uint64
+		for _, n := range u.Statuses {
+			answered += n
+		}
+		var calls int64
+		h, ok := t.hists["upstream:"+name]
+		if ok {
+			calls = min(h.Count(), int64(answered))
+		}
+		if calls == 0 {
+			continue // no call both answered and timed: nothing known
+		}
+		trimAnswers(u.Statuses, answered-uint64(calls))
+		h = h.Lowest(calls)
+		hists["upstream:"+name] = h
+		u.Calls, u.Latency = uint64(calls), h.Summary()
+		sr.Upstreams = append(sr.Upstreams, u)
+	}
+	for _, key := range slices.Sorted(maps.Keys(hists)) {
+		enc, err := hists[key].Encode()
 		if err != nil {
 			return sr, err
 		}
 		sr.Histograms[key] = enc
 	}
 	sum := func(key string) metrics.Summary {
-		if h, ok := t.hists[key]; ok {
+		if h, ok := hists[key]; ok {
 			return h.Summary()
 		}
 		return metrics.Summary{}
 	}
 	sr.Latency, sr.ServiceTime, sr.ScheduleLag = sum("latency"), sum("service_time"), sum("schedule_lag")
-	for _, k := range slices.Sorted(maps.Keys(t.windows)) {
-		sr.Windows = append(sr.Windows, t.windows[k])
-	}
-	for _, name := range t.upstreams {
-		u := metrics.UpstreamResult{Name: name, Attempts: t.attempts[name], Statuses: map[string]uint64{}, Latency: sum("upstream:" + name)}
-		if h, ok := t.hists["upstream:"+name]; ok {
-			u.Calls = uint64(h.Count())
-		}
-		for k, n := range t.statuses[name] {
-			u.Statuses[strconv.Itoa(k)] = n
-		}
-		sr.Upstreams = append(sr.Upstreams, u)
-	}
 	return sr, nil
+}
+
+// trimAnswers takes excess answers out of statuses, the last keys in
+// order first (failure kinds sort after status codes), dropping keys that
+// reach zero.
+func trimAnswers(statuses map[string]uint64, excess uint64) {
+	keys := slices.Sorted(maps.Keys(statuses))
+	for i := len(keys) - 1; i >= 0 && excess > 0; i-- {
+		d := min(statuses[keys[i]], excess)
+		statuses[keys[i]] -= d
+		excess -= d
+		if statuses[keys[i]] == 0 {
+			delete(statuses, keys[i])
+		}
+	}
+}
+
+// settle makes o add up to n, the operations whose latency arrived: an
+// outcome past n waits for the next second (taken from the failed, then
+// the partial, then the ok ones: which of them is late is not known). A
+// second with fewer outcomes than latencies follows a snapshot that was
+// lost: the outcomes it lacks are counted ok.
+func settle(o metrics.Outcomes, n uint64) metrics.Outcomes {
+	if t := total(o); t < n {
+		o.OK += n - t
+		return o
+	}
+	excess := total(o) - n
+	for _, c := range []*uint64{&o.Failed, &o.Partial, &o.OK} {
+		d := min(*c, excess)
+		*c -= d
+		excess -= d
+	}
+	return o
 }

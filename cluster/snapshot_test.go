@@ -58,3 +58,66 @@ func TestSnapshotsSumToTheRun(t *testing.T) {
 		t.Errorf("the tally's result is inconsistent: %v", err)
 	}
 }
+
+// Snapshots read while the agent records can catch an operation midway:
+// its outcome counted and not yet its latency, one histogram and not
+// another. A result from such snapshots alone (an agent lost before its
+// final one) still agrees with itself: the late outcome moves to the next
+// second, one whose latency never came is not counted, and a histogram or
+// upstream the last snapshot caught midway is left out.
+func TestTornSnapshotsMakeAConsistentResult(t *testing.T) {
+	t.Parallel()
+	enc := func(ms ...int) string {
+		if len(ms) == 0 {
+			return ""
+		}
+		h := metrics.NewHistogram()
+		for _, v := range ms {
+			h.Record(time.Duration(v) * time.Millisecond)
+		}
+		s, err := h.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	snaps := []Snapshot{
+		// 3 outcomes, 2 latencies: the third operation's latency comes next second.
+		{K: 0, AtS: 1, Outcomes: metrics.Outcomes{OK: 2, Failed: 1}, Latency: enc(10, 10), Service: enc(9, 9), Lag: enc(0, 0),
+			Upstreams: []upstreamSnapshot{{Name: "a", Attempts: 3, Statuses: map[int]uint64{200: 2}, Failures: map[string]uint64{"timeout": 1}, Latency: enc(9, 9)}}},
+		{K: 1, AtS: 2, Outcomes: metrics.Outcomes{OK: 1}, Latency: enc(20, 20), Service: enc(19, 19), Lag: enc(0, 0),
+			Upstreams: []upstreamSnapshot{{Name: "a", Attempts: 1, Statuses: map[int]uint64{200: 1}, Latency: enc(19, 19)}}},
+		// The last: 2 outcomes, 1 latency, 2 service times; upstream b caught
+		// with a status and no latency yet.
+		{K: 2, AtS: 3, Outcomes: metrics.Outcomes{OK: 2}, Latency: enc(30), Service: enc(29, 29), Lag: enc(0),
+			Upstreams: []upstreamSnapshot{{Name: "a", Attempts: 1, Statuses: map[int]uint64{200: 1}, Latency: enc(29)},
+				{Name: "b", Attempts: 1, Statuses: map[int]uint64{200: 1}}}},
+	}
+	tl := newTally()
+	for _, sn := range snaps {
+		tl.add(sn)
+	}
+	sr, err := tl.result("fanout", "fanout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sr.Operations != 5 || sr.Outcomes != (metrics.Outcomes{OK: 4, Failed: 1}) {
+		t.Errorf("%d operations %+v; want the 5 whose latency arrived, 4 ok and 1 failed", sr.Operations, sr.Outcomes)
+	}
+	var completed []uint64
+	for _, w := range sr.Windows {
+		completed = append(completed, w.Completed)
+	}
+	if len(completed) != 3 || completed[0] != 2 || completed[1] != 2 || completed[2] != 1 {
+		t.Errorf("completed by second %v; want [2 2 1], as the latencies arrived", completed)
+	}
+	if h, err := metrics.DecodeHistogram(sr.Histograms["service_time"]); err != nil || h.Count() != 5 {
+		t.Errorf("service times %v (%v); want the 5 lowest of 6", h, err)
+	}
+	if len(sr.Upstreams) != 1 || sr.Upstreams[0].Calls != 5 || sr.Upstreams[0].Statuses["timeout"] != 1 || sr.Upstreams[0].Statuses["200"] != 4 {
+		t.Errorf("upstreams %+v; want a alone (b has no timed call), 5 calls: 4 answered 200 and its timeout", sr.Upstreams)
+	}
+	if err := (&metrics.Result{Schema: metrics.Schema, Strategies: []metrics.StrategyResult{sr}}).Check("tally"); err != nil {
+		t.Errorf("the tally's result is inconsistent: %v", err)
+	}
+}

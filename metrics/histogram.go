@@ -86,6 +86,27 @@ func (h *Histogram) Merge(o *Histogram) {
 	h.Overflow += o.Overflow
 }
 
+// Lowest returns a histogram of h's n lowest values, or of all of them
+// when h holds no more: for a reader of live counts that caught a recorder
+// midway, with a value in one histogram that another does not hold yet.
+func (h *Histogram) Lowest(n int64) *Histogram {
+	out := NewHistogram()
+	if n >= h.Count() {
+		out.Merge(h)
+		return out
+	}
+	for _, bar := range h.counts().Distribution() {
+		if n <= 0 {
+			break
+		}
+		if c := min(bar.Count, n); c > 0 {
+			_ = out.counts().RecordValues(bar.From, c)
+			n -= c
+		}
+	}
+	return out
+}
+
 // Count is the number of recorded values.
 func (h *Histogram) Count() int64 {
 	if h.h == nil {
