@@ -16,7 +16,8 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/fanbench ./cmd/fanbench
 
 ## test: go vet, staticcheck, and every package's tests under the race detector (but for
-## the two of test-slow)
+## the two of test-slow); three packages at a time, as most of their tests wait on loopback
+## servers and child processes rather than compute
 test: vet staticcheck unit
 
 vet:
@@ -26,7 +27,7 @@ staticcheck:
 	$(GO) tool staticcheck ./...
 
 unit:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -p 3 ./...
 
 ## test-slow: the statistical end-to-end tests of fanbench compare, which need real time and a
 ## machine not busy with other tests: they run first, on their own, then the rest of the package.
