@@ -194,8 +194,8 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		wt.fired, wt.at = true, now
 		delete(r.waiters, ev.Key)
 		r.mu.Unlock()
+		r.completed.Add(1) // before the call learns it: its caller may read the counts at once
 		wt.cancel()
-		r.completed.Add(1)
 	} else {
 		r.mu.Unlock()
 		r.unmatched.Add(1)

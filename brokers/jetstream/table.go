@@ -23,9 +23,6 @@ func keyOf(m strategies.Message) key { return key{seq: m.Seq, call: m.Call} }
 type entry struct {
 	m       strategies.Message
 	claimed bool
-	// wait, while an async publish of the message awaits its ack, is
-	// where the ack handler sends the outcome.
-	wait *pubWaiter
 }
 
 // pubWaiter carries an async publish's outcome from the client's ack
@@ -39,35 +36,33 @@ type pubOutcome struct {
 	err error
 }
 
-// setWaiter makes w the waiter of k's message; false when none is in
-// flight.
-func (t *table) setWaiter(k key, w *pubWaiter) bool {
+// setWaiter makes w the waiter of k's async publish: where its ack
+// handler sends the outcome.
+//
+// Waiters are kept apart from the messages in flight: a consumer can
+// receive, deliver and acknowledge a message, and so remove it, before the
+// client hands its PubAck to the handler; the handler must still find the
+// publisher waiting (it once found nothing, and the publisher waited for
+// the run's end).
+func (t *table) setWaiter(k key, w *pubWaiter) {
 	s := &t.shards[t.shard(k)]
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	e, ok := s.m[k]
-	if !ok {
-		return false
-	}
-	e.wait = w
-	s.m[k] = e
-	return true
+	s.waits[k] = w
+	s.mu.Unlock()
 }
 
-// takeWaiter removes and returns the waiter of k's message: whoever takes
+// takeWaiter removes and returns the waiter of k's publish: whoever takes
 // it (the ack handler, or a publisher giving up) is the only one to use
 // it.
 func (t *table) takeWaiter(k key) *pubWaiter {
 	s := &t.shards[t.shard(k)]
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.m[k]
-	if !ok || e.wait == nil {
+	w, ok := s.waits[k]
+	if !ok {
 		return nil
 	}
-	w := e.wait
-	e.wait = nil
-	s.m[k] = e
+	delete(s.waits, k)
 	return w
 }
 
@@ -81,9 +76,10 @@ const tableShards = 64
 // acknowledged. Safe for concurrent use.
 type table struct {
 	shards [tableShards]struct {
-		mu sync.Mutex
-		m  map[key]entry
-		_  [48]byte // a cache line each
+		mu    sync.Mutex
+		m     map[key]entry
+		waits map[key]*pubWaiter // see setWaiter
+		_     [40]byte           // a cache line each
 	}
 	n atomic.Int64
 }
@@ -91,7 +87,7 @@ type table struct {
 func newTable() *table {
 	t := &table{}
 	for i := range t.shards {
-		t.shards[i].m = map[key]entry{}
+		t.shards[i].m, t.shards[i].waits = map[key]entry{}, map[key]*pubWaiter{}
 	}
 	return t
 }
