@@ -143,8 +143,7 @@ func (t *tally) add(s Snapshot) {
 	}
 	t.seen[s.K] = true
 	t.atS, t.inFlight = max(t.atS, s.AtS), s.InFlight
-	t.outcomes = metrics.Outcomes{OK: t.outcomes.OK + s.Outcomes.OK, Partial: t.outcomes.Partial + s.Outcomes.Partial,
-		Failed: t.outcomes.Failed + s.Outcomes.Failed}
+	t.outcomes = t.outcomes.Add(s.Outcomes)
 	var lat *metrics.Histogram
 	if s.Latency != "" {
 		lat, _ = metrics.DecodeHistogram(s.Latency)
@@ -184,9 +183,7 @@ func (t *tally) merge(key, enc string) {
 	}
 }
 
-func (t *tally) operations() uint64 { return total(t.outcomes) }
-
-func total(o metrics.Outcomes) uint64 { return o.OK + o.Partial + o.Failed }
+func (t *tally) operations() uint64 { return t.outcomes.Total() }
 
 // result is what the snapshots say of the strategy: its operations,
 // outcomes and the histograms the live counts keep (latency, service time,
@@ -233,20 +230,13 @@ func (t *tally) result(name, strategy string) (metrics.StrategyResult, error) {
 			n = uint64(lat.Count())
 		}
 		left -= int64(n)
-		o := settle(metrics.Outcomes{OK: sec.outcomes.OK + carry.OK, Partial: sec.outcomes.Partial + carry.Partial,
-			Failed: sec.outcomes.Failed + carry.Failed}, n)
-		carry = metrics.Outcomes{OK: sec.outcomes.OK + carry.OK - o.OK, Partial: sec.outcomes.Partial + carry.Partial - o.Partial,
-			Failed: sec.outcomes.Failed + carry.Failed - o.Failed}
-		sr.Outcomes = metrics.Outcomes{OK: sr.Outcomes.OK + o.OK, Partial: sr.Outcomes.Partial + o.Partial, Failed: sr.Outcomes.Failed + o.Failed}
+		var o metrics.Outcomes
+		o, carry = settle(sec.outcomes.Add(carry), n)
+		sr.Outcomes = sr.Outcomes.Add(o)
 		sr.Windows = append(sr.Windows, metrics.WindowOf(int64(k), lat, o))
 	}
-	sr.Operations = total(sr.Outcomes)
-	if sr.Operations > 0 {
-		sr.ErrorRate = float64(sr.Operations-sr.Outcomes.OK) / float64(sr.Operations)
-	}
-	if t.atS > 0 {
-		sr.Throughput = float64(sr.Operations) / t.atS
-	}
+	sr.Operations = sr.Outcomes.Total()
+	sr.SetRates()
 	for _, name := range t.upstreams {
 		u := metrics.UpstreamResult{Name: name, Attempts: t.attempts[name], Statuses: map[string]uint64{}}
 		for k, n := range t.statuses[name] {
@@ -305,21 +295,22 @@ func trimAnswers(statuses map[string]uint64, excess uint64) {
 	}
 }
 
-// settle makes o add up to n, the operations whose latency arrived: an
-// outcome past n waits for the next second (taken from the failed, then
-// the partial, then the ok ones: which of them is late is not known). A
-// second with fewer outcomes than latencies follows a snapshot that was
-// lost: the outcomes it lacks are counted ok.
-func settle(o metrics.Outcomes, n uint64) metrics.Outcomes {
-	if t := total(o); t < n {
+// settle splits o into the outcomes of the n operations whose latency
+// arrived and the rest, which wait for the next second (taken from the
+// failed, then the partial, then the ok ones: which of them is late is not
+// known). A second with fewer outcomes than latencies follows a snapshot
+// that was lost: the outcomes it lacks are counted ok.
+func settle(o metrics.Outcomes, n uint64) (now, later metrics.Outcomes) {
+	if t := o.Total(); t < n {
 		o.OK += n - t
-		return o
+		return o, metrics.Outcomes{}
 	}
-	excess := total(o) - n
-	for _, c := range []*uint64{&o.Failed, &o.Partial, &o.OK} {
-		d := min(*c, excess)
-		*c -= d
+	excess := o.Total() - n
+	for _, c := range []struct{ from, to *uint64 }{{&o.Failed, &later.Failed}, {&o.Partial, &later.Partial}, {&o.OK, &later.OK}} {
+		d := min(*c.from, excess)
+		*c.from -= d
+		*c.to += d
 		excess -= d
 	}
-	return o
+	return o, later
 }

@@ -121,3 +121,25 @@ func TestTornSnapshotsMakeAConsistentResult(t *testing.T) {
 		t.Errorf("the tally's result is inconsistent: %v", err)
 	}
 }
+
+// settle keeps as many outcomes as latencies arrived and hands the rest on;
+// a second short of outcomes (after a lost snapshot) counts the missing ok
+// and hands nothing on.
+func TestSettle(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		o          metrics.Outcomes
+		n          uint64
+		now, later metrics.Outcomes
+	}{
+		{metrics.Outcomes{OK: 3, Failed: 1}, 4, metrics.Outcomes{OK: 3, Failed: 1}, metrics.Outcomes{}},
+		{metrics.Outcomes{OK: 3, Partial: 1, Failed: 1}, 3, metrics.Outcomes{OK: 3}, metrics.Outcomes{Partial: 1, Failed: 1}},
+		{metrics.Outcomes{OK: 3, Failed: 1}, 1, metrics.Outcomes{OK: 1}, metrics.Outcomes{OK: 2, Failed: 1}},
+		{metrics.Outcomes{OK: 1, Failed: 1}, 4, metrics.Outcomes{OK: 3, Failed: 1}, metrics.Outcomes{}},
+	} {
+		now, later := settle(c.o, c.n)
+		if now != c.now || later != c.later {
+			t.Errorf("settle(%+v, %d) = %+v, %+v; want %+v, %+v", c.o, c.n, now, later, c.now, c.later)
+		}
+	}
+}

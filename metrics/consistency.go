@@ -72,7 +72,7 @@ func bad(v float64) bool { return v < 0 || math.IsNaN(v) || math.IsInf(v, 0) }
 
 // check adds the problems of one strategy, each under at.
 func (s *StrategyResult) check(at string, add func(string, ...any)) {
-	if sum := s.Outcomes.OK + s.Outcomes.Partial + s.Outcomes.Failed; sum != s.Operations {
+	if sum := s.Outcomes.Total(); sum != s.Operations {
 		add("%s.outcomes: ok %d + partial %d + failed %d = %d, but operations is %d",
 			at, s.Outcomes.OK, s.Outcomes.Partial, s.Outcomes.Failed, sum, s.Operations)
 	}

@@ -96,15 +96,9 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	m.NotStarted += b.NotStarted
 	m.Interrupted += b.Interrupted
 	m.Warmup += b.Warmup
-	m.Outcomes = addOutcomes(a.Outcomes, b.Outcomes)
+	m.Outcomes = a.Outcomes.Add(b.Outcomes)
 	m.DurationS = max(a.DurationS, b.DurationS)
-	m.Throughput, m.ErrorRate = 0, 0
-	if m.DurationS > 0 {
-		m.Throughput = float64(m.Operations) / m.DurationS
-	}
-	if m.Operations > 0 {
-		m.ErrorRate = float64(m.Operations-m.Outcomes.OK) / float64(m.Operations)
-	}
+	m.SetRates()
 	// Per-repeat figures of two generators side by side are not the
 	// figures of one generator: they are left out.
 	m.Repeats = nil
@@ -226,10 +220,6 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 	return m, nil
 }
 
-func addOutcomes(a, b Outcomes) Outcomes {
-	return Outcomes{OK: a.OK + b.OK, Partial: a.Partial + b.Partial, Failed: a.Failed + b.Failed}
-}
-
 // mergeHistograms decodes and merges two results' histograms, by name.
 func mergeHistograms(a, b map[string]string) (map[string]*Histogram, error) {
 	out := map[string]*Histogram{}
@@ -312,7 +302,7 @@ func mergeQueue(a, b *QueueResult) *QueueResult {
 	q.Acked += b.Acked
 	q.Delivered += b.Delivered
 	q.Undelivered += b.Undelivered
-	q.DeliveredOutcomes = addOutcomes(a.DeliveredOutcomes, b.DeliveredOutcomes)
+	q.DeliveredOutcomes = a.DeliveredOutcomes.Add(b.DeliveredOutcomes)
 	q.Redeliveries += b.Redeliveries
 	q.Duplicates += b.Duplicates
 	q.DrainS = max(a.DrainS, b.DrainS)

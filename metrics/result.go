@@ -243,7 +243,7 @@ func RepeatOf(s StrategyResult, seed uint64) Repeat {
 // PartialRate is the share of operations whose outcome was partial: a
 // non-critical call failed.
 func (s StrategyResult) PartialRate() float64 {
-	n := s.Outcomes.OK + s.Outcomes.Partial + s.Outcomes.Failed
+	n := s.Outcomes.Total()
 	if n == 0 {
 		return 0
 	}
@@ -422,6 +422,26 @@ type Outcomes struct {
 	Failed  uint64 `json:"failed"`
 }
 
+// Total is the operations the outcomes count.
+func (o Outcomes) Total() uint64 { return o.OK + o.Partial + o.Failed }
+
+// Add returns the outcomes of o and b together.
+func (o Outcomes) Add(b Outcomes) Outcomes {
+	return Outcomes{OK: o.OK + b.OK, Partial: o.Partial + b.Partial, Failed: o.Failed + b.Failed}
+}
+
+// SetRates sets the figures that follow from the counts: throughput over
+// DurationS, and the error rate (operations not ok).
+func (s *StrategyResult) SetRates() {
+	s.Throughput, s.ErrorRate = 0, 0
+	if s.DurationS > 0 {
+		s.Throughput = float64(s.Operations) / s.DurationS
+	}
+	if s.Operations > 0 {
+		s.ErrorRate = float64(s.Operations-s.Outcomes.OK) / float64(s.Operations)
+	}
+}
+
 // UpstreamResult is what was measured of the calls to one upstream.
 type UpstreamResult struct {
 	Name string `json:"name"`
@@ -498,12 +518,7 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 		LateStarts:  r.LateStarts,
 		Histograms:  map[string]string{},
 	}
-	if elapsed > 0 {
-		s.Throughput = float64(ops) / elapsed.Seconds()
-	}
-	if ops > 0 {
-		s.ErrorRate = float64(ops-s.Outcomes.OK) / float64(ops)
-	}
+	s.SetRates()
 	hists := map[string]*Histogram{"latency": r.Latency, "service_time": r.Service, "schedule_lag": r.Lag}
 	if r.Overhead.Count() > 0 {
 		o := r.Overhead.Summary()

@@ -475,7 +475,7 @@ const maxWindowSeconds = 7 * 24 * 3600
 // unknown: Started is the completed count). Values within one HDR bucket
 // fall in the window bucket of the HDR bucket's middle.
 func WindowOf(at int64, latency *Histogram, o Outcomes) Window {
-	w := Window{AtS: at, Completed: o.OK + o.Partial + o.Failed, Partial: o.Partial, Failed: o.Failed}
+	w := Window{AtS: at, Completed: o.Total(), Partial: o.Partial, Failed: o.Failed}
 	w.Started = w.Completed
 	if latency == nil || latency.Count() == 0 {
 		return w

@@ -37,7 +37,7 @@ func outcomeSection(r *metrics.Result, col colours) (*section, error) {
 	for _, k := range []string{"ok", "partial", "failed"} {
 		data := make([]opts.BarData, len(rows))
 		for i, rw := range rows {
-			n := rw.o.OK + rw.o.Partial + rw.o.Failed
+			n := rw.o.Total()
 			v := map[string]uint64{"ok": rw.o.OK, "partial": rw.o.Partial, "failed": rw.o.Failed}[k]
 			share := 0.0
 			if n > 0 {
