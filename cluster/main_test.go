@@ -1,12 +1,10 @@
 package cluster
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
 	"github.com/fanbench/fanbench/internal/procs"
-	"go.uber.org/goleak"
 )
 
 // fanbench is the binary whose agent command the tests start, built once
@@ -16,24 +14,4 @@ import (
 // few cores.
 var fanbench string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "fanbench-cluster-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if fanbench, err = procs.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(procs.Main(m, &fanbench, "")) }

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/internal/procs"
-	"go.uber.org/goleak"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden messages in testdata/")
@@ -30,27 +29,7 @@ const binaryEnv = "FANBENCH_FAULTS_BINARY"
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	dir, err := os.MkdirTemp("", "fanbench-faults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	if other := os.Getenv(binaryEnv); other != "" {
-		fanbench = other
-	} else if fanbench, err = procs.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(procs.Main(m, &fanbench, binaryEnv))
 }
 
 // result is how a fanbench process ended.

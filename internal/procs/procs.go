@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // Build builds cmd/fanbench into dir, without the race detector of the
@@ -27,6 +29,34 @@ func Build(dir string) (string, error) {
 		return "", fmt.Errorf("building fanbench: %v\n%s", err, out)
 	}
 	return bin, nil
+}
+
+// Main is the TestMain of a package whose tests start fanbench
+// processes: it builds the binary once into a temporary folder (or takes
+// the one the environment variable env names, when env is set and so is
+// the variable), sets *bin to it, runs the tests, looks for leaked
+// goroutines when they passed, and returns the exit code.
+func Main(m *testing.M, bin *string, env string) int {
+	dir, err := os.MkdirTemp("", "fanbench-procs-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	if other := os.Getenv(env); env != "" && other != "" {
+		*bin = other
+	} else if *bin, err = Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	return code
 }
 
 // goTool finds the go command: on the PATH, or in $GOROOT/bin.
