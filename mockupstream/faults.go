@@ -2,7 +2,6 @@ package mockupstream
 
 import (
 	"context"
-	"net"
 	"net/http"
 )
 
@@ -55,8 +54,8 @@ func breakConn(w http.ResponseWriter, f Fault) {
 	}
 	switch f {
 	case FaultReset:
-		if tc, ok := conn.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0)
+		if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
+			_ = tc.SetLinger(0) // a *net.TCPConn, or one h1serve handed to net/http
 		}
 	case FaultMalformed:
 		_, _ = conn.Write([]byte(malformedReply))

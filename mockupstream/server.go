@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fanbench/fanbench/draws"
+	"github.com/fanbench/fanbench/internal/h1serve"
 )
 
 // Options configure a Server. The zero Options start an unnamed upstream
@@ -81,7 +82,9 @@ type Server struct {
 	resetAt atomic.Int64 // clock() − epoch at the last Reset, in ns
 	gate    *gate        // the finite capacity, for the server's life
 
-	http     *http.Server
+	http     *http.Server    // serves what lean hands over
+	lean     *h1serve.Server // serves plain HTTP/1.1 requests without garbage
+	ln       net.Listener
 	base     context.Context    // parent of every request's context
 	stop     context.CancelFunc // cancels base
 	served   chan struct{}      // closed when Serve has returned
@@ -155,9 +158,11 @@ func Start(opts Options) (*Server, error) {
 		MaxHeaderBytes:    maxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return base },
 	}
+	s.ln = ln
+	s.lean = h1serve.New(s.http, base)
 	go func() {
 		defer close(s.served)
-		_ = s.http.Serve(ln) // always ErrServerClosed after Close
+		_ = s.lean.Serve(ln) // the listener's error after Close
 	}()
 	return s, nil
 }
@@ -196,9 +201,8 @@ func (s *Server) Close() error {
 		s.stop()
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		if err := s.http.Shutdown(ctx); err != nil {
-			s.err = s.http.Close() // a client too slow to read its answer
-		}
+		_ = s.ln.Close()
+		s.err = s.lean.Shutdown(ctx)
 		<-s.served
 		s.async.close() // the callbacks waiting end with base
 		// Shutdown does not wait for handlers that took their connection

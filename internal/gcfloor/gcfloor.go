@@ -1,6 +1,6 @@
-// Package gcfloor keeps the garbage collector's heap goal at or above a
-// floor, so that a process with a small heap is not collected several
-// times a second.
+// Package gcfloor keeps the garbage collector's heap goal high enough that
+// a process with a small live heap and a steady stream of garbage is not
+// collected several times a second, and no higher.
 //
 // Why: with GOGC=100 the collector runs each time the heap doubles its
 // live size. A load generator's live heap can be small (a few MiB at 1,000
@@ -13,11 +13,15 @@
 // with 34 (GOGC=400).
 //
 // A fixed higher GOGC would multiply a large heap as well (the 10,000
-// connections of a big run hold hundreds of MiB); the floor only lifts the
-// goal of small heaps: GOGC is raised so that the goal is the floor when
-// twice the live heap is below it, and is 100 otherwise. The live heap is
-// read after every collection (polled every 10 ms). A GOGC the user set
-// is left alone.
+// connections of a big run hold hundreds of MiB), and a fixed floor makes
+// a run that allocates little hold a heap it does not need (the floor was
+// once a fixed 32 MiB: most of a 5,000 operations/s run's peak RSS once
+// the mocks stopped making garbage). So the goal is lifted to what the
+// process allocates in a second on top of its live heap (about one
+// collection a second), never above a ceiling, and GOGC is 100 where that
+// would set it lower. The live heap is read after every collection and
+// the allocation rate every second (both polled every 10 ms). A GOGC the
+// user set is left alone.
 package gcfloor
 
 import (
@@ -29,9 +33,13 @@ import (
 	"time"
 )
 
-// Default is the floor fanbench keeps: its heap then stays well inside
-// the 64 MiB a 5,000 operations/s run may take, mocks included.
+// Default is the ceiling fanbench lifts the goal to: its heap then stays
+// well inside the 48 MiB a 5,000 operations/s run may take, mocks included.
 const Default = 32 << 20
+
+// period is how often, at most, the lifted goal lets the collector run at
+// a steady allocation rate; also the window the rate is measured over.
+var period = time.Second
 
 // heapMinimum is the runtime's smallest goal at GOGC 100 (defaultHeapMinimum
 // in runtime/mgcpacer.go); it scales with GOGC, so GOGC may not pass
@@ -39,15 +47,17 @@ const Default = 32 << 20
 // above the floor.
 const heapMinimum = 4 << 20
 
-// Keep holds the heap goal at floor or above until stop is first called,
-// which puts GOGC back to 100. It does nothing when the GOGC environment
+// Keep lifts the heap goal to the live heap plus a second's allocations,
+// up to ceiling, until stop is first called, which puts GOGC back to 100.
+// Until the first second's rate is known the goal is lifted to ceiling. It does nothing when the GOGC environment
 // variable is set, or while another Keep is in force (runs of the CLI's
 // tests share a process). Meanwhile a goroutine polls for collections.
-func Keep(floor uint64) (stop func()) {
-	if os.Getenv("GOGC") != "" || floor == 0 || !inForce.CompareAndSwap(false, true) {
+func Keep(ceiling uint64) (stop func()) {
+	if os.Getenv("GOGC") != "" || ceiling == 0 || !inForce.CompareAndSwap(false, true) {
 		return func() {}
 	}
-	k := &keeper{floor: floor, samples: []metrics.Sample{{Name: liveHeap}, {Name: stackScan}, {Name: globalsScan}}}
+	k := &keeper{ceiling: ceiling, rate: -1,
+		samples: []metrics.Sample{{Name: liveHeap}, {Name: stackScan}, {Name: globalsScan}}}
 	k.adjust()
 	done := make(chan struct{})
 	watching := make(chan struct{})
@@ -76,12 +86,14 @@ const (
 	stackScan   = "/gc/scan/stack:bytes"
 	globalsScan = "/gc/scan/globals:bytes"
 	gcCycles    = "/gc/cycles/total:gc-cycles"
+	heapAllocs  = "/gc/heap/allocs:bytes"
 )
 
 type keeper struct {
-	floor   uint64
+	ceiling uint64
 	samples []metrics.Sample
 	percent int
+	rate    float64 // bytes allocated per second in the last period; -1 before the first
 }
 
 // pollEvery is how often the keeper looks for a finished collection. The
@@ -101,31 +113,52 @@ const pollEvery = 10 * time.Millisecond
 func (k *keeper) watch(done <-chan struct{}) {
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
-	cycles := []metrics.Sample{{Name: gcCycles}}
-	metrics.Read(cycles)
-	last := cycles[0].Value.Uint64()
+	counters := []metrics.Sample{{Name: gcCycles}, {Name: heapAllocs}}
+	metrics.Read(counters)
+	last := counters[0].Value.Uint64()
+	windowAt, windowAllocs := time.Now(), counters[1].Value.Uint64()
 	for {
 		select {
 		case <-done:
 			return
 		case <-tick.C:
 		}
-		metrics.Read(cycles)
-		if n := cycles[0].Value.Uint64(); n != last {
-			last = n
+		metrics.Read(counters)
+		changed := false
+		if n := counters[0].Value.Uint64(); n != last {
+			last, changed = n, true
+		}
+		if now := time.Now(); now.Sub(windowAt) >= period {
+			allocs := counters[1].Value.Uint64()
+			k.rate = float64(allocs-windowAllocs) / now.Sub(windowAt).Seconds()
+			windowAt, windowAllocs, changed = now, allocs, true
+		}
+		if changed {
 			k.adjust()
 		}
 	}
 }
 
-// adjust sets GOGC from the live heap of the last collection.
+// adjust sets GOGC from the live heap of the last collection and the
+// allocation rate.
 func (k *keeper) adjust() {
 	metrics.Read(k.samples)
-	p := percentFor(k.floor, k.samples[0].Value.Uint64(), k.samples[1].Value.Uint64()+k.samples[2].Value.Uint64())
+	live := k.samples[0].Value.Uint64()
+	p := percentFor(liftTo(k.ceiling, live, k.rate), live, k.samples[1].Value.Uint64()+k.samples[2].Value.Uint64())
 	if p != k.percent {
 		debug.SetGCPercent(p)
 		k.percent = p
 	}
+}
+
+// liftTo is the goal to lift to: the live heap and a period's allocations
+// at rate bytes a second, at most ceiling; ceiling while the rate is not
+// known (negative).
+func liftTo(ceiling, live uint64, rate float64) uint64 {
+	if rate < 0 {
+		return ceiling
+	}
+	return min(ceiling, live+uint64(rate*period.Seconds()))
 }
 
 // percentFor is the GOGC that sets the goal, live + (live + roots) ×

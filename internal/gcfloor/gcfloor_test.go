@@ -46,9 +46,37 @@ func read(name string) uint64 {
 	return s[0].Value.Uint64()
 }
 
-// The goal Keep sets is the floor, within the 10% steps of GOGC.
+func TestLiftTo(t *testing.T) {
+	const mib = 1 << 20
+	tests := []struct {
+		name                string
+		ceiling, live, want uint64
+		rate                float64
+	}{
+		{"rate not known yet: the ceiling", 32 * mib, 4 * mib, 32 * mib, -1},
+		{"a second's garbage on the live heap", 32 * mib, 8 * mib, 11 * mib, 3 * mib},
+		{"much garbage: at most the ceiling", 32 * mib, 8 * mib, 32 * mib, 100 * mib},
+		{"no garbage: the live heap", 32 * mib, 8 * mib, 8 * mib, 0},
+	}
+	for _, tt := range tests {
+		if got := liftTo(tt.ceiling, tt.live, tt.rate); got != tt.want {
+			t.Errorf("%s: liftTo(%d, %d, %.0f) = %d, want %d", tt.name, tt.ceiling, tt.live, tt.rate, got, tt.want)
+		}
+	}
+}
+
+// withPeriod sets the rate's window for one test.
+func withPeriod(t *testing.T, d time.Duration) {
+	old := period
+	period = d
+	t.Cleanup(func() { period = old })
+}
+
+// Until the allocation rate is known, the goal Keep sets is the ceiling,
+// within the 10% steps of GOGC.
 func TestKeepSetsTheGoalToTheFloor(t *testing.T) {
 	t.Setenv("GOGC", "")
+	withPeriod(t, time.Hour)
 	runtime.GC()
 	const floor = 64 << 20
 	stop := Keep(floor)
@@ -70,6 +98,7 @@ func TestKeepSetsTheGoalToTheFloor(t *testing.T) {
 
 func TestKeepLiftsASmallHeapAndStopRestores(t *testing.T) {
 	t.Setenv("GOGC", "")
+	withPeriod(t, time.Hour)
 	runtime.GC()
 	stop := Keep(1 << 30) // far above this test's heap
 	lifted := gogc()
@@ -104,6 +133,7 @@ func TestKeepLeavesTheUsersGOGC(t *testing.T) {
 // the last.
 func TestKeepFollowsTheLiveHeap(t *testing.T) {
 	t.Setenv("GOGC", "")
+	withPeriod(t, time.Hour)
 	const floor = 16 << 20
 	runtime.GC()
 	stop := Keep(floor)
@@ -123,10 +153,30 @@ func TestKeepFollowsTheLiveHeap(t *testing.T) {
 	runtime.KeepAlive(live)
 }
 
+// Once a period has shown how little this test allocates, the goal comes
+// down from the ceiling to GOGC 100's.
+func TestKeepFollowsTheAllocationRate(t *testing.T) {
+	t.Setenv("GOGC", "")
+	withPeriod(t, 50*time.Millisecond)
+	runtime.GC()
+	stop := Keep(1 << 30)
+	defer stop()
+	if got := gogc(); got <= 100 {
+		t.Fatalf("GOGC under Keep before the rate is known = %d, want over 100", got)
+	}
+	for deadline := time.Now().Add(10 * time.Second); gogc() != 100 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := gogc(); got != 100 {
+		t.Errorf("GOGC once an idle test's rate is known = %d, want 100", got)
+	}
+}
+
 // A second call of stop does nothing: it neither panics nor ends a Keep
 // started after the first.
 func TestStopTwice(t *testing.T) {
 	t.Setenv("GOGC", "")
+	withPeriod(t, time.Hour)
 	runtime.GC()
 	stop := Keep(1 << 30)
 	stop()

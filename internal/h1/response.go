@@ -3,6 +3,8 @@ package h1
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/fanbench/fanbench/internal/httpsyntax"
 )
 
 // Response is what a caller keeps of one answer: its status, whether the
@@ -87,10 +89,10 @@ func readHead(r *Reader, resp *Response) error {
 	}
 	http10 := line[7] == '0'
 	code := line[9:12]
-	if !isDigit(code[0]) || !isDigit(code[1]) || !isDigit(code[2]) || code[0] < '1' || code[0] > '5' {
+	if !httpsyntax.IsDigit(code[0]) || !httpsyntax.IsDigit(code[1]) || !httpsyntax.IsDigit(code[2]) || code[0] < '1' || code[0] > '5' {
 		return protoErr("status code", code)
 	}
-	if len(line) > 12 && (line[12] != ' ' || !validText(line[13:])) {
+	if len(line) > 12 && (line[12] != ' ' || !httpsyntax.ValidText(line[13:])) {
 		return protoErr("status line", line)
 	}
 	// HTTP/1.0 answers close the connection: keep-alive there is an
@@ -121,26 +123,26 @@ func readHead(r *Reader, resp *Response) error {
 			return err
 		}
 		switch {
-		case equalFold(name, "content-length"):
-			l, ok := parseLength(value)
+		case httpsyntax.EqualFold(name, "content-length"):
+			l, ok := httpsyntax.ParseLength(value)
 			if !ok || (length >= 0 && l != length) {
 				return protoErr("Content-Length", value)
 			}
 			length = l
-		case equalFold(name, "transfer-encoding"):
-			if sawEncoding || !equalFold(value, "chunked") || http10 {
+		case httpsyntax.EqualFold(name, "transfer-encoding"):
+			if sawEncoding || !httpsyntax.EqualFold(value, "chunked") || http10 {
 				return protoErr("Transfer-Encoding (only chunked, once, in HTTP/1.1)", value)
 			}
 			sawEncoding, chunked = true, true
-		case equalFold(name, "connection"):
-			if hasToken(value, "close") {
+		case httpsyntax.EqualFold(name, "connection"):
+			if httpsyntax.HasToken(value, "close") {
 				resp.Close = true
 			}
-		case equalFold(name, "location"):
+		case httpsyntax.EqualFold(name, "location"):
 			loc = resp.keep(value)
-		case equalFold(name, "retry-after"):
+		case httpsyntax.EqualFold(name, "retry-after"):
 			retry = resp.keep(value)
-		case equalFold(name, "date"):
+		case httpsyntax.EqualFold(name, "date"):
 			date = resp.keep(value)
 		}
 	}
@@ -190,7 +192,7 @@ func discardChunked(r *Reader) (int64, error) {
 		}
 		size = bytes.TrimRight(size, " \t")
 		n, ok := parseHex(size)
-		if !ok || !validText(ext) {
+		if !ok || !httpsyntax.ValidText(ext) {
 			return total, protoErr("chunk size", line)
 		}
 		if n == 0 {
@@ -233,13 +235,13 @@ func field(line []byte) (name, value []byte, err error) {
 	if i <= 0 {
 		return nil, nil, protoErr("header line", line)
 	}
-	name, value = line[:i], trim(line[i+1:])
+	name, value = line[:i], httpsyntax.Trim(line[i+1:])
 	for _, c := range name {
-		if !isToken(c) {
+		if !httpsyntax.IsToken(c) {
 			return nil, nil, protoErr("header name", name)
 		}
 	}
-	if !validText(value) {
+	if !httpsyntax.ValidText(value) {
 		return nil, nil, protoErr("header value", value)
 	}
 	return name, value, nil
@@ -259,38 +261,6 @@ func (resp *Response) slice(at [2]int) []byte {
 	return resp.scratch[at[0]-1 : at[1] : at[1]]
 }
 
-// hasToken reports whether the comma-separated list v holds the lower-case
-// token tok, in any case.
-func hasToken(v []byte, tok string) bool {
-	for len(v) > 0 {
-		item := v
-		if i := bytes.IndexByte(v, ','); i >= 0 {
-			item, v = v[:i], v[i+1:]
-		} else {
-			v = nil
-		}
-		if equalFold(trim(item), tok) {
-			return true
-		}
-	}
-	return false
-}
-
-// parseLength reads 1*DIGIT, at most 18 digits (no overflow).
-func parseLength(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if !isDigit(c) {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
-}
-
 // parseHex reads 1*HEXDIG, at most 15 digits (no overflow).
 func parseHex(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 15 {
@@ -300,7 +270,7 @@ func parseHex(b []byte) (int64, bool) {
 	for _, c := range b {
 		var d byte
 		switch {
-		case isDigit(c):
+		case httpsyntax.IsDigit(c):
 			d = c - '0'
 		case c >= 'a' && c <= 'f':
 			d = c - 'a' + 10
@@ -312,56 +282,4 @@ func parseHex(b []byte) (int64, bool) {
 		n = n<<4 | int64(d)
 	}
 	return n, true
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// validText: visible characters, obs-text, space and tab (no CTL).
-func validText(b []byte) bool {
-	for _, c := range b {
-		if (c < ' ' && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-func trim(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// isToken reports whether c may appear in a token (RFC 9110 §5.6.2).
-func isToken(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', isDigit(c):
-		return true
-	}
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
-}
-
-// equalFold compares b with the lower-case ASCII s, ignoring b's case.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := range b {
-		c := b[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
 }
