@@ -343,7 +343,7 @@ func (c *conn) watch() {
 		return
 	}
 	if c.watcher == nil {
-		c.watcher = make(chan struct{})
+		c.watcher = make(chan struct{}, 1) // the handler does not wait for the watcher to run
 		c.watched = make(chan watchResult)
 		go c.watchLoop()
 	}

@@ -32,7 +32,7 @@ type served struct {
 }
 
 // serve starts h on loopback behind a Server, stopped at the test's end.
-func serve(t *testing.T, h http.Handler) *served {
+func serve(t testing.TB, h http.Handler) *served {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -563,4 +563,34 @@ func TestAllocationsPerRequest(t *testing.T) {
 		}
 		_ = c.Close()
 	}
+}
+
+// Whatever a client sends, the server answers or closes, and goes on
+// serving: the next connection's plain request is answered. The seeds run
+// in every go test; go test -fuzz FuzzServe explores.
+func FuzzServe(f *testing.F) {
+	for _, s := range []string{
+		"GET / HTTP/1.1\r\nHost: h\r\n",                                  // a head cut short
+		"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 999999\r\n\r\nab", // a body cut short
+		"POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nabGET / HTTP/1.1\r\nHost: h\r\n\r\nGE",
+		"GET / HTTP/1.1\r\nHost: h\r\n\r\n" + strings.Repeat("GET /p HTTP/1.1\r\nHost: h\r\n\r\n", 50),
+		"GET /\x00 HTTP/1.1\r\nHost: h\r\n\r\n",
+		"\r\n\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	s := serve(f, echo)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c := dial(t, s.addr)
+		_ = c.SetDeadline(time.Now().Add(100 * time.Millisecond))
+		_, _ = c.Write(in)
+		_, _ = io.Copy(io.Discard, c) // answers, until the server closes or the deadline
+		_ = c.Close()
+		got := exchange(t, s.addr, "GET /after HTTP/1.1\r\nHost: h\r\n\r\n", 1, http.MethodGet)[0]
+		if b, _ := io.ReadAll(got.Body); got.StatusCode != http.StatusOK || !strings.Contains(string(b), "/after") {
+			t.Fatalf("after %q: %d %q", in, got.StatusCode, b)
+		}
+	})
 }
