@@ -141,6 +141,18 @@ func clients(sc *scenarios.Scenario) map[int]strategies.Client {
 	return out
 }
 
+// maxConns returns the caps of connections of the upstreams that have one,
+// by upstream index.
+func maxConns(sc *scenarios.Scenario) map[int]int {
+	out := map[int]int{}
+	for i, u := range sc.Upstreams {
+		if u.MaxConns > 0 {
+			out[i] = u.MaxConns
+		}
+	}
+	return out
+}
+
 // tlsConfigs returns the TLS settings of the upstreams that have them, by
 // upstream index.
 func tlsConfigs(sc *scenarios.Scenario) (map[int]*tls.Config, error) {

@@ -233,6 +233,7 @@ func runStrategy(ctx context.Context, sc *scenarios.Scenario, spec scenarios.Str
 		TLS:                 tlsConfs,
 		Breakdown:           o.Breakdown,
 		Clients:             clients(sc),
+		MaxConns:            maxConns(sc),
 	})
 	defer hc.Close()
 	caller, err := callerFor(sc, hc) // fresh per strategy: breakers and buckets start anew

@@ -70,6 +70,8 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:6:38: strategies[0].workers: must be 1 or more, such as workers: 32`},
 		{"unknown client", lines(l1, l2, "  a: {mock: {latency: 10ms}, client: fsat}", l4, l5, l6, l7),
 			`t.yaml:3:38: upstreams.a.client: unknown client "fsat"; did you mean "fast"? allowed: fast, std`},
+		{"negative max_conns", lines(l1, l2, "  a: {mock: {latency: 10ms}, max_conns: -2}", l4, l5, l6, l7),
+			`t.yaml:3:41: upstreams.a.max_conns: -2 connections: must be at least 1 (leave it out for no cap)`},
 		{"unknown when_full", lines(l1, l2, l3, l4, l5, "strategies: [{name: queued, when_full: drop}]", l7),
 			`t.yaml:6:40: strategies[0].when_full: unknown behaviour "drop"; allowed: block, reject`},
 		{"hedge delay neither", lines(l1, l2, l3, l4, l5, "strategies: [{name: hedged, hedge_delay: soon}]", l7),

@@ -81,6 +81,11 @@ type Upstream struct {
 	// net/http, for HTTP/2 servers or anything the fast one does not do).
 	// --breakdown sends every call through std.
 	Client strategies.Client `yaml:"client" json:"client,omitempty"`
+	// MaxConns caps the connections open to this upstream at once, as a
+	// real client's pool or an API's limit does: a call over the cap
+	// waits for a connection, and the wait counts in its latency (and
+	// its timeout). Left out: no cap, a connection per call in flight.
+	MaxConns int `yaml:"max_conns" json:"max_conns,omitempty"`
 }
 
 // TLS is how fanbench connects to an https upstream. Certificates are

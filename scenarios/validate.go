@@ -152,6 +152,9 @@ func (c *checker) upstreams(us Upstreams) {
 		if msg := u.Client.Check(); msg != "" {
 			c.addf(path+".client", "%s", msg)
 		}
+		if u.MaxConns < 0 {
+			c.addf(path+".max_conns", "%d connections: must be at least 1 (leave it out for no cap)", u.MaxConns)
+		}
 	}
 }
 

@@ -1,8 +1,14 @@
 package strategies
 
 import (
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 )
 
 // eachClient runs f once per HTTP client, in subtests named after the
@@ -41,4 +47,52 @@ func TestHTTPCallerClientFor(t *testing.T) {
 		}
 		hc.Close()
 	}
+}
+
+// max_conns: however many calls are in flight, an upstream with a cap
+// never has more connections open than the cap, with either client, and
+// every call is served.
+func TestMaxConnsCapsConnections(t *testing.T) {
+	t.Parallel()
+	eachClient(t, func(t *testing.T, client Client) {
+		var mu sync.Mutex
+		open, peak, accepted := 0, 0, 0
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			time.Sleep(2 * time.Millisecond) // so that calls overlap
+			_, _ = io.WriteString(w, "ok")
+		}))
+		srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch st {
+			case http.StateNew:
+				open++
+				accepted++
+				peak = max(peak, open)
+			case http.StateClosed, http.StateHijacked:
+				open--
+			}
+		}
+		srv.Start()
+		defer srv.Close()
+		hc := NewHTTPCaller(HTTPOptions{Client: client, MaxConns: map[int]int{0: 3}})
+		defer hc.Close()
+		var wg sync.WaitGroup
+		for g := range 12 {
+			wg.Go(func() {
+				for i := range 5 {
+					call := Call{Index: 0, UpstreamIndex: 0, Method: "GET", BaseURL: srv.URL, Path: mustPath(t, "/")}
+					if r := hc.CallFrom(t.Context(), uint64(g*5+i), 0, &call); r.Status != 200 {
+						t.Errorf("call %d: %+v", g*5+i, r)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if accepted > 3 || peak > 3 {
+			t.Errorf("%d connections accepted, %d open at once, with max_conns 3", accepted, peak)
+		}
+	})
 }

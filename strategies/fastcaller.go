@@ -25,6 +25,7 @@ type fastCaller struct {
 	maxIdle int
 	dial    h1.Dialer
 	tls     map[int]*tls.Config
+	conns   map[int]int // HTTPOptions.MaxConns
 
 	mu      sync.Mutex
 	targets map[targetKey]*target
@@ -37,7 +38,9 @@ type fastCaller struct {
 }
 
 type targetKey struct {
-	tls    int // the upstream index whose TLS settings apply; -1: none
+	// owner is the upstream index whose own settings (TLS, a cap of
+	// connections) the pool takes; -1: none, the pool is shared.
+	owner  int
 	origin string
 }
 
@@ -61,7 +64,7 @@ type fastRequest struct {
 }
 
 func newFastCaller(o HTTPOptions, dial h1.Dialer) *fastCaller {
-	f := &fastCaller{timeout: o.Timeout, maxIdle: o.MaxIdleConnsPerHost, dial: dial, tls: o.TLS,
+	f := &fastCaller{timeout: o.Timeout, maxIdle: o.MaxIdleConnsPerHost, dial: dial, tls: o.TLS, conns: o.MaxConns,
 		targets: map[targetKey]*target{}}
 	f.requests.New = func() any { return &fastRequest{buf: make([]byte, 0, 1024)} }
 	return f
@@ -77,9 +80,9 @@ func (f *fastCaller) targetFor(call *Call) (*target, string) {
 		}
 	}
 	origin, prefix := splitBase(call.BaseURL)
-	key := targetKey{tls: -1, origin: origin}
-	if f.tls[i] != nil {
-		key.tls = i
+	key := targetKey{owner: -1, origin: origin}
+	if f.tls[i] != nil || f.conns[i] > 0 {
+		key.owner = i
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -139,13 +142,13 @@ func (f *fastCaller) newTarget(key targetKey) *target {
 	}
 	var conf *tls.Config
 	if scheme == "https" {
-		conf = f.tls[key.tls]
+		conf = f.tls[key.owner]
 		if conf == nil {
 			conf = &tls.Config{}
 		}
 	}
 	t.host = authority
-	t.pool = h1.NewPool(addr, h1.PoolOptions{TLS: conf, Dial: f.dial, MaxIdle: f.maxIdle})
+	t.pool = h1.NewPool(addr, h1.PoolOptions{TLS: conf, Dial: f.dial, MaxIdle: f.maxIdle, MaxConns: f.conns[key.owner]})
 	return t
 }
 

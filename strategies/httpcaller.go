@@ -44,6 +44,10 @@ type HTTPOptions struct {
 	// Clients overrides Client for some upstreams, by UpstreamIndex ("":
 	// Client's).
 	Clients map[int]Client
+	// MaxConns caps the connections open at once to some upstreams, by
+	// UpstreamIndex (0: no cap). A call at the cap waits for one of them,
+	// within its timeout; the wait is part of its latency.
+	MaxConns map[int]int
 }
 
 // HTTPCaller makes a call as one HTTP request, over a client tuned for
@@ -66,7 +70,7 @@ type HTTPCaller struct {
 	clients   map[int]Client
 	transport *http.Transport
 	// byUpstream holds the transports of upstreams with their own TLS
-	// settings, by UpstreamIndex (nil: transport).
+	// settings or cap of connections, by UpstreamIndex (nil: transport).
 	byUpstream []*http.Transport
 	timeout    time.Duration
 	conns      *connCounter
@@ -92,23 +96,31 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 	if needFast && !o.Breakdown {
 		c.fast = newFastCaller(o, conns.DialContext)
 	}
-	c.transport = c.newTransport(o, nil)
+	c.transport = c.newTransport(o, nil, 0)
+	own := map[int]bool{}
 	for i, conf := range o.TLS {
-		if i < 0 || conf == nil {
+		own[i] = conf != nil
+	}
+	for i, n := range o.MaxConns {
+		own[i] = own[i] || n > 0
+	}
+	for i, ok := range own {
+		if i < 0 || !ok {
 			continue
 		}
 		if i >= len(c.byUpstream) {
 			c.byUpstream = append(c.byUpstream, make([]*http.Transport, i+1-len(c.byUpstream))...)
 		}
-		c.byUpstream[i] = c.newTransport(o, conf)
+		c.byUpstream[i] = c.newTransport(o, o.TLS[i], o.MaxConns[i])
 	}
 	return c
 }
 
 // newTransport returns a transport with TLS configured by conf (nil: Go's
-// defaults).
-func (c *HTTPCaller) newTransport(o HTTPOptions, conf *tls.Config) *http.Transport {
+// defaults) and at most maxConns connections per host (0: no cap).
+func (c *HTTPCaller) newTransport(o HTTPOptions, conf *tls.Config, maxConns int) *http.Transport {
 	return &http.Transport{
+		MaxConnsPerHost: maxConns,
 		// Never through a proxy from the environment: the numbers would be the proxy's.
 		Proxy:                 nil,
 		DialContext:           c.conns.DialContext,

@@ -39,6 +39,9 @@ type Conn struct {
 	active  uint64
 	aborted bool
 	closed  bool
+	// release, when set, frees the connection's slot in a capped pool
+	// on its first Close.
+	release func()
 }
 
 func newConn(nc net.Conn) *Conn {
@@ -176,7 +179,11 @@ func (c *Conn) Close() {
 		c.stop, c.watched = nil, nil
 	}
 	c.mu.Lock()
+	first := !c.closed
 	c.closed = true
 	c.mu.Unlock()
 	_ = c.nc.Close()
+	if first && c.release != nil {
+		c.release()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
+	"os"
 	"sync"
 	"time"
 )
@@ -23,10 +24,14 @@ type Pool struct {
 	// checked (one non-blocking peek) for a close by the server before
 	// reuse; idleTimeout how long before it is closed instead.
 	checkAfter, idleTimeout time.Duration
+	// slots holds a token for each connection open (idle or in use) when
+	// the connections are capped; nil when they are not.
+	slots chan struct{}
 
-	mu     sync.Mutex
-	idle   []*Conn // a stack: the most recently used on top
-	closed bool
+	mu      sync.Mutex
+	idle    []*Conn // a stack: the most recently used on top
+	waiters []chan *Conn
+	closed  bool
 }
 
 // PoolOptions tune a Pool.
@@ -37,6 +42,10 @@ type PoolOptions struct {
 	TLS     *tls.Config
 	Dial    Dialer
 	MaxIdle int
+	// MaxConns caps the connections open at once, idle or in use (0: no
+	// cap). A Get at the cap waits, within its context and deadline, for a
+	// connection to come back or close, as net/http's MaxConnsPerHost.
+	MaxConns int
 }
 
 // NewPool returns a pool of connections to addr (host:port).
@@ -45,6 +54,9 @@ func NewPool(addr string, o PoolOptions) *Pool {
 		checkAfter: 100 * time.Millisecond, idleTimeout: 90 * time.Second}
 	if p.dial == nil {
 		p.dial = (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext
+	}
+	if o.MaxConns > 0 {
+		p.slots = make(chan struct{}, o.MaxConns)
 	}
 	if o.TLS != nil {
 		conf := o.TLS.Clone()
@@ -60,15 +72,33 @@ func NewPool(addr string, o PoolOptions) *Pool {
 }
 
 // Get returns an idle connection that is still open, or dials a new one
-// (and shakes hands, for TLS) bounded by ctx and deadline.
+// (and shakes hands, for TLS) bounded by ctx and deadline; at the cap of
+// connections it waits for one to come back or close.
 func (p *Pool) Get(ctx context.Context, deadline time.Time) (*Conn, error) {
+	if c := p.takeIdle(); c != nil {
+		return c, nil
+	}
+	if p.slots == nil {
+		return p.connect(ctx, deadline)
+	}
+	select {
+	case p.slots <- struct{}{}:
+		return p.connectInSlot(ctx, deadline)
+	default:
+		return p.wait(ctx, deadline)
+	}
+}
+
+// takeIdle returns the most recently used idle connection still open, or
+// nil.
+func (p *Pool) takeIdle() *Conn {
 	now := time.Now()
 	for {
 		p.mu.Lock()
 		n := len(p.idle)
 		if n == 0 {
 			p.mu.Unlock()
-			break
+			return nil
 		}
 		c := p.idle[n-1]
 		p.idle[n-1] = nil
@@ -76,12 +106,72 @@ func (p *Pool) Get(ctx context.Context, deadline time.Time) (*Conn, error) {
 		p.mu.Unlock()
 		idle := now.Sub(c.idleSince)
 		if idle < p.checkAfter || (idle < p.idleTimeout && c.alive()) {
-			return c, nil
+			return c
 		}
 		c.Close() // closed by the server while idle, or idle too long
 	}
-	return p.connect(ctx, deadline)
 }
+
+// wait waits, at the cap, for a connection that Put hands over or for a
+// slot that a Close frees, first come first served.
+func (p *Pool) wait(ctx context.Context, deadline time.Time) (*Conn, error) {
+	handed := make(chan *Conn, 1)
+	p.mu.Lock()
+	p.waiters = append(p.waiters, handed)
+	p.mu.Unlock()
+	var expired <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case c := <-handed:
+		return c, nil
+	case p.slots <- struct{}{}:
+		p.stopWaiting(handed)
+		return p.connectInSlot(ctx, deadline)
+	case <-ctx.Done():
+		p.stopWaiting(handed)
+		return nil, ctx.Err()
+	case <-expired:
+		p.stopWaiting(handed)
+		return nil, os.ErrDeadlineExceeded
+	}
+}
+
+// stopWaiting takes handed off the waiters; a connection Put handed over
+// meanwhile goes back to the pool.
+func (p *Pool) stopWaiting(handed chan *Conn) {
+	p.mu.Lock()
+	for i, w := range p.waiters {
+		if w == handed {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			break
+		}
+	}
+	p.mu.Unlock()
+	select {
+	case c := <-handed:
+		p.Put(c)
+	default:
+	}
+}
+
+// connectInSlot dials a connection in the slot the caller took, which its
+// Close frees (or the dial's failure).
+func (p *Pool) connectInSlot(ctx context.Context, deadline time.Time) (*Conn, error) {
+	c, err := p.connect(ctx, deadline)
+	if err != nil {
+		<-p.slots
+		return nil, err
+	}
+	c.release = p.release
+	return c, nil
+}
+
+// release frees a closed connection's slot.
+func (p *Pool) release() { <-p.slots }
 
 // connect dials a new connection.
 func (p *Pool) connect(ctx context.Context, deadline time.Time) (*Conn, error) {
@@ -107,6 +197,13 @@ func (p *Pool) connect(ctx context.Context, deadline time.Time) (*Conn, error) {
 func (p *Pool) Put(c *Conn) {
 	c.idleSince = time.Now()
 	p.mu.Lock()
+	if len(p.waiters) > 0 && !p.closed {
+		handed := p.waiters[0]
+		p.waiters = p.waiters[1:]
+		p.mu.Unlock()
+		handed <- c // buffered: never blocks
+		return
+	}
 	if p.closed || len(p.idle) >= p.maxIdle {
 		p.mu.Unlock()
 		c.Close()
