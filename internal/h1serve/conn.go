@@ -252,6 +252,7 @@ func (c *conn) startRequest() {
 	c.req.Close = h.close
 	c.req.ContentLength = h.contentLength
 	c.body.remaining = h.contentLength
+	c.body.read.Store(h.contentLength == 0)
 	c.body.err = nil
 	if h.contentLength == 0 {
 		c.req.Body = http.NoBody
@@ -339,7 +340,7 @@ func cmpOr(d, or time.Duration) time.Duration {
 func (c *conn) watch() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.inHandler || c.watching || c.hijacked || c.body.remaining > 0 || c.isDone() {
+	if !c.inHandler || c.watching || c.hijacked || !c.body.read.Load() || c.isDone() {
 		return
 	}
 	if c.watcher == nil {
@@ -428,6 +429,7 @@ func (c *conn) hijack() (net.Conn, *bufio.ReadWriter, error) {
 type body struct {
 	c         *conn
 	remaining int64
+	read      atomic.Bool // remaining is 0: read whole (watch may ask from any goroutine)
 	err       error
 }
 
@@ -456,6 +458,7 @@ func (b *body) Read(p []byte) (int, error) {
 	}
 	b.remaining -= int64(n)
 	if b.remaining == 0 {
+		b.read.Store(true)
 		return n, io.EOF
 	}
 	return n, b.err
