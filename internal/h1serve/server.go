@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,7 +19,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	conns    map[*conn]struct{}
-	shutdown bool
+	shutdown atomic.Bool    // set under mu; read without it by every request
 	wg       sync.WaitGroup // the connections' goroutines and Serve's
 }
 
@@ -35,7 +36,7 @@ func New(fallback *http.Server, base context.Context) *Server {
 // Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
-	if s.shutdown {
+	if s.shutdown.Load() {
 		s.mu.Unlock()
 		return http.ErrServerClosed
 	}
@@ -58,7 +59,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}
 		c := newConn(s, nc)
 		s.mu.Lock()
-		if s.shutdown {
+		if s.shutdown.Load() {
 			s.mu.Unlock()
 			_ = nc.Close()
 			continue
@@ -77,7 +78,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // returns). The listener given to Serve is the caller's to close first.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
-	s.shutdown = true
+	s.shutdown.Store(true)
 	for c := range s.conns {
 		c.stopWhenIdle()
 	}
@@ -104,8 +105,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// forget ends c's membership of the server, and tells whether the server
-// is shutting down.
+// forget ends c's membership of the server.
 func (s *Server) forget(c *conn) {
 	s.mu.Lock()
 	delete(s.conns, c)
@@ -114,11 +114,7 @@ func (s *Server) forget(c *conn) {
 }
 
 // shuttingDown reports whether Shutdown has begun.
-func (s *Server) shuttingDown() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.shutdown
-}
+func (s *Server) shuttingDown() bool { return s.shutdown.Load() }
 
 // handOff gives nc, with the bytes already read from it, to the fallback.
 func (s *Server) handOff(nc net.Conn, read []byte) {
