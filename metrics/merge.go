@@ -162,6 +162,7 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 			u.Retries += ub.Retries
 			u.Responses429 += ub.Responses429
 			u.TooEarly += ub.TooEarly
+			u.ConnWaited += ub.ConnWaited
 			u.Hedges += ub.Hedges
 			u.HedgesWon += ub.HedgesWon
 			u.Wasted += ub.Wasted
@@ -182,12 +183,15 @@ func mergeStrategy(a, b StrategyResult) (StrategyResult, error) {
 			}
 		}
 		u.Latency, _ = summary("upstream:" + u.Name)
-		u.LimiterWait, u.QueueWait, u.AttemptLatency, u.Accepted = nil, nil, nil, nil
+		u.LimiterWait, u.ConnWait, u.QueueWait, u.AttemptLatency, u.Accepted = nil, nil, nil, nil, nil
 		if s, ok := summary("accepted:" + u.Name); ok {
 			u.Accepted = &s
 		}
 		if s, ok := summary("limiter_wait:" + u.Name); ok {
 			u.LimiterWait = &s
+		}
+		if s, ok := summary("conn_wait:" + u.Name); ok {
+			u.ConnWait = &s
 		}
 		if s, ok := summary("queue_wait:" + u.Name); ok {
 			u.QueueWait = &s

@@ -3,6 +3,7 @@ package metrics
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -108,7 +109,7 @@ func TestRecordAllocatesNothing(t *testing.T) {
 		r.RecordOperation(OutcomePartial, 300*time.Millisecond, 299*time.Millisecond, time.Microsecond, time.Microsecond)
 		r.RecordCall(CallSample{Upstream: 1, Status: 503, Failure: -1, Attempts: 1, Latency: 300 * time.Millisecond})
 		r.RecordCall(CallSample{Upstream: 0, Failure: 1, Attempts: 3, Latency: 20 * time.Millisecond,
-			Got429: 2, TooEarly: 1, LimiterWait: 5 * time.Millisecond})
+			Got429: 2, TooEarly: 1, LimiterWait: 5 * time.Millisecond, ConnWait: time.Millisecond})
 	})
 	if allocs != 0 {
 		t.Errorf("recording allocates %v times per operation, want 0", allocs)
@@ -120,7 +121,8 @@ func fill(r *Recorder, from, to int) {
 		d := time.Duration(i%700+1) * time.Millisecond
 		r.RecordOperation(Outcome(i%3), d, d-time.Millisecond, time.Duration(i%5)*time.Microsecond, time.Duration(i%5)*time.Microsecond)
 		r.RecordCall(CallSample{Upstream: i % 2, Status: []int{200, 503, 0}[i%3], Failure: i % 2, Attempts: 1 + i%3,
-			Latency: d / 2, Got429: i % 3 / 2, TooEarly: i % 5 / 4, LimiterWait: time.Duration(i%4) * time.Millisecond})
+			Latency: d / 2, Got429: i % 3 / 2, TooEarly: i % 5 / 4, LimiterWait: time.Duration(i%4) * time.Millisecond,
+			ConnWait: time.Duration(i%8/6) * 3 * time.Millisecond})
 	}
 }
 
@@ -195,6 +197,13 @@ func TestSummarize(t *testing.T) {
 	if _, ok := s.Histograms["limiter_wait:profile"]; !ok {
 		t.Error("no limiter_wait:profile histogram")
 	}
+	// A wait for a connection of 3 ms when i%8 == 6: 37 of profile's calls.
+	if w := p.ConnWait; p.ConnWaited != 37 || w == nil || w.Count != int64(p.Calls) || math.Abs(w.Max-3) > 0.01 {
+		t.Errorf("profile connection wait = %+v over %d calls that waited, want every call counted, 37 that waited, a max of 3 ms", w, p.ConnWaited)
+	}
+	if _, ok := s.Histograms["conn_wait:profile"]; !ok {
+		t.Error("no conn_wait:profile histogram")
+	}
 	for _, key := range []string{"latency", "service_time", "schedule_lag", "upstream:profile", "upstream:audit"} {
 		h, err := DecodeHistogram(s.Histograms[key])
 		if err != nil {
@@ -219,8 +228,8 @@ func TestSummarizeWithoutPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, u := range s.Upstreams {
-		if u.LimiterWait != nil || u.Retries != 0 {
-			t.Errorf("%s: limiter wait %+v, retries %d; want none", u.Name, u.LimiterWait, u.Retries)
+		if u.LimiterWait != nil || u.ConnWait != nil || u.ConnWaited != 0 || u.Retries != 0 {
+			t.Errorf("%s: limiter wait %+v, connection wait %+v (%d), retries %d; want none", u.Name, u.LimiterWait, u.ConnWait, u.ConnWaited, u.Retries)
 		}
 	}
 	b, _ := json.Marshal(s.Upstreams[0])

@@ -129,6 +129,11 @@ type UpstreamRecorder struct {
 	// are over all calls; Waited counts the calls that waited at all.
 	LimiterWait *Histogram
 	Waited      uint64
+	// ConnWait is each call's wait for a connection at the upstream's
+	// max_conns, recorded for every call as LimiterWait is; ConnWaited
+	// counts the calls that waited at all.
+	ConnWait   *Histogram
+	ConnWaited uint64
 	// QueueWait is each queued call's wait for a worker (pooled); Queued
 	// counts the calls that went through the queue.
 	QueueWait *Histogram
@@ -178,7 +183,7 @@ func NewRecorder(l Layout) *Recorder {
 		r.live = l.Live.shard(l)
 	}
 	for i := range r.Upstreams {
-		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), QueueWait: NewHistogram(),
+		r.Upstreams[i] = &UpstreamRecorder{Latency: NewHistogram(), LimiterWait: NewHistogram(), ConnWait: NewHistogram(), QueueWait: NewHistogram(),
 			AttemptLatency: NewHistogram(), Accepted: NewHistogram(), phases: newPhaseRecorder(),
 			Failures: make([]uint64, len(l.Failures)), FirstErrors: make([]string, len(l.Failures))}
 	}
@@ -234,6 +239,8 @@ type CallSample struct {
 	Got429, TooEarly int
 	// LimiterWait is the time spent waiting for rate-limit tokens.
 	LimiterWait time.Duration
+	// ConnWait is the time spent waiting for a connection (max_conns).
+	ConnWait time.Duration
 	// Queued: the call waited QueueWait in a queue for a worker.
 	Queued    bool
 	QueueWait time.Duration
@@ -275,6 +282,10 @@ func (r *Recorder) RecordCall(c CallSample) {
 	u.LimiterWait.Record(max(c.LimiterWait, 0))
 	if c.LimiterWait > 0 {
 		u.Waited++
+	}
+	u.ConnWait.Record(max(c.ConnWait, 0))
+	if c.ConnWait > 0 {
+		u.ConnWaited++
 	}
 	if c.Queued {
 		u.Queued++
@@ -397,6 +408,8 @@ func (r *Recorder) Merge(o *Recorder) {
 		u.TooEarly += ou.TooEarly
 		u.LimiterWait.Merge(ou.LimiterWait)
 		u.Waited += ou.Waited
+		u.ConnWait.Merge(ou.ConnWait)
+		u.ConnWaited += ou.ConnWaited
 		u.QueueWait.Merge(ou.QueueWait)
 		u.Queued += ou.Queued
 		u.Hedges += ou.Hedges

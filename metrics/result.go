@@ -160,7 +160,8 @@ type StrategyResult struct {
 	// Histograms holds every histogram, HDR V2 compressed and base64
 	// encoded, by name: "latency", "service_time", "schedule_lag",
 	// "harness_overhead", "upstream:NAME" and, when calls waited for the
-	// client-side rate limit, "limiter_wait:NAME"; when calls waited in a
+	// client-side rate limit, "limiter_wait:NAME"; when calls waited for a
+	// connection (max_conns), "conn_wait:NAME"; when calls waited in a
 	// pool's queue, "queue_wait:NAME"; the latency of each HTTP request,
 	// "attempt_latency:NAME"; with a breakdown, "dns:NAME",
 	// "connect:NAME", "tls:NAME", "ttfb:NAME" and "body:NAME".
@@ -469,6 +470,11 @@ type UpstreamResult struct {
 	// over every call (those that did not wait count as 0); absent when no
 	// call waited.
 	LimiterWait *Summary `json:"limiter_wait,omitempty"`
+	// ConnWait is the calls' wait for a connection at the upstream's
+	// max_conns, over every call (those that did not wait count as 0);
+	// absent when no call waited. ConnWaited counts the calls that waited.
+	ConnWait   *Summary `json:"conn_wait,omitempty"`
+	ConnWaited uint64   `json:"conn_waited,omitempty"`
 	// QueueWait is the calls' wait for a pool worker; absent unless the
 	// calls went through a pool.
 	QueueWait *Summary `json:"queue_wait,omitempty"`

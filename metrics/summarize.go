@@ -39,6 +39,11 @@ func (r *Recorder) Summarize(name string, elapsed time.Duration, dropped uint64)
 			ur.LimiterWait = &w
 			hists["limiter_wait:"+name] = u.LimiterWait
 		}
+		if u.ConnWaited > 0 {
+			w := u.ConnWait.Summary()
+			ur.ConnWait, ur.ConnWaited = &w, u.ConnWaited
+			hists["conn_wait:"+name] = u.ConnWait
+		}
 		if u.Queued > 0 {
 			w := u.QueueWait.Summary()
 			ur.QueueWait = &w

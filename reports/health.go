@@ -27,8 +27,10 @@ const (
 	keptUpShare = 0.95
 	// busyShare: a pool busier than this, over the run, is saturated.
 	busyShare = 0.90
-	// pushbackShare: a share of attempts answered 429, or of calls refused
-	// by a breaker, above this means the upstreams set the pace.
+	// pushbackShare: a share of attempts answered 429, of calls refused
+	// by a breaker, or of an upstream's calls that waited for a connection
+	// at its max_conns, above this means the upstreams (or the cap) set
+	// the pace.
 	pushbackShare = 0.05
 	// growth: a backlog (or operations in flight) at the end of the load
 	// larger than growth × its level at mid-load, by more than growthMin,
@@ -88,6 +90,12 @@ func concerns(s metrics.StrategyResult) []Concern {
 	}
 	if calls > 0 && float64(refused) > pushbackShare*float64(calls) {
 		add("the upstreams table", "%s of calls were refused by an open circuit breaker", pct(refused, calls))
+	}
+	for _, u := range s.Upstreams {
+		if w := u.ConnWait; w != nil && float64(u.ConnWaited) > pushbackShare*float64(u.Calls) {
+			add("the details table", "%s of calls to %s waited for a connection at its max_conns (p99 %s ms): the cap set the pace",
+				pct(u.ConnWaited, u.Calls), u.Name, ms(w.P99))
+		}
 	}
 	switch {
 	case s.Dropped > 0:

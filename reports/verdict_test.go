@@ -3,6 +3,8 @@ package reports
 import (
 	"strings"
 	"testing"
+
+	"github.com/fanbench/fanbench/metrics"
 )
 
 // The verdict crowns a clear win, calls a tie a tie, judges an async
@@ -87,5 +89,28 @@ func TestDecideJudgesCompletion(t *testing.T) {
 	}
 	if b := Decide(testResults(t)["checkout"]).Basis; strings.Contains(b, "completion") {
 		t.Errorf("a run without asynchronous calls has the completion basis: %q", b)
+	}
+}
+
+// An upstream whose calls waited for a connection at its max_conns, more
+// than now and then, is a concern: the cap set the pace, not the strategy.
+func TestConcernOfMaxConns(t *testing.T) {
+	t.Parallel()
+	up := func(name string, calls, waited uint64) metrics.UpstreamResult {
+		u := metrics.UpstreamResult{Name: name, Calls: calls, ConnWaited: waited}
+		if waited > 0 {
+			u.ConnWait = &metrics.Summary{Count: int64(calls), P99: 120}
+		}
+		return u
+	}
+	s := metrics.StrategyResult{Name: "fanout", Operations: 100,
+		Upstreams: []metrics.UpstreamResult{up("a", 100, 50), up("b", 100, 3), up("c", 100, 0)}}
+	got := concerns(s)
+	if len(got) != 1 || got[0].What != "50.0% of calls to a waited for a connection at its max_conns (p99 120.0 ms): the cap set the pace" {
+		t.Errorf("concerns %q, want one, of upstream a", got)
+	}
+	if d := strings.Join(details(s), "\n"); !strings.Contains(d, "connection wait a (max_conns): 50 calls (50.0%) waited; p50 0.0 ms, p99 120.0 ms") ||
+		strings.Contains(d, "connection wait c") {
+		t.Errorf("details %q", d)
 	}
 }

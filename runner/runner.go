@@ -464,7 +464,7 @@ func callSample(c *strategies.Call, r *strategies.CallResult) metrics.CallSample
 		Upstream: c.UpstreamIndex,
 		Status:   r.Status, Failure: int(r.Failure),
 		Attempts: r.Attempts, Latency: r.Latency,
-		Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait,
+		Got429: r.Got429, TooEarly: r.TooEarly, LimiterWait: r.LimiterWait, ConnWait: r.ConnWait,
 		Queued: r.Queued, QueueWait: r.QueueWait,
 		Hedged: r.Hedged, HedgeWon: r.HedgeWon, Wasted: r.Wasted,
 		AttemptLatencies: r.AttemptLatencies(),

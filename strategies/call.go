@@ -103,6 +103,9 @@ type CallResult struct {
 	// LimiterWait is the time the call waited for client-side rate-limit
 	// tokens.
 	LimiterWait time.Duration
+	// ConnWait is the time its attempts waited for a connection at the
+	// upstream's max_conns (part of Latency).
+	ConnWait time.Duration
 	// Queued: the call went through a queue and waited QueueWait in it
 	// before a worker took it (pooled).
 	Queued    bool

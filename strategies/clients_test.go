@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -78,12 +79,17 @@ func TestMaxConnsCapsConnections(t *testing.T) {
 		hc := NewHTTPCaller(HTTPOptions{Client: client, MaxConns: map[int]int{0: 3}})
 		defer hc.Close()
 		var wg sync.WaitGroup
+		var waited atomic.Int64
 		for g := range 12 {
 			wg.Go(func() {
 				for i := range 5 {
 					call := Call{Index: 0, UpstreamIndex: 0, Method: "GET", BaseURL: srv.URL, Path: mustPath(t, "/")}
-					if r := hc.CallFrom(t.Context(), uint64(g*5+i), 0, &call); r.Status != 200 {
+					r := hc.CallFrom(t.Context(), uint64(g*5+i), 0, &call)
+					if r.Status != 200 || r.ConnWait < 0 || r.ConnWait > r.Latency {
 						t.Errorf("call %d: %+v", g*5+i, r)
+					}
+					if r.ConnWait > 0 {
+						waited.Add(1)
 					}
 				}
 			})
@@ -91,8 +97,9 @@ func TestMaxConnsCapsConnections(t *testing.T) {
 		wg.Wait()
 		mu.Lock()
 		defer mu.Unlock()
-		if accepted > 3 || peak > 3 {
-			t.Errorf("%d connections accepted, %d open at once, with max_conns 3", accepted, peak)
+		if accepted > 3 || peak > 3 || waited.Load() == 0 {
+			t.Errorf("%d connections accepted, %d open at once, %d of 60 calls waited for one, with max_conns 3 and 12 callers",
+				accepted, peak, waited.Load())
 		}
 	})
 }

@@ -187,7 +187,8 @@ func (f *fastCaller) attempt(ctx context.Context, by time.Time, seq uint64, atte
 	if !by.IsZero() && by.Before(deadline) {
 		deadline = by
 	}
-	conn, err := t.pool.Get(ctx, deadline)
+	conn, waited, err := t.pool.Get(ctx, deadline)
+	res.ConnWait = waited
 	if err == nil {
 		err = conn.RoundTrip(ctx, deadline, r.buf, call.Method == http.MethodHead, &r.resp)
 		// A scenario's own Connection header (close, most likely) ends

@@ -72,9 +72,12 @@ type HTTPCaller struct {
 	// byUpstream holds the transports of upstreams with their own TLS
 	// settings or cap of connections, by UpstreamIndex (nil: transport).
 	byUpstream []*http.Transport
-	timeout    time.Duration
-	conns      *connCounter
-	breakdown  bool
+	// slots are the semaphores of the std calls to upstreams with
+	// max_conns, by UpstreamIndex (nil: no cap).
+	slots     []chan struct{}
+	timeout   time.Duration
+	conns     *connCounter
+	breakdown bool
 }
 
 // NewHTTPCaller returns a caller with its own connection pool.
@@ -112,6 +115,15 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 			c.byUpstream = append(c.byUpstream, make([]*http.Transport, i+1-len(c.byUpstream))...)
 		}
 		c.byUpstream[i] = c.newTransport(o, o.TLS[i], o.MaxConns[i])
+	}
+	for i, n := range o.MaxConns {
+		if i < 0 || n <= 0 {
+			continue
+		}
+		if i >= len(c.slots) {
+			c.slots = append(c.slots, make([]chan struct{}, i+1-len(c.slots))...)
+		}
+		c.slots[i] = make(chan struct{}, n)
 	}
 	return c
 }
@@ -189,7 +201,13 @@ func (c *HTTPCaller) Call(ctx context.Context, seq uint64, call *Call) CallResul
 // paired draw); see AttemptCaller.
 func (c *HTTPCaller) CallFrom(ctx context.Context, seq uint64, first int, call *Call) CallResult {
 	a := c.Attempt(ctx, seq, first, call)
-	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency, Location: a.Location, Phases: a.Phases}
+	return a.callResult()
+}
+
+// callResult is the result of a call made of this one attempt.
+func (a *AttemptResult) callResult() CallResult {
+	res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency,
+		Location: a.Location, Phases: a.Phases, ConnWait: a.ConnWait}
 	res.AttemptLatency[0] = a.Latency
 	if a.Status == http.StatusTooManyRequests {
 		res.Got429 = 1
@@ -253,6 +271,15 @@ func (c *HTTPCaller) attemptStd(ctx context.Context, seq uint64, attempt int, ca
 	req.Header[idempotencyKeyWire] = []string{IdempotencyKey(seq, call.Index)}
 	setHeaders(req, seq, call)
 	start := time.Now()
+	if slots := c.slotsFor(call.UpstreamIndex); slots != nil {
+		wait, err := takeSlot(ctx, slots)
+		res.ConnWait = wait
+		if err != nil {
+			res.Latency, res.Failure, res.Err = wait, classify(ctx, err), err
+			return res
+		}
+		defer func() { <-slots }()
+	}
 	resp, err := c.transportFor(call.UpstreamIndex).RoundTrip(req)
 	if err == nil {
 		_, err = io.Copy(io.Discard, resp.Body)
@@ -282,6 +309,33 @@ func (c *HTTPCaller) attemptStd(ctx context.Context, seq uint64, attempt int, ca
 		}
 	}
 	return res
+}
+
+// slotsFor is the semaphore of upstream i's max_conns, or nil. With it,
+// a std call waits for a connection before the Transport (whose
+// MaxConnsPerHost is the same) would, so that the wait can be timed.
+func (c *HTTPCaller) slotsFor(i int) chan struct{} {
+	if i >= 0 && i < len(c.slots) {
+		return c.slots[i]
+	}
+	return nil
+}
+
+// takeSlot takes a slot of slots, waiting within ctx; wait is how long it
+// waited (0 when one was free).
+func takeSlot(ctx context.Context, slots chan struct{}) (wait time.Duration, err error) {
+	select {
+	case slots <- struct{}{}:
+		return 0, nil
+	default:
+	}
+	start := time.Now()
+	select {
+	case slots <- struct{}{}:
+		return time.Since(start), nil
+	case <-ctx.Done():
+		return time.Since(start), ctx.Err()
+	}
 }
 
 // setHeaders puts the call's own headers and body on req. A header the

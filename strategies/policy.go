@@ -151,6 +151,9 @@ type AttemptResult struct {
 	// Phases is where the request's time went, when traced; nil
 	// otherwise.
 	Phases *Phases
+	// ConnWait is the time the attempt waited for a connection at the
+	// upstream's max_conns (part of Latency).
+	ConnWait time.Duration
 }
 
 // Defaults of the zero fields of a Policy.

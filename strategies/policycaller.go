@@ -173,12 +173,7 @@ func (p *PolicyCaller) CallFrom(ctx context.Context, seq uint64, first int, c *C
 	}
 	if u == nil {
 		a := p.inner.Attempt(ctx, seq, first, c)
-		res := CallResult{Status: a.Status, Failure: a.Failure, Err: a.Err, Attempts: 1, Latency: a.Latency, Location: a.Location, Phases: a.Phases}
-		res.AttemptLatency[0] = a.Latency
-		if a.Status == http.StatusTooManyRequests {
-			res.Got429 = 1
-		}
-		return res
+		return a.callResult()
 	}
 	return p.call(ctx, seq, first, c, u)
 }
@@ -250,6 +245,7 @@ func (p *PolicyCaller) call(ctx context.Context, seq uint64, first int, c *Call,
 		}
 		res.Attempts++
 		res.Status, res.Failure, res.Err, res.Location, res.Phases = a.Status, a.Failure, a.Err, a.Location, a.Phases
+		res.ConnWait += a.ConnWait
 		if a.Status == http.StatusTooManyRequests {
 			res.Got429++
 			if attempt > 0 && sent.Before(retryAt) {

@@ -67,7 +67,7 @@ func TestConnCancellation(t *testing.T) {
 	var resp Response
 
 	a, cancelA := context.WithCancel(context.Background())
-	c, err := p.Get(a, deadline)
+	c, _, err := p.Get(a, deadline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestConnCancellation(t *testing.T) {
 	c.Close()
 
 	cctx, cancelC := context.WithCancel(context.Background())
-	c, err = p.Get(cctx, deadline)
+	c, _, err = p.Get(cctx, deadline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestConnCancellation(t *testing.T) {
 
 	d, cancelD := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancelD()
-	c, err = p.Get(d, deadline)
+	c, _, err = p.Get(d, deadline)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestConnCancellation(t *testing.T) {
 		t.Errorf("a call past its context's deadline: %v, want context.DeadlineExceeded", err)
 	}
 	c.Close()
-	c, err = p.Get(context.Background(), time.Now().Add(50*time.Millisecond))
+	c, _, err = p.Get(context.Background(), time.Now().Add(50*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@
 //
 //	p := h1.NewPool("127.0.0.1:8080", h1.PoolOptions{MaxIdle: 64})
 //	defer p.Close()
-//	c, err := p.Get(ctx, deadline)
+//	c, _, err := p.Get(ctx, deadline)
 //	if err != nil { … }
 //	req := []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n")
 //	var resp h1.Response

@@ -73,17 +73,20 @@ func NewPool(addr string, o PoolOptions) *Pool {
 
 // Get returns an idle connection that is still open, or dials a new one
 // (and shakes hands, for TLS) bounded by ctx and deadline; at the cap of
-// connections it waits for one to come back or close.
-func (p *Pool) Get(ctx context.Context, deadline time.Time) (*Conn, error) {
+// connections it waits for one to come back or close, and waited is how
+// long (0 when it did not wait).
+func (p *Pool) Get(ctx context.Context, deadline time.Time) (c *Conn, waited time.Duration, err error) {
 	if c := p.takeIdle(); c != nil {
-		return c, nil
+		return c, 0, nil
 	}
 	if p.slots == nil {
-		return p.connect(ctx, deadline)
+		c, err := p.connect(ctx, deadline)
+		return c, 0, err
 	}
 	select {
 	case p.slots <- struct{}{}:
-		return p.connectInSlot(ctx, deadline)
+		c, err := p.connectInSlot(ctx, deadline)
+		return c, 0, err
 	default:
 		return p.wait(ctx, deadline)
 	}
@@ -114,7 +117,8 @@ func (p *Pool) takeIdle() *Conn {
 
 // wait waits, at the cap, for a connection that Put hands over or for a
 // slot that a Close frees, first come first served.
-func (p *Pool) wait(ctx context.Context, deadline time.Time) (*Conn, error) {
+func (p *Pool) wait(ctx context.Context, deadline time.Time) (*Conn, time.Duration, error) {
+	start := time.Now()
 	handed := make(chan *Conn, 1)
 	p.mu.Lock()
 	p.waiters = append(p.waiters, handed)
@@ -127,16 +131,18 @@ func (p *Pool) wait(ctx context.Context, deadline time.Time) (*Conn, error) {
 	}
 	select {
 	case c := <-handed:
-		return c, nil
+		return c, time.Since(start), nil
 	case p.slots <- struct{}{}:
+		waited := time.Since(start)
 		p.stopWaiting(handed)
-		return p.connectInSlot(ctx, deadline)
+		c, err := p.connectInSlot(ctx, deadline)
+		return c, waited, err
 	case <-ctx.Done():
 		p.stopWaiting(handed)
-		return nil, ctx.Err()
+		return nil, time.Since(start), ctx.Err()
 	case <-expired:
 		p.stopWaiting(handed)
-		return nil, os.ErrDeadlineExceeded
+		return nil, time.Since(start), os.ErrDeadlineExceeded
 	}
 }
 
@@ -198,10 +204,12 @@ func (p *Pool) Put(c *Conn) {
 	c.idleSince = time.Now()
 	p.mu.Lock()
 	if len(p.waiters) > 0 && !p.closed {
-		handed := p.waiters[0]
+		// Sent under the lock (the channel is buffered, so it never
+		// blocks): a waiter that gives up takes itself off the list under
+		// the same lock, then finds the connection if it was handed over.
+		p.waiters[0] <- c
 		p.waiters = p.waiters[1:]
 		p.mu.Unlock()
-		handed <- c // buffered: never blocks
 		return
 	}
 	if p.closed || len(p.idle) >= p.maxIdle {

@@ -32,7 +32,7 @@ func TestPoolCapsConnections(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 10 {
-				c, err := p.Get(t.Context(), time.Now().Add(10*time.Second))
+				c, _, err := p.Get(t.Context(), time.Now().Add(10*time.Second))
 				if err != nil {
 					t.Error(err)
 					return
@@ -71,18 +71,18 @@ func TestPoolWaitsAtTheCap(t *testing.T) {
 	p := NewPool(addr, PoolOptions{Dial: dials.dial, MaxConns: 1})
 	defer p.Close()
 	later := time.Now().Add(10 * time.Second)
-	held, err := p.Get(t.Context(), later)
+	held, _, err := p.Get(t.Context(), later)
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := p.Get(cancelled, later); !errors.Is(err, context.Canceled) {
+	if _, _, err := p.Get(cancelled, later); !errors.Is(err, context.Canceled) {
 		t.Errorf("Get at the cap with a cancelled context: %v, want context.Canceled", err)
 	}
-	if _, err := p.Get(t.Context(), time.Now().Add(10*time.Millisecond)); !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Errorf("Get at the cap past its deadline: %v, want os.ErrDeadlineExceeded", err)
+	if _, waited, err := p.Get(t.Context(), time.Now().Add(10*time.Millisecond)); !errors.Is(err, os.ErrDeadlineExceeded) || waited <= 0 {
+		t.Errorf("Get at the cap past its deadline: %v after waiting %v, want os.ErrDeadlineExceeded after a wait", err, waited)
 	}
 
 	got := getLater(t, p, later)
@@ -110,7 +110,7 @@ func TestPoolWaitsAtTheCap(t *testing.T) {
 func getLater(t *testing.T, p *Pool, deadline time.Time) <-chan *Conn {
 	got := make(chan *Conn, 1)
 	go func() {
-		c, err := p.Get(t.Context(), deadline)
+		c, _, err := p.Get(t.Context(), deadline)
 		if err != nil {
 			t.Error(err)
 		}
@@ -127,5 +127,31 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("timed out")
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// Waiters that give up while connections are put back lose none of them:
+// once every connection is back and the pool closed, every slot is free.
+func TestPoolGivingUpLosesNoConnection(t *testing.T) {
+	t.Parallel()
+	addr, _ := slowPathServer(t)
+	p := NewPool(addr, PoolOptions{MaxIdle: 2, MaxConns: 2})
+	var wg sync.WaitGroup
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 50 {
+				deadline := time.Now().Add(time.Duration((g+i)%3) * 100 * time.Microsecond) // many give up
+				c, _, err := p.Get(t.Context(), deadline)
+				if err != nil {
+					continue
+				}
+				p.Put(c)
+			}
+		})
+	}
+	wg.Wait()
+	p.Close()
+	if n := len(p.slots); n != 0 {
+		t.Errorf("%d slots still taken with every connection back and the pool closed, want 0", n)
 	}
 }
