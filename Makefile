@@ -23,7 +23,7 @@ test: vet staticcheck unit
 # The packages whose tests take longest, named first so that go test starts them first and
 # the short ones fill the other two slots beside them: in ./... order the longest (runner)
 # started last and ran on alone. See docs/performance.md, test time.
-SLOWEST := ./runner ./reports/htmlreport ./cluster ./cmd/fanbench ./internal/faults
+SLOWEST := ./runner ./reports/htmlreport ./cluster ./cmd/fanbench ./strategies ./internal/faults
 
 vet:
 	$(GO) vet ./...
