@@ -17,8 +17,15 @@ build:
 
 ## test: go vet, staticcheck, and every package's tests under the race detector (but for
 ## the two of test-slow); three packages at a time, as most of their tests wait on loopback
-## servers and child processes rather than compute
+## servers and child processes rather than compute, the slowest first
 test: vet staticcheck unit
+
+# The packages whose tests take longest, named first so that go test starts them first and
+# the short ones fill the slots beside them: in ./... order the longest (runner) started last
+# and ran on alone. The browser tests' package, the most CPU, comes fifth: it starts when the
+# runner's serial timing tests (its first 20 s) are about done, not beside them. See
+# docs/performance.md, test time.
+SLOWEST := ./runner ./cluster ./cmd/fanbench ./strategies ./reports/htmlreport ./internal/faults
 
 vet:
 	$(GO) vet ./...
@@ -27,7 +34,7 @@ staticcheck:
 	$(GO) tool staticcheck ./...
 
 unit:
-	$(GO) test -race -count=1 -p 3 ./...
+	$(GO) test -race -count=1 -p 3 $(SLOWEST) ./...
 
 ## test-slow: the statistical end-to-end tests of fanbench compare, which need real time and a
 ## machine not busy with other tests: they run first, on their own, then the rest of the package.

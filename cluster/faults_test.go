@@ -50,6 +50,7 @@ load: {rate: 100/s, duration: 6s}
 // with --nats, exits 3 with a clear message and writes what had arrived,
 // marked interrupted.
 func TestServerLostExits3WithPartialResult(t *testing.T) {
+	t.Parallel()
 	srv, err := natsembed.Start(natsembed.Options{Name: "test-server", Listen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +81,7 @@ func TestServerLostExits3WithPartialResult(t *testing.T) {
 // Ctrl-C on the coordinator stops every agent and still writes the
 // merged result; the exit code is 130, as for a run in one process.
 func TestInterruptStopsAgentsAndWritesResult(t *testing.T) {
+	t.Parallel()
 	dir, file := writeScenario(t, longScenario)
 	out := filepath.Join(dir, "stopped.json")
 	coord := startProc(t, "run", file, "--agents", "2", "--local", "--out", out)

@@ -133,6 +133,7 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 // are real mocks behind a handler in this process that notes each
 // request's operation number.
 func TestLocalAgentsRunTheSameOperations(t *testing.T) {
+	t.Parallel()
 	const seed = 7
 	profile := newRecorder(t, "profile", seed, 40*time.Millisecond)
 	audit := newRecorder(t, "audit", seed, 20*time.Millisecond)
@@ -231,6 +232,7 @@ load: {rate: 100/s, duration: 1500ms}
 // within 10% (a wide margin: the machine is shared; the 1% target on p50
 // and p99 is measured by make bench-agents).
 func TestLocalAgentsPercentiles(t *testing.T) {
+	t.Parallel()
 	src := []byte(mockScenario)
 	sc, err := scenarios.Parse("percentiles.yaml", src)
 	if err != nil {
@@ -378,6 +380,7 @@ load: {model: closed, users: 4, duration: 1s}
 // operations numbered apart, and the merged result (agents section
 // included) is valid against the result schema.
 func TestLocalAgentsClosedModel(t *testing.T) {
+	t.Parallel()
 	src := []byte(closedScenario)
 	sc, err := scenarios.Parse("closed.yaml", src)
 	if err != nil {

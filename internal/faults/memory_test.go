@@ -2,10 +2,11 @@ package faults
 
 import (
 	"bufio"
-	"fmt"
+	"bytes"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -39,24 +40,39 @@ func TestMemoryBounds(t *testing.T) {
 		}
 		f.Close()
 	}
+	// The files are written a line or a MiB at a time, appended into one
+	// buffer: millions of small writes under the race detector took seconds.
+	lines := func(w *bufio.Writer, n int, line func(b []byte, i int) []byte) {
+		b := make([]byte, 0, 1<<16)
+		for i := range n {
+			if b = line(b, i); len(b) > 1<<16-64 {
+				w.Write(b)
+				b = b[:0]
+			}
+		}
+		w.Write(b)
+	}
 	big("values.yaml", func(w *bufio.Writer) { // 50 MiB of small values
 		w.WriteString(scenario() + "x-values: [")
-		for range 25 << 20 {
-			w.WriteString("0,")
+		mib := bytes.Repeat([]byte("0,"), 1<<19)
+		for range 50 {
+			w.Write(mib)
 		}
 		w.WriteString("0]\n")
 	})
 	big("upstreams.yaml", func(w *bufio.Writer) { // a million upstreams
 		w.WriteString(strings.Replace(scenario(), "upstreams:\n  api: {mock: {latency: 1ms}}\n", "", 1) + "upstreams:\n")
-		for i := range 1_000_000 {
-			fmt.Fprintf(w, "  u%d: {mock: {}}\n", i)
-		}
+		lines(w, 1_000_000, func(b []byte, i int) []byte { // "  u%d: {mock: {}}\n"
+			return append(strconv.AppendInt(append(b, "  u"...), int64(i), 10), ": {mock: {}}\n"...)
+		})
 	})
 	big("users.csv", func(w *bufio.Writer) { // the largest legitimate table
 		w.WriteString("user,plan,region\n")
-		for i := range 1_000_000 {
-			fmt.Fprintf(w, "user-%d,plan-%d,eu-west-%d\n", i, i%7, i%3)
-		}
+		lines(w, 1_000_000, func(b []byte, i int) []byte { // "user-%d,plan-%d,eu-west-%d\n", i, i%7, i%3
+			b = strconv.AppendInt(append(b, "user-"...), int64(i), 10)
+			b = strconv.AppendInt(append(b, ",plan-"...), int64(i%7), 10)
+			return append(strconv.AppendInt(append(b, ",eu-west-"...), int64(i%3), 10), '\n')
+		})
 	})
 	data := "operation: {calls: [{upstream: api, path: \"/{{.Data.user}}/{{.Data.plan}}\"}]}"
 	write(t, dir, "table.yaml", scenario("data: {csv: users.csv}", data))

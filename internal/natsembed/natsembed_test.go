@@ -14,6 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // A server listening on loopback takes clients by URL, keeps its port
 // across a restart, and leaves no store behind unless kept.
 func TestStartListenRestartStop(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		listen string
@@ -25,6 +26,7 @@ func TestStartListenRestartStop(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits about 2 s for its client's reconnection
 			s, err := Start(Options{Listen: tt.listen, Keep: tt.keep})
 			if err != nil {
 				t.Fatal(err)
