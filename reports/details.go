@@ -67,10 +67,6 @@ func details(s metrics.StrategyResult) []string {
 		if w := u.LimiterWait; w != nil {
 			d = append(d, fmt.Sprintf("rate-limit wait %s p50 %s ms, p99 %s ms", u.Name, ms(w.P50), ms(w.P99)))
 		}
-		if w := u.ConnWait; w != nil {
-			d = append(d, fmt.Sprintf("connection wait %s (max_conns): %d calls (%s) waited; p50 %s ms, p99 %s ms",
-				u.Name, u.ConnWaited, pct(u.ConnWaited, u.Calls), ms(w.P50), ms(w.P99)))
-		}
 	}
 	if delayedStarts(s) {
 		d = append(d, fmt.Sprintf("service time (from the actual start) p50 %s ms, p99 %s ms: starts were delayed",

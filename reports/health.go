@@ -93,7 +93,7 @@ func concerns(s metrics.StrategyResult) []Concern {
 	}
 	for _, u := range s.Upstreams {
 		if w := u.ConnWait; w != nil && float64(u.ConnWaited) > pushbackShare*float64(u.Calls) {
-			add("the details table", "%s of calls to %s waited for a connection at its max_conns (p99 %s ms): the cap set the pace",
+			add("the upstreams table", "%s of calls to %s waited for a connection at its max_conns (p99 %s ms): the cap set the pace",
 				pct(u.ConnWaited, u.Calls), u.Name, ms(w.P99))
 		}
 	}

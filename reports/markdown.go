@@ -123,6 +123,12 @@ func mdUpstreams(b *strings.Builder, r *metrics.Result) {
 				ms(l.P50), ms(l.P90), ms(l.P99), ms(l.P999), ms(l.Max), mdText(statuses(u.Statuses)))
 		}
 	}
+	if waits := ConnWaits(r.Strategies); len(waits) > 0 {
+		b.WriteString("\n")
+		for _, w := range waits {
+			fmt.Fprintf(b, "- %s\n", mdText(w))
+		}
+	}
 	b.WriteString("\n</details>\n")
 }
 

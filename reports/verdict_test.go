@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,8 +110,9 @@ func TestConcernOfMaxConns(t *testing.T) {
 	if len(got) != 1 || got[0].What != "50.0% of calls to a waited for a connection at its max_conns (p99 120.0 ms): the cap set the pace" {
 		t.Errorf("concerns %q, want one, of upstream a", got)
 	}
-	if d := strings.Join(details(s), "\n"); !strings.Contains(d, "connection wait a (max_conns): 50 calls (50.0%) waited; p50 0.0 ms, p99 120.0 ms") ||
-		strings.Contains(d, "connection wait c") {
-		t.Errorf("details %q", d)
+	want := []string{"fanout · a: 50 of 100 calls (50.0%) waited for a connection (max_conns), p50 0.0 ms, p99 120.0 ms",
+		"fanout · b: 3 of 100 calls (3.0%) waited for a connection (max_conns), p50 0.0 ms, p99 120.0 ms"}
+	if got := ConnWaits([]metrics.StrategyResult{s}); !slices.Equal(got, want) {
+		t.Errorf("ConnWaits = %q, want %q", got, want)
 	}
 }

@@ -211,9 +211,14 @@ func upstreamTable(ss []metrics.StrategyResult, col colours) *table {
 				{Text: statuses(u.Statuses)}})
 		}
 	}
+	var notes []string
 	if causes := reports.FirstErrors(ss); len(causes) > 0 {
-		t.Note = "First error of each kind: " + strings.Join(causes, "; ")
+		notes = append(notes, "First error of each kind: "+strings.Join(causes, "; "))
 	}
+	if waits := reports.ConnWaits(ss); len(waits) > 0 {
+		notes = append(notes, "Waits for a connection: "+strings.Join(waits, "; "))
+	}
+	t.Note = strings.Join(notes, ". ")
 	return t
 }
 
