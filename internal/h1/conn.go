@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net"
 	"os"
 	"sync"
@@ -39,6 +40,10 @@ type Conn struct {
 	active  uint64
 	aborted bool
 	closed  bool
+	// deadline is the deadline last set on nc, when deadlineSet (an
+	// abort's leaves it unknown).
+	deadline    time.Time
+	deadlineSet bool
 	// release, when set, frees the connection's slot in a capped pool
 	// on its first Close.
 	release func()
@@ -133,13 +138,39 @@ func (c *Conn) RoundTrip(ctx context.Context, deadline time.Time, req []byte, he
 // already: under the lock abort takes, so that a cancellation that came
 // between watch and now is not overwritten by the later deadline (the
 // call would then wait for its whole timeout).
+//
+// The deadline is coarsened (see coarseDeadline), and left alone when the
+// connection has it already: the calls that follow one another on a
+// connection mostly share one, and its timers are not reset for each.
 func (c *Conn) setDeadline(deadline time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.aborted {
 		return context.Canceled
 	}
+	if !deadline.IsZero() {
+		deadline = coarseDeadline(deadline)
+	}
+	if c.deadlineSet && c.deadline.Equal(deadline) {
+		return nil
+	}
+	c.deadline, c.deadlineSet = deadline, true
 	return c.nc.SetDeadline(deadline)
+}
+
+// coarseDeadline rounds d up to a grid of about a thousandth of the time
+// left until it (a power of two nanoseconds): a call's deadline comes late
+// by at most 0.1% of its time (30 ms of a 30 s timeout, 50 µs of a 50 ms
+// one, within what the runtime's timers are late anyway), never early.
+// Under a millisecond left, d is kept as it is.
+func coarseDeadline(d time.Time) time.Time {
+	left := time.Until(d)
+	if left < time.Millisecond {
+		return d
+	}
+	grid := int64(1) << (bits.Len64(uint64(left>>10)) - 1)
+	ns := d.UnixNano()
+	return time.Unix(0, (ns+grid-1)/grid*grid)
 }
 
 // watch lets ctx cancel the call about to start.
@@ -168,6 +199,7 @@ func (c *Conn) abort(gen uint64) {
 	defer c.mu.Unlock()
 	if c.active == gen && !c.closed {
 		c.aborted = true
+		c.deadlineSet = false
 		_ = c.nc.SetDeadline(aLongTimeAgo)
 	}
 }

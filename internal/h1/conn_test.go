@@ -120,3 +120,30 @@ func TestConnCancellation(t *testing.T) {
 	}
 	c.Close()
 }
+
+// A coarsened deadline is never early, late by at most a thousandth of
+// the time left, and shared by the deadlines close to it.
+func TestCoarseDeadline(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for _, left := range []time.Duration{time.Microsecond, 500 * time.Microsecond, time.Millisecond, 50 * time.Millisecond, 30 * time.Second, time.Hour} {
+		d := now.Add(left)
+		got := coarseDeadline(d)
+		if got.Before(d) || got.Sub(d) > left/1000 {
+			t.Errorf("coarseDeadline(now + %v) = d + %v, want within [d, d + %v]", left, got.Sub(d), left/1000)
+		}
+		if left < time.Millisecond && !got.Equal(d) {
+			t.Errorf("coarseDeadline(now + %v) moved it by %v, want it kept", left, got.Sub(d))
+		}
+	}
+	shared := 0
+	for i := range 100 {
+		d := now.Add(30*time.Second + time.Duration(i)*10*time.Microsecond)
+		if coarseDeadline(d).Equal(coarseDeadline(d.Add(10 * time.Microsecond))) {
+			shared++
+		}
+	}
+	if shared < 90 {
+		t.Errorf("%d of 100 deadlines 10 µs apart, 30 s away, share their coarse deadline; want most", shared)
+	}
+}
