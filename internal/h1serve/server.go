@@ -48,15 +48,20 @@ func (s *Server) Serve(ln net.Listener) error {
 		_ = s.fallback.Serve(s.handoff) // ErrServerClosed at Shutdown
 	}()
 	defer s.wg.Done()
+	var backoff time.Duration
 	for {
 		nc, err := ln.Accept()
 		if err != nil {
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				time.Sleep(5 * time.Millisecond) // as net/http backs off
-				continue
+			if errors.Is(err, net.ErrClosed) || s.shutdown.Load() {
+				return err
 			}
-			return err
+			// Out of descriptors, say: wait and try again, as net/http
+			// does, rather than stop serving.
+			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+			time.Sleep(backoff)
+			continue
 		}
+		backoff = 0
 		c := newConn(s, nc)
 		s.mu.Lock()
 		if s.shutdown.Load() {

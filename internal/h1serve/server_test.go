@@ -10,9 +10,11 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -593,4 +595,46 @@ func FuzzServe(f *testing.F) {
 			t.Fatalf("after %q: %d %q", in, got.StatusCode, b)
 		}
 	})
+}
+
+// An accept that fails (out of descriptors, say) is retried after a
+// pause, as net/http does, instead of ending the server.
+func TestAcceptErrorsAreRetried(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(&http.Server{Handler: echo}, context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		fl := &failingListener{Listener: ln}
+		fl.failures.Store(3)
+		_ = srv.Serve(fl)
+	}()
+	got := exchange(t, ln.Addr().String(), "GET /after-emfile HTTP/1.1\r\nHost: h\r\n\r\n", 1, http.MethodGet)[0]
+	if b, _ := io.ReadAll(got.Body); !strings.Contains(string(b), "/after-emfile") {
+		t.Errorf("answer %q", b)
+	}
+	_ = ln.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Error(err)
+	}
+	<-served
+}
+
+// failingListener fails its first Accepts with EMFILE.
+type failingListener struct {
+	net.Listener
+	failures atomic.Int64
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	if l.failures.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+	}
+	return l.Listener.Accept()
 }
