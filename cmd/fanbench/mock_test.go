@@ -122,8 +122,17 @@ func writeFile(t *testing.T, name, src string) string {
 
 func TestMockServesUntilCancelled(t *testing.T) {
 	t.Parallel()
+	for _, server := range []string{"fast", "std"} { // fanbench's own HTTP server, net/http's
+		t.Run(server, func(t *testing.T) {
+			t.Parallel()
+			mockServesUntilCancelled(t, server)
+		})
+	}
+}
+
+func mockServesUntilCancelled(t *testing.T, server string) {
 	path := writeFile(t, "ups.yaml", mockFile)
-	m := startMock(t, "--config", path)
+	m := startMock(t, "--config", path, "--server", server)
 	urls := m.urls(t)
 	if len(urls) != 2 || !strings.HasPrefix(urls["profile"], "http://127.0.0.1:") || !strings.HasPrefix(urls["audit-log"], "http://127.0.0.1:") {
 		t.Fatalf("stdout = %q, want a line for profile and audit-log on 127.0.0.1", m.stdout)
@@ -286,6 +295,7 @@ func TestMockBadInput(t *testing.T) {
 		{"ports past the top", []string{"mock", good, "--listen", "127.0.0.1:65535"}, []string{"past port 65535"}},
 		{"bad listen", []string{"mock", good, "--listen", "a b"}, []string{"HOST or HOST:PORT"}},
 		{"bad seed", []string{"mock", good, "--seed", "-1"}, []string{"--seed"}},
+		{"bad server", []string{"mock", good, "--server", "h2"}, []string{`--server "h2"`, "fast or std"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

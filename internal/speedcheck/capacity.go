@@ -73,13 +73,16 @@ func capacityTools() []capacityTool {
 // the in-flight cap as latency, as it should; it is not what is compared
 // here.)
 func capacity(ctx context.Context, o options, out io.Writer) error {
+	if o.mockServer == "" {
+		o.mockServer = "std" // a plain net/http server, as the targets were set against
+	}
 	mock, err := startMock(ctx, o, mockUpstreams, 2, 0)
 	if err != nil {
 		return err
 	}
 	defer mock.stop()
-	fmt.Fprintf(out, "capacity: one mock process (pid %d), upstreams a %s and b %s, zero latency; POST, %d requests in flight per tool, %v each, %d rounds\n",
-		mock.cmd.Process.Pid, mock.urls[0], mock.urls[1], o.workers, o.duration, o.rounds)
+	fmt.Fprintf(out, "capacity: one mock process (pid %d, %s HTTP server), upstreams a %s and b %s, zero latency; POST, %d requests in flight per tool, %v each, %d rounds\n",
+		mock.cmd.Process.Pid, o.mockServer, mock.urls[0], mock.urls[1], o.workers, o.duration, o.rounds)
 	tools := capacityTools()
 	rates := map[string][]float64{}
 	skipped := map[string]error{}
@@ -274,6 +277,9 @@ func startMock(ctx context.Context, o options, upstreams string, count, niceness
 		return nil, err
 	}
 	args := []string{o.fanbench, "mock", "--config", file, "--listen", "127.0.0.1"}
+	if o.mockServer != "" && o.mockServer != "fast" {
+		args = append(args, "--server", o.mockServer) // a build before the flag has net/http's only
+	}
 	if niceness > 0 {
 		if nice, err := exec.LookPath("nice"); err == nil {
 			args = append([]string{nice, "-n", strconv.Itoa(niceness)}, args...)

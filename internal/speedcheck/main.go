@@ -40,11 +40,14 @@ type options struct {
 	mock     string        // wide: standalone (a niced mock process) or inprocess
 	workDir  string        // where scenario and result files go
 	client   string        // fanbench's HTTP client (fast, std); "" for the default
+	// mockServer is the standalone mock's HTTP server (fast, std): "" for
+	// each check's default (std for capacity, fast for the others).
+	mockServer string
 }
 
 func run(ctx context.Context, args []string, out io.Writer) int {
 	if len(args) == 0 || checks[args[0]] == nil {
-		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|accuracy|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N] [--client fast|std] [--mock standalone|inprocess]")
+		fmt.Fprintln(os.Stderr, "usage: speedcheck capacity|accuracy|memory|scale|wide|jetstream [--fanbench bin/fanbench] [--duration D] [--long D] [--workers N] [--rounds N] [--client fast|std] [--mock standalone|inprocess] [--mock-server fast|std]")
 		return 2
 	}
 	name := args[0]
@@ -58,6 +61,7 @@ func run(ctx context.Context, args []string, out io.Writer) int {
 	fs.IntVar(&o.rate, "rate", 5000, "scale: operations/s, each 2 s long (5,000/s holds 10,000 in flight)")
 	fs.IntVar(&o.calls, "calls", 1, "scale: calls per operation, 1 or 2 (a connection each, and this machine allows 20,000 descriptors a process)")
 	fs.IntVar(&o.rounds, "rounds", 0, "rounds, interleaved; medians are compared (default: capacity 3, accuracy 3, jetstream 1)")
+	fs.StringVar(&o.mockServer, "mock-server", "", "the standalone mock's HTTP server: fast (fanbench's own) or std (net/http's; the capacity check's default, the server the issue's capacity targets name)")
 	fs.StringVar(&o.mock, "mock", "standalone", "wide: the shard in a process of its own at nice 15 (standalone) or in fanbench's (inprocess)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
