@@ -111,21 +111,21 @@ func NewHTTPCaller(o HTTPOptions) *HTTPCaller {
 		if i < 0 || !ok {
 			continue
 		}
-		if i >= len(c.byUpstream) {
-			c.byUpstream = append(c.byUpstream, make([]*http.Transport, i+1-len(c.byUpstream))...)
+		c.byUpstream = setAt(c.byUpstream, i, c.newTransport(o, o.TLS[i], o.MaxConns[i]))
+		if n := o.MaxConns[i]; n > 0 {
+			c.slots = setAt(c.slots, i, make(chan struct{}, n))
 		}
-		c.byUpstream[i] = c.newTransport(o, o.TLS[i], o.MaxConns[i])
-	}
-	for i, n := range o.MaxConns {
-		if i < 0 || n <= 0 {
-			continue
-		}
-		if i >= len(c.slots) {
-			c.slots = append(c.slots, make([]chan struct{}, i+1-len(c.slots))...)
-		}
-		c.slots[i] = make(chan struct{}, n)
 	}
 	return c
+}
+
+// setAt returns s with v at index i, grown with zero values to hold it.
+func setAt[T any](s []T, i int, v T) []T {
+	if i >= len(s) {
+		s = append(s, make([]T, i+1-len(s))...)
+	}
+	s[i] = v
+	return s
 }
 
 // newTransport returns a transport with TLS configured by conf (nil: Go's

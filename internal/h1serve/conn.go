@@ -2,6 +2,7 @@ package h1serve
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -57,7 +58,6 @@ type conn struct {
 	watched   chan watchResult
 	wbuf      [512]byte
 	idle      bool // between requests, waiting for the next
-	stopping  bool // Shutdown: end once idle
 	inHandler bool // a handler is running: only then may the client be watched
 
 	disarming atomic.Bool
@@ -162,15 +162,15 @@ func (c *conn) readHead() parseStatus {
 		}
 		switch {
 		case c.w == c.r: // between requests
-			c.setDeadline(cmpOr(c.srv.fallback.IdleTimeout, c.srv.fallback.ReadHeaderTimeout))
+			c.setDeadline(cmp.Or(c.srv.fallback.IdleTimeout, c.srv.fallback.ReadHeaderTimeout))
 			headerDeadline = false
 		case !headerDeadline: // a head has begun
 			c.setDeadline(c.srv.fallback.ReadHeaderTimeout)
 			headerDeadline = true
 		}
 		// After the deadline is set: Shutdown and the base's end set theirs
-		// after they mark the connection.
-		if c.isDone() || c.isStopping() {
+		// after they mark the server and the connection.
+		if c.isDone() || c.srv.shuttingDown() {
 			return incomplete
 		}
 		n, err := c.nc.Read(c.buf[c.w:])
@@ -196,24 +196,17 @@ func (c *conn) setIdle(idle bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.idle = idle
-	return !(idle && c.stopping)
+	return !(idle && c.srv.shuttingDown())
 }
 
-// stopWhenIdle ends the connection now if it is idle, else after its
-// request in flight.
+// stopWhenIdle ends the connection now if it is idle; Shutdown calls it
+// after it has marked the server, so a busy one ends after its request.
 func (c *conn) stopWhenIdle() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.stopping = true
 	if c.idle {
 		_ = c.nc.SetReadDeadline(aLongTimeAgo)
 	}
-}
-
-func (c *conn) isStopping() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.stopping
 }
 
 func (c *conn) isDone() bool {
@@ -313,7 +306,7 @@ func (c *conn) finish() bool {
 		if c.body.remaining > maxDiscard {
 			keep = false
 		} else {
-			_ = c.nc.SetReadDeadline(time.Now().Add(cmpOr(c.srv.fallback.ReadHeaderTimeout, 10*time.Second)))
+			_ = c.nc.SetReadDeadline(time.Now().Add(cmp.Or(c.srv.fallback.ReadHeaderTimeout, 10*time.Second)))
 			_, err := io.Copy(io.Discard, &c.body)
 			keep = err == nil && c.body.remaining == 0
 		}
@@ -325,13 +318,6 @@ func (c *conn) finish() bool {
 		return false
 	}
 	return keep
-}
-
-func cmpOr(d, or time.Duration) time.Duration {
-	if d > 0 {
-		return d
-	}
-	return or
 }
 
 // watch starts reading the connection while the handler works, so that

@@ -251,30 +251,16 @@ func (w *response) appendHead(b []byte, length int64, chunked bool, sniff []byte
 		b = time.Now().UTC().AppendFormat(b, http.TimeFormat)
 		b = append(b, "\r\n"...)
 	}
+	handlerClose := false // the handler's own Connection: close
 	for _, v := range h["Connection"] {
-		if connClose, ok := connectionOption([]byte(v)); ok && connClose {
-			w.close = true
-		}
+		handlerClose = handlerClose || httpsyntax.HasToken([]byte(v), "close")
 	}
-	if w.c.isDone() {
-		w.close = true // the client has gone, or the server is stopping
-	}
-	if (w.close || w.c.head.close) && !w.hasConnectionClose() {
+	// The handler, the client, or the client gone or the server stopping.
+	w.close = w.close || handlerClose || w.c.head.close || w.c.isDone()
+	if w.close && !handlerClose {
 		b = append(b, "Connection: close\r\n"...)
 	}
-	if w.c.head.close {
-		w.close = true
-	}
 	return append(b, "\r\n"...)
-}
-
-func (w *response) hasConnectionClose() bool {
-	for _, v := range w.header["Connection"] {
-		if c, ok := connectionOption([]byte(v)); ok && c {
-			return true
-		}
-	}
-	return false
 }
 
 // appendHeaders appends the handler's headers in name order, as net/http
