@@ -121,6 +121,13 @@ func (p *Pool) wait(ctx context.Context, deadline time.Time) (*Conn, time.Durati
 	start := time.Now()
 	handed := make(chan *Conn, 1)
 	p.mu.Lock()
+	if len(p.idle) > 0 {
+		// Put back after Get looked and before this waiter was listed:
+		// no Put would hand it over.
+		p.mu.Unlock()
+		c, waited, err := p.Get(ctx, deadline)
+		return c, waited + time.Since(start), err
+	}
 	p.waiters = append(p.waiters, handed)
 	p.mu.Unlock()
 	var expired <-chan time.Time

@@ -155,3 +155,27 @@ func TestPoolGivingUpLosesNoConnection(t *testing.T) {
 		t.Errorf("%d slots still taken with every connection back and the pool closed, want 0", n)
 	}
 }
+
+// A connection put back just before a Get at the cap starts to wait is
+// not left idle while the Get waits for another: with one connection and
+// two callers taking turns, no Get runs out of its time.
+func TestPoolWaiterFindsAConnectionPutBack(t *testing.T) {
+	t.Parallel()
+	addr, _ := slowPathServer(t)
+	p := NewPool(addr, PoolOptions{MaxConns: 1})
+	defer p.Close()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for range 2000 {
+				c, _, err := p.Get(t.Context(), time.Now().Add(time.Second))
+				if err != nil {
+					t.Errorf("Get with one connection and two callers: %v", err)
+					return
+				}
+				p.Put(c)
+			}
+		})
+	}
+	wg.Wait()
+}
